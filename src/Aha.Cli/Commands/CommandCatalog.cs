@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Aha.Cli.Commands;
+
+/// <summary>Every top-level `aha` command. Each command lives in its own file with a static Create().</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,58 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Aha.Native;
+
+/// <summary>Process-wide settings for the tensor runtime.</summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>Intra-op threads. The default is the number of logical processors (physical cores where they differ is better; override it).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Global seed for torch's default generator. The default value is 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>"cpu" or "cuda" (or "cuda:N"). The default value is "cpu".</summary>
+    public string Device { get; init; } = "cpu";
+}
+
+/// <summary>
+/// The one place the runtime is initialised: threads, seed and device. Call once at start;
+/// later calls with the same thread count are no-ops for the thread setting (torch forbids changing it twice).
+/// </summary>
+public static class AhaRuntime
+{
+    static readonly object Gate = new();
+    static int? _threads;
+
+    public static Device Initialize(RuntimeOptions? options = null)
+    {
+        options ??= new RuntimeOptions();
+        lock (Gate)
+        {
+            int threads = options.Threads ?? Environment.ProcessorCount;
+            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(options), threads, "Threads must be ≥ 1.");
+            if (_threads != threads)
+            {
+                torch.set_num_threads(threads);
+                _threads = threads;
+            }
+            torch.manual_seed(options.Seed);
+            return ParseDevice(options.Device);
+        }
+    }
+
+    /// <summary>Parses "cpu", "cuda" or "cuda:N", failing clearly when CUDA is asked for but absent.</summary>
+    public static Device ParseDevice(string device)
+    {
+        var d = device.Trim().ToLowerInvariant();
+        if (d == "cpu") return CPU;
+        if (d.StartsWith("cuda"))
+        {
+            if (!torch.cuda.is_available())
+                throw new ArgumentException($"Device '{device}' was requested but CUDA is not available in this build (the TorchSharp-cuda-linux package is needed).", nameof(device));
+            return torch.device(d);
+        }
+        throw new ArgumentException($"Unknown device '{device}'. Expected 'cpu', 'cuda' or 'cuda:N'.", nameof(device));
+    }
+}
