@@ -1,0 +1,65 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Aha.Models;
+
+/// <summary>
+/// Multi-head attention with grouped-query K/V (arXiv:2305.13245), optional qkv bias (Qwen2), optional
+/// per-head RMSNorm on q and k before RoPE (Qwen3). Parameter names are Hugging Face's.
+/// </summary>
+public sealed class Attention : nn.Module
+{
+    [ComponentName(Name = "q_proj")] readonly Linear _qProj;
+    [ComponentName(Name = "k_proj")] readonly Linear _kProj;
+    [ComponentName(Name = "v_proj")] readonly Linear _vProj;
+    [ComponentName(Name = "o_proj")] readonly Linear _oProj;
+    [ComponentName(Name = "q_norm")] readonly RmsNorm? _qNorm;
+    [ComponentName(Name = "k_norm")] readonly RmsNorm? _kNorm;
+    readonly int _heads, _kvHeads, _headDim, _layer;
+
+    public Attention(ModelConfig c, int layer, Device? device, ScalarType dtype) : base("Attention")
+    {
+        _heads = c.NumHeads; _kvHeads = c.NumKvHeads; _headDim = c.HeadDim; _layer = layer;
+        _qProj = nn.Linear(c.HiddenSize, c.NumHeads * c.HeadDim, c.QkvBias, device, dtype);
+        _kProj = nn.Linear(c.HiddenSize, c.NumKvHeads * c.HeadDim, c.QkvBias, device, dtype);
+        _vProj = nn.Linear(c.HiddenSize, c.NumKvHeads * c.HeadDim, c.QkvBias, device, dtype);
+        _oProj = nn.Linear(c.NumHeads * c.HeadDim, c.HiddenSize, c.OutputBias, device, dtype);
+        if (c.QkNorm)
+        {
+            _qNorm = new RmsNorm(c.HeadDim, c.RmsNormEps, device, dtype);
+            _kNorm = new RmsNorm(c.HeadDim, c.RmsNormEps, device, dtype);
+        }
+        RegisterComponents();
+    }
+
+    /// <param name="x">[B, T, H]</param>
+    /// <param name="cos">[B, 1, T, D]</param>
+    /// <param name="mask">additive [B, 1, T, T_k], or null for plain causal attention over x alone.</param>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        var q = _qProj.forward(x).view(b, t, _heads, _headDim);      // [B, T, nh, D]
+        var k = _kProj.forward(x).view(b, t, _kvHeads, _headDim);    // [B, T, nkv, D]
+        var v = _vProj.forward(x).view(b, t, _kvHeads, _headDim);
+        if (_qNorm is not null) { q = _qNorm.forward(q); k = _kNorm!.forward(k); }
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);      // [B, nh, T, D]
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);      // [B, nkv, T, D]
+        v = v.transpose(1, 2);
+        if (cache is not null) (k, v) = cache.Append(_layer, k, v);  // [B, nkv, T_k, D]
+        k = RepeatKv(k); v = RepeatKv(v);                            // [B, nh, T_k, D]
+        bool causal = mask is null && cache is null;
+        var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal); // [B, nh, T, D]
+        return _oProj.forward(o.transpose(1, 2).reshape(b, t, _heads * _headDim));
+    }
+
+    /// <summary>[B, nkv, T, D] → [B, nh, T, D], each K/V head shared by nh/nkv query heads (HF repeat_kv).</summary>
+    Tensor RepeatKv(Tensor kv)
+    {
+        int rep = _heads / _kvHeads;
+        if (rep == 1) return kv;
+        long b = kv.shape[0], t = kv.shape[2];
+        return kv.unsqueeze(2).expand(b, _kvHeads, rep, t, _headDim).reshape(b, _heads, t, _headDim);
+    }
+}

@@ -1,0 +1,24 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Aha.Models;
+
+/// <summary>SwiGLU feed-forward (arXiv:2002.05202): down(silu(gate(x)) ⊙ up(x)).</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    [ComponentName(Name = "gate_proj")] readonly Linear _gateProj;
+    [ComponentName(Name = "up_proj")] readonly Linear _upProj;
+    [ComponentName(Name = "down_proj")] readonly Linear _downProj;
+
+    public Mlp(ModelConfig c, Device? device, ScalarType dtype) : base("Mlp")
+    {
+        _gateProj = nn.Linear(c.HiddenSize, c.IntermediateSize, c.MlpBias, device, dtype);
+        _upProj = nn.Linear(c.HiddenSize, c.IntermediateSize, c.MlpBias, device, dtype);
+        _downProj = nn.Linear(c.IntermediateSize, c.HiddenSize, c.MlpBias, device, dtype);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => _downProj.forward(nn.functional.silu(_gateProj.forward(x)) * _upProj.forward(x));
+}

@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Aha.Models;
+
+/// <summary>RMSNorm (arXiv:1910.07467): y = w ⊙ x / √(mean(x²) + ε), computed in fp32 as HF does.</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly double _eps;
+
+    public RmsNorm(int dim, double eps, Device? device = null, ScalarType dtype = ScalarType.Float32) : base("RMSNorm")
+    {
+        weight = new Parameter(torch.ones(dim, dtype: dtype, device: device));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    public Parameter Weight => weight;
+
+    public override Tensor forward(Tensor x)
+    {
+        var input = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
+        var normed = input * torch.rsqrt(input.square().mean([-1], keepdim: true) + _eps);
+        return weight * normed.to_type(x.dtype);
+    }
+}

@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace Aha.Models;
+
+/// <summary>
+/// Rotary position embedding (RoFormer, arXiv:2104.09864) in HF's "rotate_half" layout:
+/// θ_i = base^(−2i/d), cos/sin of [p·θ, p·θ] over the head dimension; q' = q·cos + rotate_half(q)·sin.
+/// Holds no parameters (HF's inv_freq is a non-persistent buffer), so it is a plain class, not a module.
+/// </summary>
+public sealed class RotaryEmbedding
+{
+    readonly float[] _invFreq;
+    Tensor? _invFreqTensor;
+
+    public RotaryEmbedding(int headDim, double theta, RopeScaling? scaling)
+    {
+        var inv = Enumerable.Range(0, headDim / 2).Select(i => 1.0 / Math.Pow(theta, 2.0 * i / headDim)).ToArray();
+        _invFreq = (scaling?.Apply(inv) ?? inv).Select(f => (float)f).ToArray();
+    }
+
+    /// <summary>positions: [B, T] (int64) → (cos, sin): [B, 1, T, D], in <paramref name="dtype"/>.</summary>
+    public (Tensor Cos, Tensor Sin) CosSin(Tensor positions, ScalarType dtype)
+    {
+        if (_invFreqTensor is null || _invFreqTensor.device != positions.device)
+            _invFreqTensor = torch.tensor(_invFreq, device: positions.device).DetachFromDisposeScope();
+        var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1) * _invFreqTensor; // [B, T, D/2]
+        var emb = torch.cat([freqs, freqs], -1).unsqueeze(1);                             // [B, 1, T, D]
+        return (emb.cos().to_type(dtype), emb.sin().to_type(dtype));
+    }
+
+    /// <summary>x: [B, H, T, D] → same shape, rotated.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        long half = x.shape[^1] / 2;
+        var rotated = torch.cat([-x[.., .., .., (int)half..], x[.., .., .., ..(int)half]], -1); // rotate_half
+        return x * cos + rotated * sin;
+    }
+}
