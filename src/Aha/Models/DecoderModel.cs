@@ -11,7 +11,7 @@ namespace Aha.Models;
 /// </summary>
 public sealed class DecoderModel : nn.Module
 {
-    [ComponentName(Name = "embed_tokens")] readonly Embedding _embedTokens;
+    [ComponentName(Name = "embed_tokens")] readonly TokenEmbedding _embedTokens;
     [ComponentName(Name = "layers")] readonly ModuleList<DecoderLayer> _layers;
     [ComponentName(Name = "norm")] readonly RmsNorm _norm;
     readonly RotaryEmbedding _rope;
@@ -19,7 +19,7 @@ public sealed class DecoderModel : nn.Module
     public DecoderModel(ModelConfig c, Device? device, ScalarType dtype) : base("DecoderModel")
     {
         Config = c;
-        _embedTokens = nn.Embedding(c.VocabSize, c.HiddenSize, device: device, dtype: dtype);
+        _embedTokens = new TokenEmbedding(c.VocabSize, c.HiddenSize, device, dtype);
         _layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, c.NumLayers).Select(i => new DecoderLayer(c, i, device, dtype)).ToArray());
         _norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, device, dtype);
         _rope = new RotaryEmbedding(c.HeadDim, c.RopeTheta, c.RopeScaling);
@@ -28,7 +28,7 @@ public sealed class DecoderModel : nn.Module
 
     public ModelConfig Config { get; }
 
-    public Parameter EmbeddingWeight => _embedTokens.weight!;
+    public Parameter EmbeddingWeight => _embedTokens.Weight;
 
     /// <param name="inputIds">[B, T] int64.</param>
     /// <param name="attentionMask">[B, T_past + T], 1 for real tokens and 0 for padding; null means no padding.</param>

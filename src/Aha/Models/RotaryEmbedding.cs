@@ -21,8 +21,11 @@ public sealed class RotaryEmbedding
     /// <summary>positions: [B, T] (int64) → (cos, sin): [B, 1, T, D], in <paramref name="dtype"/>.</summary>
     public (Tensor Cos, Tensor Sin) CosSin(Tensor positions, ScalarType dtype)
     {
-        if (_invFreqTensor is null || _invFreqTensor.device != positions.device)
+        if (_invFreqTensor is null || _invFreqTensor.device_type != positions.device_type || _invFreqTensor.device_index != positions.device_index)
+        {
+            _invFreqTensor?.Dispose();
             _invFreqTensor = torch.tensor(_invFreq, device: positions.device).DetachFromDisposeScope();
+        }
         var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1) * _invFreqTensor; // [B, T, D/2]
         var emb = torch.cat([freqs, freqs], -1).unsqueeze(1);                             // [B, 1, T, D]
         return (emb.cos().to_type(dtype), emb.sin().to_type(dtype));
