@@ -113,6 +113,17 @@ public sealed class Qwen3TokenizerTests(Qwen3Fixture fixture) : IClassFixture<Qw
         Assert.Null(_tok.TokenToId("no such token here"));
     }
 
+    [Fact]
+    public void ChatTemplateRendering_TokenizesLikeTheReference()
+    {
+        // Reference case 1 is exactly this conversation; its ids come from @lenml/tokenizers.
+        var (referenceText, referenceIds) = Qwen3Fixture.ReferenceCases[1];
+        var text = ChatTemplate.Default.Render(
+            [ChatMessage.System("You are a helpful assistant."), ChatMessage.User("What is 2+2?")], addGenerationPrompt: true);
+        Assert.Equal(referenceText, text);
+        Assert.Equal(referenceIds, _tok.Encode(text));
+    }
+
     private static string Escape(string s) =>
         string.Concat(s.Select(c => c < 0x20 || c > 0x7e ? $"\\u{(int)c:x4}" : c.ToString()));
 }
