@@ -1,0 +1,116 @@
+using System.Text.Json;
+
+namespace Aha.Tokenization;
+
+/// <summary>Strict readers for the parts of a Hugging Face tokenizer.json that Aha uses; every error names file and field.</summary>
+internal static class TokenizerJson
+{
+    public static JsonDocument Parse(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Tokenizer file not found: {path}", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw new TokenizerFormatException(path, "$",
+                $"invalid JSON at line {(e.LineNumber ?? 0) + 1}, byte {e.BytePositionInLine ?? 0}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The required member <paramref name="name"/> of <paramref name="obj"/>, of the given kind.</summary>
+    public static JsonElement Required(JsonElement obj, string name, JsonValueKind kind, string file, string path)
+    {
+        var field = Join(path, name);
+        if (obj.ValueKind != JsonValueKind.Object)
+            throw new TokenizerFormatException(file, path, $"expected an object, found {Describe(obj)}");
+        if (!obj.TryGetProperty(name, out var value))
+            throw new TokenizerFormatException(file, field, $"missing; expected {Article(kind)}");
+        if (!Is(value, kind))
+            throw new TokenizerFormatException(file, field, $"expected {Article(kind)}, found {Describe(value)}");
+        return value;
+    }
+
+    /// <summary>The member, or null when absent or JSON null; throws if present with another kind.</summary>
+    public static JsonElement? Optional(JsonElement obj, string name, JsonValueKind kind, string file, string path)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (!Is(value, kind))
+            throw new TokenizerFormatException(file, Join(path, name), $"expected {Article(kind)}, found {Describe(value)}");
+        return value;
+    }
+
+    public static bool OptionalBool(JsonElement obj, string name, bool defaultValue, string file, string path) =>
+        Optional(obj, name, JsonValueKind.True, file, path)?.GetBoolean() ?? defaultValue;
+
+    public static string? OptionalString(JsonElement obj, string name, string file, string path) =>
+        Optional(obj, name, JsonValueKind.String, file, path)?.GetString();
+
+    /// <summary><c>model.vocab</c>: an object token → id.</summary>
+    public static Dictionary<string, int> ReadVocab(JsonElement model, string file)
+    {
+        var vocab = Required(model, "vocab", JsonValueKind.Object, file, "model");
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in vocab.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
+                throw new TokenizerFormatException(file, $"model.vocab[\"{entry.Name}\"]",
+                    $"expected a non-negative integer id, found {Describe(entry.Value)}");
+            result[entry.Name] = id;
+        }
+        return result;
+    }
+
+    /// <summary><c>added_tokens</c>: [{ id, content, special, ... }]. lstrip/rstrip/single_word/normalized are not used.</summary>
+    public static List<AddedToken> ReadAddedTokens(JsonElement root, string file)
+    {
+        var result = new List<AddedToken>();
+        if (Optional(root, "added_tokens", JsonValueKind.Array, file, "$") is not { } array)
+            return result;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var path = $"added_tokens[{i++}]";
+            var idElement = Required(item, "id", JsonValueKind.Number, file, path);
+            if (!idElement.TryGetInt32(out var id) || id < 0)
+                throw new TokenizerFormatException(file, path + ".id", $"expected a non-negative integer, found {idElement.GetRawText()}");
+            var content = Required(item, "content", JsonValueKind.String, file, path).GetString()!;
+            if (content.Length == 0)
+                throw new TokenizerFormatException(file, path + ".content", "expected a non-empty string");
+            result.Add(new AddedToken(id, content, OptionalBool(item, "special", false, file, path)));
+        }
+        return result;
+    }
+
+    public static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{Truncate(e.GetString()!)}\"",
+        JsonValueKind.Null => "null",
+        _ => Truncate(e.GetRawText()),
+    };
+
+    private static bool Is(JsonElement e, JsonValueKind kind) =>
+        kind is JsonValueKind.True or JsonValueKind.False
+            ? e.ValueKind is JsonValueKind.True or JsonValueKind.False
+            : e.ValueKind == kind;
+
+    private static string Article(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => kind.ToString(),
+    };
+
+    private static string Join(string path, string name) => path == "$" ? name : $"{path}.{name}";
+
+    private static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}
