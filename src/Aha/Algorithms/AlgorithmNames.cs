@@ -1,0 +1,123 @@
+namespace Aha.Algorithms;
+
+/// <summary>How per-sequence rewards become per-token advantages.</summary>
+public enum AdvantageEstimator
+{
+    /// <summary><c>grpo</c>: Â_i = (r_i − mean_g) / (std_g + ε). DeepSeekMath, arXiv:2402.03300.</summary>
+    Grpo,
+    /// <summary><c>dr_grpo</c>: Â_i = r_i − mean_g. Dr. GRPO, arXiv:2503.20783.</summary>
+    DrGrpo,
+    /// <summary><c>rloo</c>: Â_i = r_i − mean_{j≠i} r_j. arXiv:2402.14740.</summary>
+    Rloo,
+    /// <summary><c>reinforce_pp</c>: discounted return of token rewards, whitened over the batch. REINFORCE++, arXiv:2501.03262.</summary>
+    ReinforcePp,
+    /// <summary><c>reinforce_pp_baseline</c>: r_i − mean_g, whitened over the batch. REINFORCE++, arXiv:2501.03262.</summary>
+    ReinforcePpBaseline,
+    /// <summary><c>gae</c>: generalised advantage estimation with a critic. arXiv:1506.02438.</summary>
+    Gae,
+}
+
+/// <summary>How a per-token loss matrix [B, T] becomes one scalar (veRL <c>agg_loss</c> modes).</summary>
+public enum AggregationMode
+{
+    /// <summary><c>token-mean</c>: Σ L·m / Σ m over the whole mini-batch (DAPO).</summary>
+    TokenMean,
+    /// <summary><c>seq-mean-token-mean</c>: mean over sequences of each sequence's token mean (GRPO).</summary>
+    SeqMeanTokenMean,
+    /// <summary><c>seq-mean-token-sum</c>: mean over sequences of each sequence's token sum.</summary>
+    SeqMeanTokenSum,
+    /// <summary><c>seq-mean-token-sum-norm</c>: Σ L·m / (B · L_norm), L_norm a constant (Dr. GRPO).</summary>
+    SeqMeanTokenSumNorm,
+}
+
+/// <summary>Per-token estimators of KL(π_θ ‖ π_ref) from samples of π_θ (Schulman, "Approximating KL divergence", 2020).</summary>
+public enum KlEstimator
+{
+    /// <summary><c>k1</c> = logp − ref_logp (unbiased, high variance, can be negative).</summary>
+    K1,
+    /// <summary><c>k2</c> = ½·(ref_logp − logp)² (biased, low variance).</summary>
+    K2,
+    /// <summary><c>k3</c> = e^d − d − 1, d = ref_logp − logp (unbiased, non-negative; veRL <c>low_var_kl</c>).</summary>
+    K3,
+}
+
+/// <summary>Where the KL to the reference policy enters the objective.</summary>
+public enum KlPlacement
+{
+    /// <summary><c>none</c>: no KL term (β = 0; the reference model need not be loaded).</summary>
+    None,
+    /// <summary><c>loss</c>: + β·agg(k) in the policy loss (GRPO).</summary>
+    Loss,
+    /// <summary><c>reward</c>: −β·k added to every token's reward (PPO-RLHF, REINFORCE++, RLOO).</summary>
+    Reward,
+}
+
+/// <summary>The pairwise preference-optimisation loss.</summary>
+public enum PreferenceLossType
+{
+    /// <summary><c>sigmoid</c>: DPO, −log σ(β·h); with label smoothing this is cDPO. arXiv:2305.18290.</summary>
+    Sigmoid,
+    /// <summary><c>ipo</c>: (h − 1/(2β))². arXiv:2310.12036.</summary>
+    Ipo,
+}
+
+/// <summary>
+/// The names users type for the algorithm enums, and their parsing. Parsing ignores case and surrounding
+/// whitespace but not spelling; an unknown name throws an <see cref="ArgumentException"/> that lists the valid ones.
+/// </summary>
+public static class AlgorithmNames
+{
+    static readonly NameTable<AdvantageEstimator> Estimators = new("advantage estimator", [
+        (AdvantageEstimator.Grpo, "grpo"), (AdvantageEstimator.DrGrpo, "dr_grpo"), (AdvantageEstimator.Rloo, "rloo"),
+        (AdvantageEstimator.ReinforcePp, "reinforce_pp"), (AdvantageEstimator.ReinforcePpBaseline, "reinforce_pp_baseline"),
+        (AdvantageEstimator.Gae, "gae")]);
+
+    static readonly NameTable<AggregationMode> Aggregations = new("loss aggregation mode", [
+        (AggregationMode.TokenMean, "token-mean"), (AggregationMode.SeqMeanTokenMean, "seq-mean-token-mean"),
+        (AggregationMode.SeqMeanTokenSum, "seq-mean-token-sum"), (AggregationMode.SeqMeanTokenSumNorm, "seq-mean-token-sum-norm")]);
+
+    static readonly NameTable<KlEstimator> Kls = new("KL estimator", [
+        (KlEstimator.K1, "k1"), (KlEstimator.K2, "k2"), (KlEstimator.K3, "k3")]);
+
+    static readonly NameTable<KlPlacement> Placements = new("KL placement", [
+        (KlPlacement.None, "none"), (KlPlacement.Loss, "loss"), (KlPlacement.Reward, "reward")]);
+
+    static readonly NameTable<PreferenceLossType> PreferenceLosses = new("preference loss", [
+        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo")]);
+
+    public static AdvantageEstimator ParseAdvantageEstimator(string name) => Estimators.Parse(name, nameof(name));
+    public static AggregationMode ParseAggregationMode(string name) => Aggregations.Parse(name, nameof(name));
+    public static KlEstimator ParseKlEstimator(string name) => Kls.Parse(name, nameof(name));
+    public static KlPlacement ParseKlPlacement(string name) => Placements.Parse(name, nameof(name));
+    public static PreferenceLossType ParsePreferenceLossType(string name) => PreferenceLosses.Parse(name, nameof(name));
+
+    /// <summary>The name a user types, e.g. <c>dr_grpo</c>.</summary>
+    public static string ToName(this AdvantageEstimator value) => Estimators.Name(value);
+    /// <summary>The name a user types, e.g. <c>seq-mean-token-mean</c>.</summary>
+    public static string ToName(this AggregationMode value) => Aggregations.Name(value);
+    /// <summary>The name a user types, e.g. <c>k3</c>.</summary>
+    public static string ToName(this KlEstimator value) => Kls.Name(value);
+    /// <summary>The name a user types, e.g. <c>reward</c>.</summary>
+    public static string ToName(this KlPlacement value) => Placements.Name(value);
+    /// <summary>The name a user types, e.g. <c>ipo</c>.</summary>
+    public static string ToName(this PreferenceLossType value) => PreferenceLosses.Name(value);
+
+    sealed class NameTable<T>(string kind, (T Value, string Name)[] entries) where T : struct, Enum
+    {
+        public T Parse(string? text, string paramName)
+        {
+            var key = text?.Trim() ?? "";
+            foreach (var (value, name) in entries)
+                if (string.Equals(name, key, StringComparison.OrdinalIgnoreCase)) return value;
+            throw new ArgumentException(
+                $"Unknown {kind} '{text}'. Valid values: {string.Join(", ", entries.Select(e => e.Name))}.", paramName);
+        }
+
+        public string Name(T value)
+        {
+            foreach (var (v, name) in entries)
+                if (EqualityComparer<T>.Default.Equals(v, value)) return name;
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {kind}.");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Aha.Algorithms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Aha.Tests.Algorithms;
+
+public sealed class PreferenceLossTests
+{
+    static double Softplus(double x) => Math.Log(1 + Math.Exp(x)); // −log σ(−x)
+
+    [Fact]
+    public void BradleyTerry_GoldenLossAccuracyMargin()
+    {
+        // r_w − r_l = 2, −1 → loss = mean(−log σ(2), −log σ(−1)) = mean(softplus(−2), softplus(1))
+        var (loss, stats) = PreferenceLosses.BradleyTerry(T.Vec(2, 0), T.Vec(0, 1));
+        T.Close((Softplus(-2) + Softplus(1)) / 2, T.Scalar(loss));
+        T.Close(0.5, stats.Accuracy);
+        T.Close(0.5, stats.Margin);
+        T.Close(1, stats.ChosenMean);
+        T.Close(0.5, stats.RejectedMean);
+    }
+
+    [Fact]
+    public void BradleyTerry_MarginAndCentering()
+    {
+        // margin 1: logits 1, −2; centering 0.01·mean((2 + 0)², (0 + 1)²) = 0.01·2.5
+        var (loss, _) = PreferenceLosses.BradleyTerry(T.Vec(2, 0), T.Vec(0, 1), margin: T.Vec(1, 1), centeringCoefficient: 0.01);
+        T.Close((Softplus(-1) + Softplus(2)) / 2 + 0.025, T.Scalar(loss));
+    }
+
+    [Fact]
+    public void BradleyTerry_GradientPushesChosenUp()
+    {
+        // ∂/∂r_w of −log σ(r_w − r_l) = −σ(−(r_w − r_l)) = −σ(−2), mean over 1 pair
+        var chosen = T.Vec(2).requires_grad_(true);
+        PreferenceLosses.BradleyTerry(chosen, T.Vec(0)).Loss.backward();
+        T.Close(-1 / (1 + Math.Exp(2)), T.Read(chosen.grad!)[0]);
+    }
+
+    // policy (chosen, rejected) = (−1, −3), reference (−2, −2), β = 0.1:
+    // chosen log-ratio 1, rejected −1, h = 2, βh = 0.2
+    static (Tensor, Tensor, Tensor, Tensor) Pair() => (T.Vec(-1), T.Vec(-3), T.Vec(-2), T.Vec(-2));
+
+    [Fact]
+    public void Dpo_Sigmoid_GoldenLossAndImplicitRewards()
+    {
+        var (pc, pr, rc, rr) = Pair();
+        var (loss, stats) = PreferenceLosses.Dpo(pc, pr, rc, rr, beta: 0.1);
+        T.Close(Softplus(-0.2), T.Scalar(loss));
+        T.Close(0.1, stats.ChosenReward);
+        T.Close(-0.1, stats.RejectedReward);
+        T.Close(1, stats.Accuracy);
+        T.Close(0.2, stats.Margin);
+    }
+
+    [Fact]
+    public void Dpo_LabelSmoothing_IsConservativeDpo()
+    {
+        var (pc, pr, rc, rr) = Pair();
+        var (loss, _) = PreferenceLosses.Dpo(pc, pr, rc, rr, beta: 0.1, labelSmoothing: 0.1);
+        // −0.9·log σ(0.2) − 0.1·log σ(−0.2)
+        T.Close(0.9 * Softplus(-0.2) + 0.1 * Softplus(0.2), T.Scalar(loss));
+    }
+
+    [Fact]
+    public void Dpo_Ipo_IsSquaredDistanceToHalfInverseBeta()
+    {
+        var (pc, pr, rc, rr) = Pair();
+        var (loss, _) = PreferenceLosses.Dpo(pc, pr, rc, rr, beta: 0.1, type: AlgorithmNames.ParsePreferenceLossType("ipo"));
+        T.Close(9, T.Scalar(loss)); // (2 − 1/(2·0.1))² = (2 − 5)²
+    }
+
+    [Fact]
+    public void Dpo_GradientOnChosen_IsMinusBetaSigmoidOfMinusBetaH_AndReferenceGetsNone()
+    {
+        var pc = T.Vec(-1).requires_grad_(true);
+        var rc = T.Vec(-2).requires_grad_(true);
+        PreferenceLosses.Dpo(pc, T.Vec(-3), rc, T.Vec(-2), beta: 0.1).Loss.backward();
+        T.Close(-0.1 / (1 + Math.Exp(0.2)), T.Read(pc.grad!)[0]);
+        Assert.Null(rc.grad);
+    }
+
+    [Fact]
+    public void BadInput_NamesTheArgument()
+    {
+        Assert.Equal("rejected", Assert.Throws<ArgumentException>(() => PreferenceLosses.BradleyTerry(T.Vec(1, 2), T.Vec(1))).ParamName);
+        Assert.Equal("referenceRejected", Assert.Throws<ArgumentException>(() =>
+            PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1, 2))).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentException>(() =>
+            PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), beta: 0)).ParamName);
+        Assert.Equal("labelSmoothing", Assert.Throws<ArgumentException>(() =>
+            PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), type: PreferenceLossType.Ipo, labelSmoothing: 0.1)).ParamName);
+        Assert.Contains("sigmoid, ipo", Assert.Throws<ArgumentException>(() => AlgorithmNames.ParsePreferenceLossType("hinge")).Message);
+    }
+}
