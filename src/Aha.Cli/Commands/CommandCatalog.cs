@@ -7,7 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return GenerateCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return ModelCommand.Create();
         yield return BenchCommand.Create();
     }
 }

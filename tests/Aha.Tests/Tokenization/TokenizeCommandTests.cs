@@ -1,11 +1,9 @@
-using System.CommandLine;
 using Aha.Tokenization;
 
 namespace Aha.Tests.Tokenization;
 
 /// <summary>
-/// Runs `aha tokenize` in-process through the CLI's real command catalog (reached by reflection: Aha.Cli's
-/// commands are internal), capturing stdout/stderr.
+/// Runs `aha tokenize` in-process through the CLI's real command catalog, capturing stdout/stderr.
 /// </summary>
 public sealed class TokenizeCommandTests : IDisposable
 {
@@ -13,17 +11,7 @@ public sealed class TokenizeCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int ExitCode, string Output, string Error) Aha(params string[] args)
-    {
-        var catalog = Type.GetType("Aha.Cli.Commands.CommandCatalog, Aha.Cli", throwOnError: true)!;
-        var commands = (IEnumerable<Command>)catalog.GetMethod("All")!.Invoke(null, null)!;
-        var root = new RootCommand("aha");
-        foreach (var command in commands)
-            root.Subcommands.Add(command);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString().Trim(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Aha(params string[] args) => Cli.AhaCli.Run(args);
 
     [Fact]
     public void Tokenize_CharTokenizer_PrintsIdsAsJsonArray()

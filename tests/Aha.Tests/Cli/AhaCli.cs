@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Aha.Cli.Commands;
+
+namespace Aha.Tests.Cli;
+
+/// <summary>Runs `aha …` in-process through the CLI's real command catalog, capturing stdout and stderr.</summary>
+internal static class AhaCli
+{
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand("aha");
+        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString().Trim(), error.ToString());
+    }
+}
