@@ -3,6 +3,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Aha.Rewards;
 
+// The CLI project grants tests no internals yet; this lets RewardCommandTests call Create(). Move to Aha.Cli.csproj
+// (<InternalsVisibleTo Include="Aha.Tests" />) when that file is next edited; duplicates are harmless.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Aha.Tests")]
+
 namespace Aha.Cli.Commands;
 
 /// <summary>

@@ -136,6 +136,10 @@ public sealed class RewardScorer
                     errors[idx] = error;
                     remaining.Signal();
                 }
+                else
+                {
+                    return; // the watchdog timed this call out and has started a replacement worker
+                }
             }
         }
 

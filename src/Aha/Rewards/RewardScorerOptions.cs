@@ -15,7 +15,7 @@ public sealed record RewardScorerOptions
     /// <summary>Worker threads. Default: the number of logical cores.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Called once per failure as it is recorded (e.g. to log it). Must be thread-safe.</summary>
+    /// <summary>Called once per failure, in sample order, when the batch has been scored (e.g. to log it).</summary>
     public Action<RewardFailure>? OnFailure { get; init; }
 
     internal void Validate()
