@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create();
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
+        yield return RewardCommand.Create();
     }
 }

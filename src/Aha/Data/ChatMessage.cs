@@ -1,0 +1,28 @@
+namespace Aha.Data;
+
+/// <summary>One chat turn. Roles: system, user, assistant, tool.</summary>
+public sealed record ChatMessage(string Role, string Content)
+{
+    public static IReadOnlySet<string> Roles { get; } = new HashSet<string> { "system", "user", "assistant", "tool" };
+}
+
+/// <summary>Either plain text or a list of chat messages (preference data allows both).</summary>
+public sealed record TextOrMessages
+{
+    private TextOrMessages(string? text, IReadOnlyList<ChatMessage>? messages)
+    {
+        Text = text;
+        Messages = messages;
+    }
+
+    public string? Text { get; }
+
+    public IReadOnlyList<ChatMessage>? Messages { get; }
+
+    public bool IsText => Text is not null;
+
+    public static TextOrMessages FromText(string text) => new(text ?? throw new ArgumentNullException(nameof(text)), null);
+
+    public static TextOrMessages FromMessages(IReadOnlyList<ChatMessage> messages) =>
+        new(null, messages ?? throw new ArgumentNullException(nameof(messages)));
+}

@@ -1,0 +1,62 @@
+namespace Aha.Data;
+
+/// <summary>Deterministic shuffles and train/eval splits from a seed.</summary>
+public static class DataShuffle
+{
+    /// <summary>A Fisher–Yates shuffle of all items; the same seed gives the same order.</summary>
+    public static List<T> Shuffle<T>(IEnumerable<T> items, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var list = items.ToList();
+        var rng = new SeededRandom(seed);
+        for (int i = list.Count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Streaming shuffle for files too large to hold: keeps <paramref name="bufferSize"/> items and emits a random
+    /// one as each new item arrives (local, not global, randomness — like tf.data's shuffle buffer).
+    /// </summary>
+    public static IEnumerable<T> ShuffleStream<T>(IEnumerable<T> items, int bufferSize, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (bufferSize < 1) throw new ArgumentException($"bufferSize must be ≥ 1, got {bufferSize}.", nameof(bufferSize));
+        return Iterate();
+
+        IEnumerable<T> Iterate()
+        {
+            var rng = new SeededRandom(seed);
+            var buffer = new List<T>(bufferSize);
+            foreach (var item in items)
+            {
+                if (buffer.Count < bufferSize)
+                {
+                    buffer.Add(item);
+                    continue;
+                }
+                int j = rng.Next(bufferSize);
+                yield return buffer[j];
+                buffer[j] = item;
+            }
+            foreach (var item in Shuffle(buffer, seed)) yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Shuffles by seed, then puts round(n · evalFraction) items (at least 1 when n ≥ 2 and the fraction is &gt; 0)
+    /// in Eval and the rest in Train. Disjoint, and together exactly the input.
+    /// </summary>
+    public static (List<T> Train, List<T> Eval) Split<T>(IEnumerable<T> items, double evalFraction, long seed)
+    {
+        if (!(evalFraction >= 0 && evalFraction < 1))
+            throw new ArgumentException($"evalFraction must be in [0, 1), got {evalFraction}.", nameof(evalFraction));
+        var all = Shuffle(items, seed);
+        int evalCount = (int)Math.Round(all.Count * evalFraction, MidpointRounding.AwayFromZero);
+        if (evalFraction > 0 && evalCount == 0 && all.Count >= 2) evalCount = 1;
+        return (all.GetRange(evalCount, all.Count - evalCount), all.GetRange(0, evalCount));
+    }
+}
