@@ -1,3 +1,4 @@
+using Aha.Tokenization;
 using System.Text.Json;
 
 namespace Aha.Data;

@@ -1,3 +1,4 @@
+using Aha.Tokenization;
 namespace Aha.Data;
 
 /// <summary>

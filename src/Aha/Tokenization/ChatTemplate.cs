@@ -21,7 +21,6 @@ public sealed class ChatTemplate
     public const string ImStart = "<|im_start|>";
     public const string ImEnd = "<|im_end|>";
 
-    private static readonly HashSet<string> Roles = ["system", "user", "assistant"];
 
     /// <summary>Plain ChatML with no default system prompt (Qwen3 behaviour).</summary>
     public static ChatTemplate Default { get; } = new();
@@ -45,7 +44,7 @@ public sealed class ChatTemplate
         for (var i = 0; i < messages.Count; i++)
         {
             var m = messages[i] ?? throw new ArgumentException($"message {i} is null", nameof(messages));
-            if (!Roles.Contains(m.Role))
+            if (!ChatMessage.Roles.Contains(m.Role))
                 throw new ArgumentException(
                     $"message {i} has role \"{m.Role}\"; expected one of: system, user, assistant", nameof(messages));
             ArgumentNullException.ThrowIfNull(m.Content, $"{nameof(messages)}[{i}].Content");

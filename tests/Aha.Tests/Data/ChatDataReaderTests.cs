@@ -1,3 +1,4 @@
+using Aha.Tokenization;
 using Aha.Data;
 
 namespace Aha.Tests.Data;

@@ -1,10 +1,6 @@
-namespace Aha.Data;
+using Aha.Tokenization;
 
-/// <summary>One chat turn. Roles: system, user, assistant, tool.</summary>
-public sealed record ChatMessage(string Role, string Content)
-{
-    public static IReadOnlySet<string> Roles { get; } = new HashSet<string> { "system", "user", "assistant", "tool" };
-}
+namespace Aha.Data;
 
 /// <summary>Either plain text or a list of chat messages (preference data allows both).</summary>
 public sealed record TextOrMessages
