@@ -36,16 +36,21 @@ public sealed class Attention : nn.Module
 
     /// <param name="x">[B, T, H]</param>
     /// <param name="cos">[B, 1, T, D]</param>
+    /// <param name="sinSigned">[B, 1, T, D], see <see cref="RotaryEmbedding.Apply"/>.</param>
     /// <param name="mask">additive [B, 1, T, T_k], or null for plain causal attention over x alone.</param>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sinSigned, Tensor? mask, KvCache? cache)
     {
         long b = x.shape[0], t = x.shape[1];
-        var q = _qProj.forward(x).view(b, t, _heads, _headDim);      // [B, T, nh, D]
-        var k = _kProj.forward(x).view(b, t, _kvHeads, _headDim);    // [B, T, nkv, D]
-        var v = _vProj.forward(x).view(b, t, _kvHeads, _headDim);
+        // One matmul for q, k and v (the weights stay separate HF parameters; the concatenation is cheap next to it).
+        var weight = torch.cat([_qProj.weight!, _kProj.weight!, _vProj.weight!], 0);
+        var bias = _qProj.bias is null ? null : torch.cat([_qProj.bias, _kProj.bias!, _vProj.bias!], 0);
+        var qkv = nn.functional.linear(x, weight, bias).view(b, t, _heads + 2 * _kvHeads, _headDim); // [B, T, nh + 2·nkv, D]
+        var q = qkv.narrow(2, 0, _heads);                              // [B, T, nh, D]
+        var k = qkv.narrow(2, _heads, _kvHeads);                       // [B, T, nkv, D]
+        var v = qkv.narrow(2, _heads + _kvHeads, _kvHeads);
         if (_qNorm is not null) { q = _qNorm.forward(q); k = _kNorm!.forward(k); }
-        q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);      // [B, nh, T, D]
-        k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);      // [B, nkv, T, D]
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sinSigned); // [B, nh, T, D]
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sinSigned); // [B, nkv, T, D]
         v = v.transpose(1, 2);
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);  // [B, nkv, T_k, D]
         k = RepeatKv(k); v = RepeatKv(v);                            // [B, nh, T_k, D]

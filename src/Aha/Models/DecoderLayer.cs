@@ -21,9 +21,9 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sinSigned, Tensor? mask, KvCache? cache)
     {
-        var h = x + _selfAttn.Forward(_inputLayernorm.forward(x), cos, sin, mask, cache);
+        var h = x + _selfAttn.Forward(_inputLayernorm.forward(x), cos, sinSigned, mask, cache);
         return h + _mlp.forward(_postAttentionLayernorm.forward(h));
     }
 }

@@ -18,8 +18,11 @@ public sealed class RotaryEmbedding
         _invFreq = (scaling?.Apply(inv) ?? inv).Select(f => (float)f).ToArray();
     }
 
-    /// <summary>positions: [B, T] (int64) → (cos, sin): [B, 1, T, D], in <paramref name="dtype"/>.</summary>
-    public (Tensor Cos, Tensor Sin) CosSin(Tensor positions, ScalarType dtype)
+    /// <summary>
+    /// positions: [B, T] (int64) → (cos, sinSigned): [B, 1, T, D] in <paramref name="dtype"/>, where sinSigned carries
+    /// rotate_half's sign: [−sin, +sin] over the two halves.
+    /// </summary>
+    public (Tensor Cos, Tensor SinSigned) CosSin(Tensor positions, ScalarType dtype)
     {
         if (_invFreqTensor is null || _invFreqTensor.device_type != positions.device_type || _invFreqTensor.device_index != positions.device_index)
         {
@@ -27,15 +30,16 @@ public sealed class RotaryEmbedding
             _invFreqTensor = torch.tensor(_invFreq, device: positions.device).DetachFromDisposeScope();
         }
         var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1) * _invFreqTensor; // [B, T, D/2]
-        var emb = torch.cat([freqs, freqs], -1).unsqueeze(1);                             // [B, 1, T, D]
-        return (emb.cos().to_type(dtype), emb.sin().to_type(dtype));
+        var sin = freqs.sin();
+        var cos = freqs.cos();
+        return (torch.cat([cos, cos], -1).unsqueeze(1).to_type(dtype),                   // [B, 1, T, D]
+                torch.cat([-sin, sin], -1).unsqueeze(1).to_type(dtype));
     }
 
-    /// <summary>x: [B, H, T, D] → same shape, rotated.</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
-    {
-        long half = x.shape[^1] / 2;
-        var rotated = torch.cat([-x[.., .., .., (int)half..], x[.., .., .., ..(int)half]], -1); // rotate_half
-        return x * cos + rotated * sin;
-    }
+    /// <summary>
+    /// x: [B, H, T, D] → same shape: x·cos + rotate_half(x)·sin, where rotate_half(x) = [−x₂, x₁]. Rolling x by D/2
+    /// gives [x₂, x₁]; the sign lives in sinSigned, so this is roll + mul + fused multiply-add.
+    /// </summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sinSigned)
+        => torch.addcmul(x * cos, x.roll(x.shape[^1] / 2, -1), sinSigned, 1);
 }
