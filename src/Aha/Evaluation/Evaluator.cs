@@ -1,0 +1,126 @@
+using Aha.Data;
+using Aha.Generation;
+using Aha.Rewards;
+using Aha.Tokenization;
+
+namespace Aha.Evaluation;
+
+/// <summary>How an evaluation samples. K samples per problem at <see cref="Temperature"/>, plus one greedy completion.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Samples per problem for sampled pass@1, pass@k and maj@k. The default value is 8.</summary>
+    public int K { get; init; } = 8;
+    /// <summary>The default value is 1.0.</summary>
+    public double Temperature { get; init; } = 1.0;
+    public double TopP { get; init; } = 1.0;
+    /// <summary>The default value is 256.</summary>
+    public int MaxNewTokens { get; init; } = 256;
+    /// <summary>Sequences generated together. The default value is 64.</summary>
+    public int BatchSize { get; init; } = 64;
+    public long Seed { get; init; }
+}
+
+/// <summary>One problem's outcome.</summary>
+public sealed record ProblemResult(
+    string Id, string Prompt, string? Answer,
+    string GreedyCompletion, string? GreedyExtracted, bool GreedyCorrect, bool GreedyFormatOk, int GreedyLength,
+    int SampledCorrect, int Samples, string? MajorityAnswer, bool MajorityCorrect);
+
+/// <summary>
+/// Aggregate figures: greedy pass@1, sampled pass@1 (mean over the K samples), pass@K, maj@K (self-consistency,
+/// Wang et al. 2022, arXiv:2203.11171), format rate and mean length of the greedy completions.
+/// </summary>
+public sealed record EvaluationReport(
+    int ProblemCount, int K, double GreedyPass1, double SampledPass1, double PassAtK, double MajAtK,
+    double FormatRate, double MeanCompletionLength, double SampledFormatRate, double SampledMeanLength,
+    IReadOnlyList<ProblemResult> Problems);
+
+/// <summary>Measures a policy on problems with verifiable answers.</summary>
+public sealed class Evaluator
+{
+    readonly IRolloutEngine _engine;
+    readonly ITokenizer _tokenizer;
+    readonly IRewardFunction _correctness;
+    readonly Func<string, bool> _formatOk;
+    readonly Func<PromptItem, IReadOnlyList<int>> _encode;
+
+    /// <param name="correctness">A completion counts as correct when this reward scores ≥ 1 (e.g. math or countdown).</param>
+    /// <param name="formatOk">Whether a completion has the expected format (e.g. <see cref="FormatReward.Check"/>).</param>
+    /// <param name="encode">Prompt → token ids (apply a chat template here if the model needs one); default: encode the raw prompt.</param>
+    public Evaluator(IRolloutEngine engine, ITokenizer tokenizer, IRewardFunction correctness, Func<string, bool> formatOk,
+        Func<PromptItem, IReadOnlyList<int>>? encode = null)
+    {
+        _engine = engine;
+        _tokenizer = tokenizer;
+        _correctness = correctness;
+        _formatOk = formatOk;
+        _encode = encode ?? (item => tokenizer.Encode(item.Prompt));
+    }
+
+    public EvaluationReport Run(IReadOnlyList<PromptItem> problems, EvaluationOptions options)
+    {
+        if (problems.Count == 0) throw new ArgumentException("No problems to evaluate.", nameof(problems));
+        if (options.K < 1) throw new ArgumentException($"K must be ≥ 1 (got {options.K}).", nameof(options));
+        var prompts = problems.Select(_encode).ToList();
+        var stop = _tokenizer.EosTokenId is int eos ? new[] { eos } : [];
+        var greedy = Generate(prompts, new SamplingParams { Temperature = 0, MaxNewTokens = options.MaxNewTokens, StopTokenIds = stop }, options.BatchSize);
+        var repeated = prompts.SelectMany(p => Enumerable.Repeat(p, options.K)).ToList();
+        var sampled = Generate(repeated, new SamplingParams
+        {
+            Temperature = options.Temperature, TopP = options.TopP, MaxNewTokens = options.MaxNewTokens, StopTokenIds = stop, Seed = options.Seed,
+        }, options.BatchSize);
+
+        var results = new List<ProblemResult>(problems.Count);
+        int sampledFormatOk = 0;
+        long sampledLength = 0;
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var item = problems[i];
+            var greedyText = Decode(greedy[i]);
+            var (greedyCorrect, greedyAnswer) = Verify(item, greedyText, greedy[i].TokenIds.Length);
+            var samples = sampled.Skip(i * options.K).Take(options.K).ToList();
+            var verdicts = samples.Select(c =>
+            {
+                var text = Decode(c);
+                if (_formatOk(text)) sampledFormatOk++;
+                sampledLength += c.TokenIds.Length;
+                return Verify(item, text, c.TokenIds.Length);
+            }).ToList();
+            var majority = PassAtK.MajorityAnswer(verdicts.Select(v => v.Answer));
+            bool majorityCorrect = majority is not null && verdicts.Any(v => v.Correct && v.Answer == majority);
+            results.Add(new ProblemResult(item.Id, item.Prompt, item.Answer, greedyText, greedyAnswer, greedyCorrect, _formatOk(greedyText),
+                greedy[i].TokenIds.Length, verdicts.Count(v => v.Correct), options.K, majority, majorityCorrect));
+        }
+        int n = results.Count, totalSamples = n * options.K;
+        return new EvaluationReport(
+            n, options.K,
+            GreedyPass1: results.Average(r => r.GreedyCorrect ? 1.0 : 0.0),
+            SampledPass1: results.Average(r => (double)r.SampledCorrect / r.Samples),
+            PassAtK: results.Average(r => PassAtK.Estimate(r.Samples, r.SampledCorrect, options.K)),
+            MajAtK: results.Average(r => r.MajorityCorrect ? 1.0 : 0.0),
+            FormatRate: results.Average(r => r.GreedyFormatOk ? 1.0 : 0.0),
+            MeanCompletionLength: results.Average(r => (double)r.GreedyLength),
+            SampledFormatRate: (double)sampledFormatOk / totalSamples,
+            SampledMeanLength: (double)sampledLength / totalSamples,
+            Problems: results);
+    }
+
+    List<Completion> Generate(List<IReadOnlyList<int>> prompts, SamplingParams sampling, int batchSize)
+    {
+        var all = new List<Completion>(prompts.Count);
+        for (int start = 0; start < prompts.Count; start += batchSize)
+        {
+            var chunk = prompts.GetRange(start, Math.Min(batchSize, prompts.Count - start));
+            all.AddRange(_engine.Generate(chunk, sampling with { Seed = sampling.Seed + start }));
+        }
+        return all;
+    }
+
+    string Decode(Completion c) => _tokenizer.Decode(c.TokenIds, skipSpecialTokens: true);
+
+    (bool Correct, string? Answer) Verify(PromptItem item, string completion, int tokens)
+    {
+        var score = _correctness.Score(new RewardSample(item.Prompt, completion, item.Answer, item.Metadata, tokens));
+        return (score.Value >= 1.0, score.ExtractedAnswer);
+    }
+}
