@@ -49,7 +49,10 @@ public sealed class RewardModelTrainer
     public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<PreferenceExample> eval) =>
         _loop.Evaluate(PreferenceTokenizing.Tokenize(eval, _tokenizer, _template, Config, _observer, "reward-model eval"));
 
-    /// <summary>Scores prompt + completion texts (already formatted; no EOS added) → one reward each.</summary>
+    /// <summary>
+    /// Scores prompt + completion texts → one reward each, formatted as in training (EOS appended to the completion
+    /// when <see cref="OfflineTrainingConfig.AppendEos"/>; pass chat text already rendered, ending in &lt;|im_end|&gt;).
+    /// </summary>
     public double[] Score(IReadOnlyList<(string Prompt, string Completion)> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -58,9 +61,16 @@ public sealed class RewardModelTrainer
         using var _ = torch.no_grad();
         using var batch = SequenceBatch.Create(
             samples.Select(s => (IReadOnlyList<int>)_tokenizer.Encode(s.Prompt)).ToList(),
-            samples.Select(s => (IReadOnlyList<int>)_tokenizer.Encode(s.Completion)).ToList(),
+            samples.Select(s => (IReadOnlyList<int>)Completion(s.Completion)).ToList(),
             _tokenizer.PadTokenId, Model.Backbone.EmbeddingWeight.device);
         return Model.Score(batch.Ids, batch.AttentionMask).to_type(ScalarType.Float64).cpu().data<double>().ToArray(); // [B]
+    }
+
+    List<int> Completion(string text)
+    {
+        var ids = _tokenizer.Encode(text).ToList();
+        if (Config.AppendEos && !text.EndsWith(ChatTemplate.ImEnd, StringComparison.Ordinal) && _tokenizer.EosTokenId is int eos) ids.Add(eos);
+        return ids;
     }
 
     /// <summary>Writes the model (HF config.json + model.safetensors with <c>score.weight</c>), optimizer, RNG and step.</summary>
