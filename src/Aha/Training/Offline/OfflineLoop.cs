@@ -140,7 +140,7 @@ public sealed class OfflineLoop<TItem>
 
     static void Accumulate(Dictionary<string, double> sums, OfflineLoss result)
     {
-        sums["loss"] = sums.GetValueOrDefault("loss") + result.Sum.detach().cpu().item<float>();
+        sums["loss"] = sums.GetValueOrDefault("loss") + result.Sum.detach().to_type(ScalarType.Float64).cpu().item<double>();
         foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
     }
 
