@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Aha.Algorithms;
+using Aha.Checkpoints;
+using Aha.Data;
+using Aha.Models;
+using Aha.Tokenization;
+using static TorchSharp.torch;
+
+namespace Aha.Training.Offline;
+
+/// <summary>One DPO pair with its cached reference sequence log-probs (sums over completion tokens).</summary>
+public sealed record DpoItem(TokenizedPair Pair, double ReferenceChosen, double ReferenceRejected);
+
+/// <summary>
+/// DPO (arXiv:2305.18290): L = −log σ(β[(log π_θ(y_w) − log π_ref(y_w)) − (log π_θ(y_l) − log π_ref(y_l))]) with
+/// sequence log-probs summed over completion tokens; cDPO label smoothing and IPO as <see cref="PreferenceLosses.Dpo"/>.
+/// The reference log-probs are computed once, before the first step, in eval mode without gradients (TRL
+/// <c>precompute_ref_log_probs</c>), so no reference model stays in memory: with no reference model given, the
+/// policy's initial weights are the reference. They are saved with the state, so a resumed run needs no reference.
+/// Metrics (TRL names): loss, rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen,
+/// logps/rejected, lr, grad_norm; <c>eval_</c>-prefixed the same on eval data.
+/// <para>Departures from TRL: IPO uses length-averaged log-probs (as TRL) but the logged rewards/* are then β times
+/// those averaged log-ratios; no separate max_prompt_length (one MaxLength, start kept); no padding-free mode.</para>
+/// </summary>
+public sealed class DpoTrainer
+{
+    public const string ReferenceFile = "dpo_reference_logps.json";
+
+    readonly CausalLM? _reference;
+    readonly ITokenizer _tokenizer;
+    readonly ChatTemplate _template;
+    readonly ITrainingObserver _observer;
+    readonly OfflineLoop<DpoItem> _loop;
+    Dictionary<string, double[][]>? _cache;   // "train"/"eval" → [pair][chosen, rejected], restored by LoadState
+
+    /// <param name="reference">The frozen reference; null uses <paramref name="policy"/> as it is before training.</param>
+    public DpoTrainer(CausalLM policy, ITokenizer tokenizer, DpoConfig config, CausalLM? reference = null,
+        ITrainingObserver? observer = null, ChatTemplate? template = null)
+    {
+        Model = policy ?? throw new ArgumentNullException(nameof(policy));
+        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+        _reference = reference;
+        _template = template ?? ChatTemplate.Default;
+        _observer = observer ?? NullTrainingObserver.Instance;
+        _loop = new OfflineLoop<DpoItem>(Config, policy, new Objective(policy, tokenizer.PadTokenId, Config), _observer);
+    }
+
+    public CausalLM Model { get; }
+    public DpoConfig Config { get; }
+    public int Step => _loop.Step;
+
+    /// <summary>Precomputes the reference log-probs (or takes them from a loaded state), then trains from <see cref="Step"/>.</summary>
+    public OfflineRunResult Train(IReadOnlyList<PreferenceExample> train, IReadOnlyList<PreferenceExample>? eval = null,
+        Action<int>? afterStep = null, CancellationToken cancellationToken = default)
+    {
+        var trainPairs = PreferenceTokenizing.Tokenize(train, _tokenizer, _template, Config, _observer, "DPO train");
+        var evalPairs = eval is null ? null : PreferenceTokenizing.Tokenize(eval, _tokenizer, _template, Config, _observer, "DPO eval");
+        if (_cache is null)
+        {
+            if (_loop.Step > 0 && _reference is null)
+                throw new InvalidOperationException("Resuming DPO without a reference model needs the cached reference log-probs of the saved state.");
+            _cache = new() { ["train"] = ReferenceLogProbs(trainPairs) };
+            if (evalPairs is not null) _cache["eval"] = ReferenceLogProbs(evalPairs);
+        }
+        else if (evalPairs is not null && !_cache.ContainsKey("eval"))
+        {
+            if (_reference is null) throw new InvalidOperationException("The saved state has no reference log-probs for eval data; pass the reference model.");
+            _cache["eval"] = ReferenceLogProbs(evalPairs);
+        }
+        var trainItems = Attach(trainPairs, _cache["train"], "train");
+        var evalItems = evalPairs is null ? null : Attach(evalPairs, _cache["eval"], "eval");
+        return _loop.Run(trainItems, evalItems, afterStep, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reference sequence log-probs [pair][chosen, rejected] (sums over completion tokens), from the reference model or,
+    /// without one, from the policy as it is now.
+    /// </summary>
+    public double[][] ReferenceLogProbs(IReadOnlyList<TokenizedPair> pairs)
+    {
+        var model = _reference ?? Model;
+        var result = new double[pairs.Count][];
+        model.eval();
+        try
+        {
+            using var _ = torch.no_grad();
+            int done = 0;
+            foreach (var chunk in pairs.Chunk(Config.ResolvedEvalBatchSize))
+            {
+                using var scope = torch.NewDisposeScope();
+                var (sums, _) = SequenceLogProbs(model, chunk, _tokenizer.PadTokenId);   // [2B]
+                var v = sums.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+                for (int i = 0; i < chunk.Length; i++) result[done + i] = [v[i], v[chunk.Length + i]];
+                done += chunk.Length;
+            }
+        }
+        finally { if (ReferenceEquals(model, Model)) model.train(); }
+        return result;
+    }
+
+    /// <summary>
+    /// Σ over completion tokens of log π(y_t | x, y_&lt;t) for chosen rows then rejected rows: ([2B] sums, [2B] lengths).
+    /// </summary>
+    public static (Tensor Sums, Tensor Lengths) SequenceLogProbs(CausalLM model, IReadOnlyList<TokenizedPair> pairs, int padId)
+    {
+        using var batch = PairBatch.Create(pairs, padId, model.Backbone.EmbeddingWeight.device);
+        var logp = batch.CompletionLogProbs(model);                                  // [2B, C]
+        var mask = batch.CompletionMask;                                             // [2B, C]
+        return ((logp * mask).sum(1), mask.sum(1));                                  // [2B], [2B]
+    }
+
+    static List<DpoItem> Attach(List<TokenizedPair> pairs, double[][] reference, string what)
+    {
+        if (reference.Length != pairs.Count)
+            throw new InvalidOperationException($"Cached reference log-probs cover {reference.Length} {what} pairs but the data has {pairs.Count}; resume with the same data.");
+        return pairs.Select((p, i) => new DpoItem(p, reference[i][0], reference[i][1])).ToList();
+    }
+
+    /// <summary>Writes the policy (HF folder), optimizer, RNG, step and the cached reference log-probs.</summary>
+    public void SaveState(string dir)
+    {
+        HfCheckpoint.Save(Model, Model.Config, dir);
+        _loop.SaveState(dir);
+        if (_cache is not null)
+            AtomicFile.WriteText(Path.Combine(dir, ReferenceFile), JsonSerializer.Serialize(_cache));
+    }
+
+    public void LoadState(string dir)
+    {
+        HfCheckpoint.LoadWeights(Model, dir);
+        _loop.LoadState(dir);
+        var path = Path.Combine(dir, ReferenceFile);
+        if (File.Exists(path))
+        {
+            try { _cache = JsonSerializer.Deserialize<Dictionary<string, double[][]>>(File.ReadAllText(path)); }
+            catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at line {e.LineNumber + 1}: {e.Message}", e); }
+            if (_cache is null || !_cache.ContainsKey("train")) throw new InvalidDataException($"{path}: missing field 'train'.");
+        }
+    }
+
+    sealed class Objective(CausalLM model, int padId, DpoConfig config) : IOfflineObjective<DpoItem>
+    {
+        public double Units(IReadOnlyList<DpoItem> items) => items.Count;
+
+        public long Tokens(IReadOnlyList<DpoItem> items) => items.Sum(i => PairBatch.Tokens(i.Pair));
+
+        public OfflineLoss Loss(IReadOnlyList<DpoItem> microBatch)
+        {
+            int b = microBatch.Count;
+            var device = model.Backbone.EmbeddingWeight.device;
+            var (sums, lengths) = SequenceLogProbs(model, microBatch.Select(i => i.Pair).ToList(), padId); // [2B], [2B]
+            var reference = torch.tensor(microBatch.Select(i => i.ReferenceChosen).Concat(microBatch.Select(i => i.ReferenceRejected)).ToArray(),
+                dtype: sums.dtype, device: device);                                                      // [2B]
+            Tensor policy = sums, refer = reference;
+            if (config.LossType == PreferenceLossType.Ipo)
+            {
+                // IPO on length-averaged log-probs, as TRL.
+                policy = sums / lengths.clamp_min(1);
+                refer = reference / lengths.clamp_min(1);
+            }
+            var (loss, stats) = PreferenceLosses.Dpo(policy.narrow(0, 0, b), policy.narrow(0, b, b), refer.narrow(0, 0, b), refer.narrow(0, b, b),
+                config.Beta, config.LossType, config.LabelSmoothing);
+            var lp = sums.detach().to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            return new OfflineLoss(loss * b, new Dictionary<string, double>
+            {
+                ["rewards/chosen"] = stats.ChosenReward * b,
+                ["rewards/rejected"] = stats.RejectedReward * b,
+                ["rewards/accuracies"] = stats.Accuracy * b,
+                ["rewards/margins"] = stats.Margin * b,
+                ["logps/chosen"] = lp.Take(b).Sum(),
+                ["logps/rejected"] = lp.Skip(b).Sum(),
+            });
+        }
+    }
+}

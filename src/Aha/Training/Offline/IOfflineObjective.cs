@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace Aha.Training.Offline;
+
+/// <summary>
+/// What a trainer supplies to <see cref="OfflineLoop{TItem}"/>: its loss on a micro-batch, as a sum over loss units
+/// (completion tokens for SFT, pairs for RM and DPO). The loop divides by the units of the whole optimizer step, so
+/// gradient accumulation reproduces the full-batch mean exactly.
+/// </summary>
+public interface IOfflineObjective<TItem>
+{
+    /// <summary>Loss units in <paramref name="items"/> (the denominator of the step's mean loss).</summary>
+    double Units(IReadOnlyList<TItem> items);
+
+    /// <summary>Real (non-padding) tokens a forward pass over <paramref name="items"/> processes, for tokens_per_s.</summary>
+    long Tokens(IReadOnlyList<TItem> items);
+
+    /// <summary>
+    /// Σ of the per-unit loss over one micro-batch (a scalar with its graph, when grad is enabled) and metric sums
+    /// (each Σ over units of a per-unit mean; the loop divides by the units). Called inside a dispose scope.
+    /// </summary>
+    OfflineLoss Loss(IReadOnlyList<TItem> microBatch);
+}
+
+/// <summary>A micro-batch's summed loss and its metric sums (both weighted by loss units).</summary>
+public sealed record OfflineLoss(Tensor Sum, IReadOnlyDictionary<string, double> MetricSums);
+
+/// <summary>What a training run ended with.</summary>
+/// <param name="Steps">Optimizer steps done in total (including any before a resume).</param>
+/// <param name="LastMetrics">The metrics of the last step.</param>
+/// <param name="Eval">The last evaluation's metrics (names prefixed <c>eval_</c>), or empty without eval data.</param>
+public sealed record OfflineRunResult(int Steps, IReadOnlyDictionary<string, double> LastMetrics, IReadOnlyDictionary<string, double> Eval);

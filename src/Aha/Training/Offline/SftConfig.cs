@@ -1,0 +1,18 @@
+namespace Aha.Training.Offline;
+
+/// <summary>
+/// Supervised fine-tuning: next-token cross-entropy on completion tokens only (TRL <c>SFTConfig</c> with
+/// <c>completion_only_loss</c> / <c>assistant_only_loss</c>). Shared knobs in <see cref="OfflineTrainingConfig"/>.
+/// </summary>
+public sealed record SftConfig : OfflineTrainingConfig
+{
+    /// <summary>Defaults as TRL's SFTConfig: learning rate 2e-5.</summary>
+    public SftConfig() => LearningRate = 2e-5;
+
+    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
+    public SftConfig Validate()
+    {
+        ThrowIfInvalid("SFT");
+        return this;
+    }
+}
