@@ -53,7 +53,8 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
     public object? BindValue(YamlNode node, Type type, bool allowsNull, object? current, string path)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (node is YamlScalarNode scalar && IsNull(scalar))
+        bool overrideList = sources.IsOverride(node) && ConfigTypes.ListElement(underlying) is not null;
+        if (node is YamlScalarNode scalar && IsNull(scalar) && !overrideList) // --set list= means an empty list
         {
             if (allowsNull) return null;
             return Fail(node, path, $"null is not allowed here; expected {Expected(underlying)}.", current);
@@ -90,7 +91,9 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
         else if (node is YamlScalarNode s && sources.IsOverride(node))
         {
             // --set key=a,b,c: comma-separated items (YAML flow [a, b] also works).
-            items = (s.Value ?? "").Length == 0 ? [] : s.Value!.Split(',').Select(part => Mark(new YamlScalarNode(part.Trim()), node)).ToList();
+            items = (s.Value ?? "").Length == 0 ? [] : s.Value!.Split(',')
+                    .Select(part => Mark(new YamlScalarNode(part.Trim()) { Style = ScalarStyle.DoubleQuoted }, node)) // literal text, never null
+                    .ToList();
         }
         else return Fail(node, path, $"expected {ConfigTypes.Describe(listType)} ([a, b] or one '- item' per line), got {Shape(node)}.", current);
 

@@ -71,6 +71,11 @@ public static class ConfigLoader
         {
             errors.Add(new ConfigError(sources.FileSource, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {e.Message}"));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections ("[1, 2").
+            errors.Add(new ConfigError(sources.FileSource, null, null, "", "YAML syntax error: unterminated [ ] or { } collection."));
+        }
         return new YamlMappingNode();
     }
 }

@@ -95,6 +95,6 @@ public static class ConfigWriter
         double.PositiveInfinity => ".inf",
         double.NegativeInfinity => "-.inf",
         _ when double.IsNaN(d) => ".nan",
-        _ => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e"),
     };
 }
