@@ -18,6 +18,7 @@ public sealed class ConsoleProgress : IDisposable
     private int? _firstStep;
     private readonly LiveBar? _live;
 
+    /// <summary>Starts the display (the live bar's render thread, when live).</summary>
     /// <param name="totalSteps">The step count of the run (for percent and ETA); ≥ 1.</param>
     /// <param name="output">Where to write; <see cref="Console.Out"/> when null.</param>
     /// <param name="interactive">Live bar or plain lines; when null, live only if <paramref name="output"/> is null

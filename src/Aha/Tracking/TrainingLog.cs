@@ -12,6 +12,7 @@ public sealed class TrainingLog : IDisposable
     private readonly ConsoleProgress? _console;
     private readonly TimeProvider _time;
 
+    /// <summary>Opens <c>log.txt</c> for appending (a resumed run continues the same log).</summary>
     /// <param name="runDir">The run folder; <c>log.txt</c> is appended to.</param>
     /// <param name="console">Also print messages here; null for the file only.</param>
     /// <param name="time">Clock for the timestamps; the system clock when null.</param>

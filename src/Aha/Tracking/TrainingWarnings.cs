@@ -17,6 +17,7 @@ public sealed class TrainingWarnings : ITrainingObserver
     private readonly Queue<(double Reward, double Accuracy)> _pairs = new();
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
 
+    /// <summary>Watches with <paramref name="options"/> and reports to <paramref name="sink"/>.</summary>
     /// <param name="options">Thresholds; validated here.</param>
     /// <param name="sink">Receives the warnings through <see cref="ITrainingObserver.OnMessage"/>.</param>
     public TrainingWarnings(TrainingWarningOptions options, ITrainingObserver sink)

@@ -13,6 +13,7 @@ public sealed partial class CheckpointManager
 {
     private const string TempPrefix = ".tmp-";
 
+    /// <summary>Manages <c>&lt;runDir&gt;/checkpoints/</c>; nothing is created until the first <see cref="Save"/>.</summary>
     /// <param name="runDir">The run folder; checkpoints go to its <c>checkpoints/</c> subfolder.</param>
     /// <param name="keepLast">How many checkpoints to keep (≥ 1).</param>
     public CheckpointManager(string runDir, int keepLast)

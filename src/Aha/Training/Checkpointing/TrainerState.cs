@@ -8,11 +8,7 @@ namespace Aha.Training.Checkpointing;
 /// The small, human-readable part of a checkpoint, saved as <c>trainer_state.json</c>: the step, where the data
 /// stream stands, and anything else a trainer needs to continue exactly (as JSON values by name).
 /// </summary>
-/// <param name="Step">Optimizer steps completed.</param>
-/// <param name="DataPosition">Items (or batches; the trainer decides and documents) consumed from the data stream.</param>
-/// <param name="Extra">Further state by name, e.g. <c>epoch</c>, <c>kl_coef</c> of an adaptive controller,
-/// <c>data_rng</c> (a <see cref="SplitMix64.State"/>).</param>
-public sealed record TrainerState(int Step, long DataPosition, IReadOnlyDictionary<string, JsonElement> Extra)
+public sealed record TrainerState
 {
     /// <summary>The file name inside a checkpoint folder.</summary>
     public const string FileName = "trainer_state.json";
@@ -24,8 +20,17 @@ public sealed record TrainerState(int Step, long DataPosition, IReadOnlyDictiona
         NumberHandling = JsonNumberHandling.Strict,
     };
 
-    /// <summary>A state with no extras.</summary>
-    public TrainerState(int step, long dataPosition) : this(step, dataPosition, new Dictionary<string, JsonElement>()) { }
+    /// <summary>Optimizer steps completed.</summary>
+    public int Step { get; init; }
+
+    /// <summary>Items (or batches; the trainer decides and documents which) consumed from the data stream.</summary>
+    public long DataPosition { get; init; }
+
+    /// <summary>
+    /// Further state by name, e.g. <c>epoch</c>, <c>kl_coef</c> of an adaptive controller, <c>data_rng</c> (a
+    /// <see cref="SplitMix64.State"/>). Set with <see cref="With{T}"/>, read with <see cref="Get{T}"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = new Dictionary<string, JsonElement>();
 
     /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> (serialised with System.Text.Json).</summary>
     public TrainerState With<T>(string key, T value)
