@@ -65,7 +65,7 @@ public sealed class ConfigValueParsers
                 var key = Squash(text);
                 foreach (var (value, name) in table)
                     if (Squash(name) == key) return value;
-                throw new FormatException($"'{text}' is not valid; expected {expected}.");
+                throw new FormatException("unknown name");
             },
             value => table.First(t => t.Value.Equals(value)).Name,
             expected);
