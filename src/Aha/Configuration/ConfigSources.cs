@@ -1,0 +1,37 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Aha.Configuration;
+
+/// <summary>Where each YAML node came from: the config file (with its line) or a <c>--set</c> override.</summary>
+internal sealed class ConfigSources(string fileSource)
+{
+    private readonly Dictionary<YamlNode, string> _overrides = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The config file's path, or <c>(defaults)</c> when there is none.</summary>
+    public string FileSource { get; } = fileSource;
+
+    /// <summary>Marks <paramref name="node"/> and everything under it as coming from <paramref name="origin"/>.</summary>
+    public void MarkOverride(YamlNode node, string origin)
+    {
+        _overrides[node] = origin;
+        foreach (var child in node.AllNodes) _overrides[child] = origin;
+    }
+
+    /// <summary>Gives <paramref name="created"/> the origin of <paramref name="from"/> when that is an override.</summary>
+    public void MarkLike(YamlNode created, YamlNode from)
+    {
+        if (_overrides.TryGetValue(from, out var origin)) MarkOverride(created, origin);
+    }
+
+    /// <summary>True for nodes created by a <c>--set</c> override.</summary>
+    public bool IsOverride(YamlNode node) => _overrides.ContainsKey(node);
+
+    /// <summary>An error located at <paramref name="node"/> (file line/column, or the override), or at the file when null.</summary>
+    public ConfigError Error(YamlNode? node, string keyPath, string message)
+    {
+        if (node is not null && _overrides.TryGetValue(node, out var origin)) return new ConfigError(origin, null, null, keyPath, message);
+        if (node is not null && node.Start.Line > 0)
+            return new ConfigError(FileSource, (int)node.Start.Line, (int)node.Start.Column, keyPath, message);
+        return new ConfigError(FileSource, null, null, keyPath, message);
+    }
+}
