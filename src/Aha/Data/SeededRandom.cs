@@ -2,13 +2,17 @@ namespace Aha.Data;
 
 /// <summary>
 /// A small deterministic PRNG (SplitMix64, Steele et al. 2014) whose sequence is fixed by this code, not by the .NET
-/// version, so shuffles, splits and synthetic tasks are reproducible everywhere from a seed. Not thread-safe.
+/// version, so shuffles, splits and synthetic tasks are reproducible everywhere from a seed; its state is one ulong
+/// (<see cref="State"/>), so a resumed run continues the same stream. Not thread-safe.
 /// </summary>
 public sealed class SeededRandom
 {
     private ulong _state;
 
     public SeededRandom(long seed) => _state = unchecked((ulong)seed);
+
+    /// <summary>The whole generator state: save it in a checkpoint and set it back to continue the same sequence.</summary>
+    public ulong State { get => _state; set => _state = value; }
 
     /// <summary>A seed derived from this seed and a label (e.g. "train"/"test"), for independent streams.</summary>
     public static long Derive(long seed, string label)

@@ -28,7 +28,7 @@ public sealed record TrainerState
 
     /// <summary>
     /// Further state by name, e.g. <c>epoch</c>, <c>kl_coef</c> of an adaptive controller, <c>data_rng</c> (a
-    /// <see cref="SplitMix64.State"/>). Set with <see cref="With{T}"/>, read with <see cref="Get{T}"/>.
+    /// <see cref="Aha.Data.SeededRandom.State"/>). Set with <see cref="With{T}"/>, read with <see cref="Get{T}"/>.
     /// </summary>
     public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = new Dictionary<string, JsonElement>();
 

@@ -20,7 +20,17 @@ public static class TrainingStateFiles
     public static void SaveOptimizer(OptimizerHelper optimizer, string path)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer.save_state_dict(path);
+        // save_state_dict writes by path, so write a sibling temp file and rename it into place.
+        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            optimizer.save_state_dict(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     /// <summary>

@@ -168,7 +168,7 @@ public sealed class OfflineLoop<TItem>
     {
         var info = OfflineState.Load(dir, Optimizer);
         if (info.Seed != _config.Seed)
-            throw new ArgumentException($"{Path.Combine(dir, OfflineState.StateFile)}: saved with seed {info.Seed} but the config has seed {_config.Seed}; the data order would differ.", nameof(dir));
+            throw new ArgumentException($"{Path.Combine(dir, Aha.Training.Checkpointing.TrainerState.FileName)}: saved with seed {info.Seed} but the config has seed {_config.Seed}; the data order would differ.", nameof(dir));
         Step = info.Step;
         TrainSize = info.TrainSize;
     }
