@@ -250,6 +250,7 @@ public sealed record OnPolicyConfig
         Check(WeightDecay >= 0, $"weight_decay must be ≥ 0 (got {WeightDecay})");
         Check(WarmupSteps >= 0, $"warmup_steps must be ≥ 0 (got {WarmupSteps})");
         Check(TotalSteps >= 0, $"total_steps must be ≥ 0 (got {TotalSteps}; 0 keeps the LR constant)");
+        Check(TotalSteps == 0 || TotalSteps > WarmupSteps, $"total_steps ({TotalSteps}) must exceed warmup_steps ({WarmupSteps}) for a cosine decay, or be 0");
         Check(MinLrRatio >= 0 && MinLrRatio <= 1, $"min_lr_ratio must be in [0, 1] (got {MinLrRatio})");
         Check(NumIterations >= 1, $"num_iterations must be ≥ 1 (got {NumIterations})");
         Check(MiniBatchSize >= 0, $"mini_batch_size must be ≥ 0 (got {MiniBatchSize}; 0 means the whole batch)");

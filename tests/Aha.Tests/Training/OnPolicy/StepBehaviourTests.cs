@@ -173,6 +173,22 @@ public sealed class StepBehaviourTests
     }
 
     [Fact]
+    public void EntropyBonus_SubtractsCoefTimesTokenMeanEntropy_FromTheLoss()
+    {
+        // dapo: token-mean aggregation, β = 0, μ = 1 → the first step samples the same batch from the same weights,
+        // and L(c) = L(0) − c·Σ H·m / Σ m, where Σ H·m / Σ m is the logged entropy
+        var config = ToyRl.Config("dapo") with { DynamicSampling = false };
+        using var plain = ToyRl.Start(config);
+        using var bonus = ToyRl.Start(config with { EntropyCoef = 0.1 });
+        plain.Trainer.Train(1);
+        bonus.Trainer.Train(1);
+        var (p, b) = (plain.Observer.Steps[0].Metrics, bonus.Observer.Steps[0].Metrics);
+        Assert.Equal(p[OnPolicyMetrics.Entropy], b[OnPolicyMetrics.Entropy], 1e-6);
+        Assert.Equal(p[OnPolicyMetrics.Loss] - 0.1 * p[OnPolicyMetrics.Entropy], b[OnPolicyMetrics.Loss], 1e-5);
+        Assert.NotEqual(p[OnPolicyMetrics.GradNorm], b[OnPolicyMetrics.GradNorm]);
+    }
+
+    [Fact]
     public void Steps_LeaveNoLiveTensorsBehind()
     {
         using var run = ToyRl.Start(ToyRl.Config("ppo") with { NumIterations = 2, MiniBatchSize = 16, MicroBatchSize = 8 });
