@@ -1,0 +1,304 @@
+using Aha.Algorithms;
+using Aha.Rewards;
+
+namespace Aha.Training.OnPolicy;
+
+/// <summary>
+/// Every knob of <see cref="OnPolicyTrainer"/> (GRPO / DAPO / Dr. GRPO / RLOO / REINFORCE++ / PPO), TRL-style: each
+/// field has a default and says what it does, where it comes from and what practice recommends. The algorithm fields
+/// (estimator, clip, aggregation, KL, β, dynamic sampling, overlong shaping) default to the chosen
+/// <see cref="Preset"/>; a non-null value overrides the preset. <see cref="Validate"/> reports every invalid field and
+/// combination in one <see cref="ArgumentException"/>.
+/// </summary>
+public sealed record OnPolicyConfig
+{
+    // ---- algorithm (preset + overrides) ----
+
+    /// <summary>Algorithm preset: <c>grpo</c>, <c>dapo</c>, <c>dr_grpo</c>, <c>rloo</c>, <c>reinforce_pp</c> or <c>ppo</c>
+    /// (see <see cref="Presets"/>). The default value is <c>grpo</c>.</summary>
+    public string Preset { get; init; } = "grpo";
+
+    /// <summary>Advantage estimator; null takes the preset's. <c>gae</c> needs a value model.</summary>
+    public AdvantageEstimator? Estimator { get; init; }
+
+    /// <summary>ε_low: ρ is clipped below at 1 − ε_low (PPO arXiv:1707.06347, 0.2). Null takes the preset's.</summary>
+    public double? ClipLow { get; init; }
+
+    /// <summary>ε_high: ρ is clipped above at 1 + ε_high. DAPO's clip-higher (arXiv:2503.14476) recommends 0.28 so
+    /// low-probability tokens can grow and entropy does not collapse. Null takes the preset's (0.2, DAPO 0.28).</summary>
+    public double? ClipHigh { get; init; }
+
+    /// <summary>Dual-clip c &gt; 1 bounding the loss of Â &lt; 0 tokens at −Â·c (Ye et al., arXiv:1912.09729; veRL uses 3).
+    /// Null takes the preset's (none of them clip twice).</summary>
+    public double? DualClip { get; init; }
+
+    /// <summary>Loss aggregation: token-mean (DAPO), seq-mean-token-mean (GRPO), seq-mean-token-sum (RLOO),
+    /// seq-mean-token-sum-norm (Dr. GRPO, L_norm = <see cref="MaxNewTokens"/>). Null takes the preset's.</summary>
+    public AggregationMode? Aggregation { get; init; }
+
+    /// <summary>KL estimator k1 / k2 / k3 (Schulman 2020). GRPO puts k3 in the loss; PPO, RLOO and REINFORCE++ put k1
+    /// in the reward. Null takes the preset's.</summary>
+    public KlEstimator? KlEstimator { get; init; }
+
+    /// <summary>Where β·KL enters: <c>loss</c> (+β·agg(k)), <c>reward</c> (−β·k per token, or −β·Σ_t k for
+    /// sequence-level estimators) or <c>none</c>. Null takes the preset's.</summary>
+    public KlPlacement? KlPlacement { get; init; }
+
+    /// <summary>KL coefficient β. 0 skips the reference model entirely. Practice: 0.001–0.04 (GRPO 0.04, PPO 0.05,
+    /// DAPO / Dr. GRPO 0). With <see cref="AdaptiveKl"/> this is the initial β. Null takes the preset's.</summary>
+    public double? Beta { get; init; }
+
+    /// <summary>DAPO dynamic sampling: drop groups whose rewards are all equal (zero advantage, zero signal) and sample
+    /// new prompts until <see cref="PromptsPerStep"/> informative groups are collected, at most
+    /// <see cref="MaxGenRounds"/> rounds. Null takes the preset's (on for dapo).</summary>
+    public bool? DynamicSampling { get; init; }
+
+    /// <summary>DAPO overlong reward shaping (see <see cref="OverlongMode"/>, <see cref="OverlongMaxLength"/>,
+    /// <see cref="OverlongBuffer"/>, <see cref="OverlongPenalty"/>). Null takes the preset's (on for dapo).</summary>
+    public bool? OverlongShaping { get; init; }
+
+    // ---- rollout ----
+
+    /// <summary>G, completions sampled per prompt (a group). Group baselines need G ≥ 2; practice 8–16 (DeepSeekMath 64).
+    /// The default value is 8.</summary>
+    public int NumGenerations { get; init; } = 8;
+
+    /// <summary>Prompts (groups) per optimisation step; the batch is PromptsPerStep · G completions. With dynamic
+    /// sampling, the number of informative groups to collect. The default value is 8.</summary>
+    public int PromptsPerStep { get; init; } = 8;
+
+    /// <summary>Most tokens per completion; also DAPO's L_max by default and Dr. GRPO's L_norm. Practice 1024–2048 for
+    /// reasoning models. The default value is 256.</summary>
+    public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>Sampling temperature; log-probs, ratios and entropy are computed under the same temperature (as veRL).
+    /// Must be &gt; 0: greedy groups carry no signal. The default value is 1.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Nucleus sampling threshold; 1 disables (recommended for RL: truncation biases π_old). The default value is 1.</summary>
+    public double TopP { get; init; } = 1.0;
+
+    /// <summary>Top-k sampling; 0 disables (recommended for RL). The default value is 0.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Token ids that end a completion; null means the tokenizer's EOS. The default value is null.</summary>
+    public IReadOnlyList<int>? StopTokenIds { get; init; }
+
+    /// <summary>Strings that end a completion. The default value is none.</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    // ---- optimisation ----
+
+    /// <summary>Policy AdamW peak learning rate. Practice 1e-6–5e-6 for pretrained models (TRL 1e-6), 1e-3–1e-2 for
+    /// tiny random ones. The default value is 1e-6.</summary>
+    public double LearningRate { get; init; } = 1e-6;
+
+    /// <summary>AdamW decoupled weight decay on matrices (norms and biases never decay). The default value is 0.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Linear LR warmup steps. The default value is 0.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Total steps for cosine decay to <see cref="MinLrRatio"/>·lr; 0 keeps the LR constant after warmup
+    /// (common in RL). The default value is 0.</summary>
+    public int TotalSteps { get; init; }
+
+    /// <summary>Floor of the cosine decay as a fraction of the peak LR. The default value is 0.</summary>
+    public double MinLrRatio { get; init; }
+
+    /// <summary>μ, optimisation passes over each rollout batch (GRPO's μ, PPO's epochs). μ = 1 with one mini-batch is
+    /// strictly on-policy (ρ ≡ 1). TRL default 1; PPO-RLHF often 4. The default value is 1.</summary>
+    public int NumIterations { get; init; } = 1;
+
+    /// <summary>Completions per optimiser step; 0 means the whole batch (one step per pass). Must divide
+    /// PromptsPerStep · G and be a multiple of G, so groups stay whole. The default value is 0.</summary>
+    public int MiniBatchSize { get; init; }
+
+    /// <summary>Completions per forward/backward (gradient accumulation inside a mini-batch; the result is the same as
+    /// the whole mini-batch at once). 0 means the mini-batch. Must divide the mini-batch. The default value is 0.</summary>
+    public int MicroBatchSize { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value; null disables (the norm is still logged). Practice 1.0.
+    /// The default value is 1.</summary>
+    public double? MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Entropy bonus: − c·agg(H) is added to the loss. Practice 0 (veRL/TRL default); DAPO prefers clip-higher.
+    /// The default value is 0.</summary>
+    public double EntropyCoef { get; init; }
+
+    /// <summary>Seed for sampling (each generation call uses a seed derived from it, the step and the round, so a resumed
+    /// run samples what the uninterrupted one did). The default value is 0.</summary>
+    public long Seed { get; init; }
+
+    // ---- DAPO ----
+
+    /// <summary>Dynamic sampling: most generation rounds per step; after the last, train on the informative groups
+    /// collected so far (veRL's max_num_gen_batches, default 10 there). The default value is 3.</summary>
+    public int MaxGenRounds { get; init; } = 3;
+
+    /// <summary>Overlong shaping mode: soft (DAPO eq. 13, a linear ramp over the buffer before L_max) or hard
+    /// (−λ beyond L_max). A truncated completion counts as longer than L_max. The default value is soft.</summary>
+    public OverlongMode OverlongMode { get; init; } = OverlongMode.Soft;
+
+    /// <summary>L_max of overlong shaping; null means <see cref="MaxNewTokens"/>. DAPO: 20480. The default value is null.</summary>
+    public int? OverlongMaxLength { get; init; }
+
+    /// <summary>L_buf of soft shaping; null means L_max / 5 (DAPO: 4096 of 20480). The default value is null.</summary>
+    public int? OverlongBuffer { get; init; }
+
+    /// <summary>λ, the largest overlong penalty. DAPO: 1. The default value is 1.</summary>
+    public double OverlongPenalty { get; init; } = 1.0;
+
+    /// <summary>DAPO overlong filtering: truncated completions (stopped by max_new_tokens) get mask 0 in the loss; their
+    /// rewards still count in their group's baseline. The default value is false.</summary>
+    public bool MaskTruncatedCompletions { get; init; }
+
+    // ---- PPO ----
+
+    /// <summary>Critic (value model) AdamW learning rate. veRL 1e-5; often 2–10× the policy's. The default value is 1e-5.</summary>
+    public double CriticLearningRate { get; init; } = 1e-5;
+
+    /// <summary>Value clip c: ½·max((V − R)², (V_old + clip(V − V_old, ±c) − R)²); null disables. veRL/TRL 0.2.
+    /// The default value is 0.2.</summary>
+    public double? ValueClip { get; init; } = 0.2;
+
+    /// <summary>Discount γ of GAE and REINFORCE++ returns. RLHF uses 1. The default value is 1.</summary>
+    public double Gamma { get; init; } = 1.0;
+
+    /// <summary>GAE λ (arXiv:1506.02438). InstructGPT / TRL 0.95. The default value is 0.95.</summary>
+    public double Lambda { get; init; } = 0.95;
+
+    /// <summary>Whiten GAE advantages over the batch (veRL, TRL). The default value is true.</summary>
+    public bool WhitenAdvantages { get; init; } = true;
+
+    /// <summary>Adaptive KL controller (Ziegler et al., arXiv:1909.08593): after each step
+    /// β ← β·(1 + clip((KL − target)/target, −0.2, 0.2)·n/horizon), KL the batch mean of Σ_t k_t, n the batch size.
+    /// Needs KL placement <c>reward</c>. The default value is false (fixed β).</summary>
+    public bool AdaptiveKl { get; init; }
+
+    /// <summary>Target sequence KL (nats) of the adaptive controller. Ziegler et al. / TRL: 6. The default value is 6.</summary>
+    public double KlTarget { get; init; } = 6.0;
+
+    /// <summary>Horizon (in samples) of the adaptive controller. Ziegler et al. / TRL: 10000. The default value is 10000.</summary>
+    public double KlHorizon { get; init; } = 10000;
+
+    // ---- reporting ----
+
+    /// <summary>Name of the reward function whose value 1 counts as correct, for the <c>accuracy</c> metric; null
+    /// logs no accuracy. The default value is null.</summary>
+    public string? AccuracyReward { get; init; }
+
+    /// <summary>Completions of the trained batch passed to <see cref="ITrainingObserver.OnSamples"/> each step (from
+    /// the start of the batch). The default value is 4.</summary>
+    public int LogSamplesPerStep { get; init; } = 4;
+
+    /// <summary>The preset with this config's overrides applied.</summary>
+    /// <exception cref="ArgumentException">Unknown preset (the message lists the valid ones).</exception>
+    public AlgorithmPreset ResolveAlgorithm()
+    {
+        var p = Presets.Get(Preset);
+        return p with
+        {
+            Estimator = Estimator ?? p.Estimator,
+            ClipLow = ClipLow ?? p.ClipLow,
+            ClipHigh = ClipHigh ?? p.ClipHigh,
+            DualClip = DualClip ?? p.DualClip,
+            Aggregation = Aggregation ?? p.Aggregation,
+            Kl = KlEstimator ?? p.Kl,
+            KlPlacement = KlPlacement ?? p.KlPlacement,
+            Beta = Beta ?? p.Beta,
+            DynamicSampling = DynamicSampling ?? p.DynamicSampling,
+            OverlongShaping = OverlongShaping ?? p.OverlongShaping,
+        };
+    }
+
+    /// <summary>PromptsPerStep · G, the completions of one step's batch.</summary>
+    public int BatchSize => PromptsPerStep * NumGenerations;
+
+    /// <summary>L_max of overlong shaping.</summary>
+    public int ResolvedOverlongMaxLength => OverlongMaxLength ?? MaxNewTokens;
+
+    /// <summary>L_buf of soft overlong shaping.</summary>
+    public int ResolvedOverlongBuffer => OverlongBuffer ?? Math.Max(1, ResolvedOverlongMaxLength / 5);
+
+    /// <summary>Checks every field and cross-field rule; throws one <see cref="ArgumentException"/> listing all problems.</summary>
+    public OnPolicyConfig Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message) { if (!ok) errors.Add(message); }
+
+        AlgorithmPreset a;
+        try { a = ResolveAlgorithm(); }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message.Split(" (Parameter")[0]);
+            a = Presets.Get("grpo") with { Name = Preset };
+        }
+
+        bool groupBaseline = a.Estimator is AdvantageEstimator.Grpo or AdvantageEstimator.DrGrpo
+            or AdvantageEstimator.Rloo or AdvantageEstimator.ReinforcePpBaseline;
+        Check(NumGenerations >= 1, $"num_generations must be ≥ 1 (got {NumGenerations})");
+        Check(!groupBaseline || NumGenerations != 1,
+            $"num_generations is 1 but estimator {a.Estimator.ToName()} uses a group baseline, so every advantage would be 0; use G ≥ 2 (practice 8–16)");
+        Check(PromptsPerStep >= 1, $"prompts_per_step must be ≥ 1 (got {PromptsPerStep})");
+        Check(MaxNewTokens >= 1, $"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
+        Check(Temperature > 0 && double.IsFinite(Temperature), $"temperature must be > 0 (got {Temperature}); greedy groups are identical and carry no signal");
+        Check(TopP > 0 && TopP <= 1, $"top_p must be in (0, 1] (got {TopP})");
+        Check(TopK >= 0, $"top_k must be ≥ 0 (got {TopK})");
+
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be > 0 (got {LearningRate})");
+        Check(WeightDecay >= 0, $"weight_decay must be ≥ 0 (got {WeightDecay})");
+        Check(WarmupSteps >= 0, $"warmup_steps must be ≥ 0 (got {WarmupSteps})");
+        Check(TotalSteps >= 0, $"total_steps must be ≥ 0 (got {TotalSteps}; 0 keeps the LR constant)");
+        Check(TotalSteps == 0 || TotalSteps > WarmupSteps, $"total_steps ({TotalSteps}) must exceed warmup_steps ({WarmupSteps}) for a cosine decay, or be 0");
+        Check(MinLrRatio >= 0 && MinLrRatio <= 1, $"min_lr_ratio must be in [0, 1] (got {MinLrRatio})");
+        Check(NumIterations >= 1, $"num_iterations must be ≥ 1 (got {NumIterations})");
+        Check(MiniBatchSize >= 0, $"mini_batch_size must be ≥ 0 (got {MiniBatchSize}; 0 means the whole batch)");
+        Check(MicroBatchSize >= 0, $"micro_batch_size must be ≥ 0 (got {MicroBatchSize}; 0 means the mini-batch)");
+        if (MiniBatchSize > 0 && NumGenerations >= 1 && PromptsPerStep >= 1)
+        {
+            Check(BatchSize % MiniBatchSize == 0,
+                $"mini_batch_size ({MiniBatchSize}) must divide the batch prompts_per_step · num_generations ({PromptsPerStep} · {NumGenerations} = {BatchSize})");
+            Check(MiniBatchSize % NumGenerations == 0,
+                $"mini_batch_size ({MiniBatchSize}) must be a multiple of num_generations ({NumGenerations}) so groups stay whole");
+        }
+        int mini = MiniBatchSize > 0 ? MiniBatchSize : BatchSize;
+        if (MicroBatchSize > 0 && mini > 0)
+            Check(mini % MicroBatchSize == 0, $"micro_batch_size ({MicroBatchSize}) must divide the mini-batch ({mini})");
+        Check(MaxGradNorm is null || MaxGradNorm > 0, $"max_grad_norm must be > 0 or null for no clipping (got {MaxGradNorm})");
+        Check(EntropyCoef >= 0 && double.IsFinite(EntropyCoef), $"entropy_coef must be ≥ 0 (got {EntropyCoef})");
+
+        Check(a.ClipLow >= 0 && a.ClipLow < 1, $"clip_low must be in [0, 1) (got {a.ClipLow})");
+        Check(a.ClipHigh >= 0, $"clip_high must be ≥ 0 (got {a.ClipHigh})");
+        Check(a.DualClip is null || a.DualClip > 1, $"dual_clip must be > 1 (got {a.DualClip})");
+        Check(a.Beta >= 0 && double.IsFinite(a.Beta), $"beta must be ≥ 0 (got {a.Beta})");
+        Check(!(a.Beta > 0 && a.KlPlacement == Algorithms.KlPlacement.None),
+            $"beta is {a.Beta} but kl_placement is none; set kl_placement to loss or reward, or beta to 0");
+        Check(!AdaptiveKl || a.KlPlacement == Algorithms.KlPlacement.Reward,
+            $"adaptive_kl needs kl_placement reward (got {a.KlPlacement.ToName()})");
+        Check(!AdaptiveKl || a.Beta > 0, "adaptive_kl needs an initial beta > 0");
+        Check(KlTarget > 0, $"kl_target must be > 0 (got {KlTarget})");
+        Check(KlHorizon > 0, $"kl_horizon must be > 0 (got {KlHorizon})");
+
+        Check(MaxGenRounds >= 1, $"max_gen_rounds must be ≥ 1 (got {MaxGenRounds})");
+        Check(!a.DynamicSampling || NumGenerations >= 2,
+            $"dynamic_sampling needs num_generations ≥ 2 (got {NumGenerations}): a group of one always has zero variance");
+        Check(OverlongMaxLength is null || OverlongMaxLength >= 1, $"overlong_max_length must be ≥ 1 (got {OverlongMaxLength})");
+        Check(OverlongBuffer is null || (OverlongBuffer >= 1 && OverlongBuffer <= ResolvedOverlongMaxLength),
+            $"overlong_buffer must be in 1..overlong_max_length ({ResolvedOverlongMaxLength}) (got {OverlongBuffer})");
+        Check(OverlongPenalty >= 0 && double.IsFinite(OverlongPenalty), $"overlong_penalty must be ≥ 0 (got {OverlongPenalty})");
+
+        Check(CriticLearningRate > 0 && double.IsFinite(CriticLearningRate), $"critic_learning_rate must be > 0 (got {CriticLearningRate})");
+        Check(ValueClip is null || ValueClip > 0, $"value_clip must be > 0 or null for no clipping (got {ValueClip})");
+        Check(Gamma >= 0 && Gamma <= 1, $"gamma must be in [0, 1] (got {Gamma})");
+        Check(Lambda >= 0 && Lambda <= 1, $"lambda must be in [0, 1] (got {Lambda})");
+
+        Check(AccuracyReward is null || AccuracyReward.Trim().Length > 0, "accuracy_reward must be a reward function name or null");
+        Check(LogSamplesPerStep >= 0, $"log_samples_per_step must be ≥ 0 (got {LogSamplesPerStep})");
+
+        if (errors.Count > 0)
+            throw new ArgumentException(
+                $"Invalid on-policy config ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n- " + string.Join("\n- ", errors), "config");
+        return this;
+    }
+}

@@ -1,0 +1,70 @@
+namespace Aha.Training.OnPolicy;
+
+/// <summary>
+/// The metric names <see cref="OnPolicyTrainer"/> reports each step through <see cref="ITrainingObserver.OnStep"/>.
+/// Reward, length and group metrics cover every completion sampled in the step (all dynamic-sampling rounds: each
+/// round samples the current policy afresh); loss-side metrics cover the trained batch over all μ passes, token-weighted.
+/// Keys that do not apply (kl without a reference, accuracy without <see cref="OnPolicyConfig.AccuracyReward"/>, the
+/// value metrics without a critic) are left out rather than written as NaN.
+/// </summary>
+public static class OnPolicyMetrics
+{
+    /// <summary>Mean total score (weighted rewards + overlong shaping).</summary>
+    public const string RewardMean = "reward/mean";
+    /// <summary>Population standard deviation of the total score.</summary>
+    public const string RewardStd = "reward/std";
+    /// <summary>Mean of one reward function over the samples where it applies: <c>reward/{name}/mean</c>.</summary>
+    public static string RewardFunctionMean(string name) => $"reward/{name}/mean";
+    /// <summary>Mean overlong shaping term (≤ 0), when shaping is on.</summary>
+    public const string OverlongMean = "reward/overlong/mean";
+    /// <summary>Fraction of samples whose <see cref="OnPolicyConfig.AccuracyReward"/> is exactly 1.</summary>
+    public const string Accuracy = "accuracy";
+    /// <summary>Fraction of sampled groups whose scores are all equal (no signal for group baselines).</summary>
+    public const string FracZeroStdGroups = "frac_zero_std_groups";
+    /// <summary>Generation rounds this step (1 without dynamic sampling).</summary>
+    public const string GenRounds = "gen_rounds";
+    /// <summary>Groups in the trained batch.</summary>
+    public const string BatchGroups = "batch/groups";
+    /// <summary>Groups in the trained batch whose scores are not all equal.</summary>
+    public const string BatchInformativeGroups = "batch/informative_groups";
+    /// <summary>Token mean of the configured KL estimator between π_θ and π_ref at the training forwards.</summary>
+    public const string Kl = "kl";
+    /// <summary>Batch mean of Σ_t k_t(π_old ‖ π_ref) at sampling, what the adaptive controller sees (KL in reward only).</summary>
+    public const string KlSequence = "kl/seq";
+    /// <summary>β used this step.</summary>
+    public const string KlCoef = "kl_coef";
+    /// <summary>Token mean of the policy entropy (temperature-scaled), at the training forwards.</summary>
+    public const string Entropy = "entropy";
+    /// <summary>Fraction of tokens with ρ &lt; 1 − ε_low and Â &lt; 0.</summary>
+    public const string ClipFracLow = "clip_frac/low";
+    /// <summary>Fraction of tokens with ρ &gt; 1 + ε_high and Â &gt; 0.</summary>
+    public const string ClipFracHigh = "clip_frac/high";
+    /// <summary>Fraction of tokens with Â &lt; 0 and ρ &gt; c (dual clip only).</summary>
+    public const string ClipFracDual = "clip_frac/dual";
+    /// <summary>Token mean of ρ = π_θ/π_old.</summary>
+    public const string RatioMean = "ratio/mean";
+    /// <summary>Token mean of k3(π_old ‖ π_θ), how far the updates moved the policy from the sampler.</summary>
+    public const string ApproxKl = "approx_kl";
+    /// <summary>Mean over optimiser steps of the global policy gradient norm before clipping.</summary>
+    public const string GradNorm = "grad_norm";
+    /// <summary>Policy learning rate this step.</summary>
+    public const string Lr = "lr";
+    /// <summary>Mean over optimiser steps of the total policy loss (surrogate + KL − entropy bonus).</summary>
+    public const string Loss = "loss";
+    /// <summary>Mean completion length in tokens.</summary>
+    public const string CompletionLenMean = "completion_len/mean";
+    /// <summary>Longest completion in tokens.</summary>
+    public const string CompletionLenMax = "completion_len/max";
+    /// <summary>Fraction of completions stopped by max_new_tokens.</summary>
+    public const string TruncatedFrac = "truncated_frac";
+    /// <summary>Generated tokens per second of step time.</summary>
+    public const string TokensPerSecond = "tokens_per_s";
+    /// <summary>Wall time of the step in seconds (generation, scoring and optimisation).</summary>
+    public const string StepSeconds = "step_s";
+    /// <summary>PPO: mean over optimiser steps of the clipped value loss.</summary>
+    public const string ValueLoss = "value_loss";
+    /// <summary>PPO: fraction of tokens where the clipped value term was the larger.</summary>
+    public const string ValueClipFrac = "value_clip_frac";
+    /// <summary>PPO: 1 − Var(R − V_old)/Var(R) over the batch, before the critic update (as veRL); left out when the returns are constant.</summary>
+    public const string ExplainedVar = "explained_var";
+}

@@ -1,0 +1,491 @@
+using System.Diagnostics;
+using Aha.Algorithms;
+using Aha.Generation;
+using Aha.Models;
+using Aha.Rewards;
+using Aha.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Aha.Training.OnPolicy;
+
+/// <summary>
+/// One on-policy trainer for GRPO, DAPO, Dr. GRPO, RLOO, REINFORCE++ and PPO, chosen by <see cref="OnPolicyConfig"/>
+/// (preset + overrides). Per step:
+/// <list type="number">
+/// <item>pull <c>PromptsPerStep</c> prompts, sample G completions each through the <see cref="IRolloutEngine"/>;</item>
+/// <item>score them with the <see cref="RewardScorer"/> (+ DAPO overlong shaping); with dynamic sampling drop
+/// zero-variance groups and sample more prompts until the batch is full or <c>MaxGenRounds</c> is reached;</item>
+/// <item>one no-grad pass for what the advantages need: π_ref log-probs (β &gt; 0), π_old log-probs (μ &gt; 1, several
+/// mini-batches, or KL in the reward), critic values V_old (PPO);</item>
+/// <item>advantages by estimator: group baselines on r_i (− β·Σ_t k_t when KL is in the reward); REINFORCE++ and GAE
+/// on token rewards r_t = −β·k_t + 1[t = last]·r, REINFORCE++ whitened over the batch, GAE with the critic;</item>
+/// <item>μ passes over mini-batches, each split into micro-batches whose losses sum exactly to the mini-batch loss
+/// (<see cref="AggregationNorm"/>): clipped surrogate (ε_low/ε_high, dual clip) + β·agg(k) when KL is in the loss −
+/// c_H·agg(H); backward; clip grad norm; AdamW step. PPO also steps the critic on the clipped value loss with its own
+/// optimiser.</item>
+/// </list>
+/// <para>
+/// Departures from the papers and where we chose between implementations:
+/// <list type="bullet">
+/// <item>π_old: with μ = 1 and one mini-batch, π_old = π_θ.detach() (as TRL), so ρ ≡ 1 exactly and no extra forward is
+/// run; otherwise π_old log-probs come from a fresh no-grad forward of the policy before the first update, never from
+/// the rollout engine (its KV-cached, possibly remote numerics differ slightly from the trainer's).</item>
+/// <item>KL in the reward with a sequence-level estimator (grpo, dr_grpo, rloo) subtracts β·Σ_t k_t from r_i before
+/// the baseline, as TRL's RLOO; REINFORCE++ and PPO spread it per token.</item>
+/// <item>Dynamic sampling keeps at most <c>PromptsPerStep</c> informative groups (the surplus of the last round is
+/// dropped, as veRL); after <c>MaxGenRounds</c> it trains on what it has, and if nothing informative was sampled at all
+/// it trains on the last round (advantages ≈ 0) and warns. Reward metrics cover every round.</item>
+/// <item>Overlong shaping counts a truncated completion as one token longer than generated (it had not finished), so
+/// the hard penalty hits truncation when L_max = max_new_tokens.</item>
+/// <item>Mini-batches are taken in order, not reshuffled per pass (as veRL's actor).</item>
+/// <item>Sampling seeds derive from (seed, step, round), so there is no generator state to save and a resumed run
+/// samples exactly what the uninterrupted one did.</item>
+/// <item>The reference model is a frozen copy of the policy as given to the constructor (only when β &gt; 0).
+/// <see cref="LoadState"/> expects a trainer built from the same initial policy; it does not save the reference.</item>
+/// </list>
+/// </para>
+/// </summary>
+public sealed class OnPolicyTrainer : IDisposable
+{
+    const string StateFile = "trainer_state.json", PolicyDir = "policy", CriticDir = "critic";
+    const string OptimizerFile = "optimizer.bin", CriticOptimizerFile = "critic_optimizer.bin";
+
+    readonly OnPolicyConfig _config;
+    readonly AlgorithmPreset _algo;
+    readonly CausalLM _policy;
+    readonly CausalLM? _reference;
+    readonly ScalarHeadModel? _critic;
+    readonly ITokenizer _tokenizer;
+    readonly RewardScorer _scorer;
+    readonly IPromptSource _prompts;
+    readonly ITrainingObserver _observer;
+    readonly RolloutCollector _collector;
+    readonly AdamW _optimizer;
+    readonly AdamW? _criticOptimizer;
+    readonly Parameter[] _policyParams;
+    readonly Parameter[] _criticParams;
+    readonly LrSchedule _lr;
+    readonly LrSchedule _criticLr;
+    readonly KlController _kl;
+    readonly Device _device;
+
+    /// <param name="config">Validated here; an invalid config throws listing every problem.</param>
+    /// <param name="policy">π_θ, trained in place.</param>
+    /// <param name="tokenizer">Encodes prompts, decodes completions for the rewards; its EOS stops generation by default.</param>
+    /// <param name="scorer">The rewards (e.g. correctness + format, or a <see cref="Rewards.RewardModelReward"/> for PPO-RLHF).</param>
+    /// <param name="prompts">Where prompts come from; its position is saved with the state.</param>
+    /// <param name="valueModel">The critic, required by (and only by) the <c>gae</c> estimator; trained in place.</param>
+    /// <param name="engine">Samples completions; default a <see cref="LocalRolloutEngine"/> on <paramref name="policy"/>.</param>
+    /// <param name="observer">Receives metrics, samples and warnings; default none.</param>
+    public OnPolicyTrainer(OnPolicyConfig config, CausalLM policy, ITokenizer tokenizer, RewardScorer scorer, IPromptSource prompts,
+        ScalarHeadModel? valueModel = null, IRolloutEngine? engine = null, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(prompts);
+        _config = config.Validate();
+        _algo = config.ResolveAlgorithm();
+        if (_algo.Estimator == AdvantageEstimator.Gae && valueModel is null)
+            throw new ArgumentException("The gae estimator (PPO) needs a value model (critic); pass valueModel.", nameof(valueModel));
+        if (_algo.Estimator != AdvantageEstimator.Gae && valueModel is not null)
+            throw new ArgumentException($"A value model was given but estimator {_algo.Estimator.ToName()} does not use a critic; use gae (preset ppo) or drop it.", nameof(valueModel));
+        var rewardNames = scorer.Rewards.Select(r => r.Function.Name).ToList();
+        if (config.AccuracyReward is { } acc && !rewardNames.Contains(acc))
+            throw new ArgumentException($"accuracy_reward '{acc}' is not one of the scorer's rewards ({string.Join(", ", rewardNames)}).", nameof(config));
+        if (_algo.OverlongShaping && scorer.Rewards.Any(r => r.Function is OverlongReward))
+            throw new ArgumentException("Overlong shaping is on in the config and the scorer also has an OverlongReward; the penalty would count twice. Turn one off.", nameof(scorer));
+
+        _policy = policy;
+        _critic = valueModel;
+        _tokenizer = tokenizer;
+        _scorer = scorer;
+        _prompts = prompts;
+        _observer = observer ?? NullTrainingObserver.Instance;
+        _device = policy.Backbone.EmbeddingWeight.device;
+        _kl = new KlController(_algo.Beta, config.AdaptiveKl, config.KlTarget, config.KlHorizon);
+        _reference = _algo.Beta > 0 ? FrozenCopy(policy) : null;
+
+        var sampling = new SamplingParams
+        {
+            MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature, TopP = config.TopP, TopK = config.TopK,
+            StopTokenIds = config.StopTokenIds ?? (tokenizer.EosTokenId is int eos ? [eos] : []),
+            StopStrings = config.StopStrings,
+        }.Validate();
+        _collector = new RolloutCollector(config, _algo, engine ?? new LocalRolloutEngine(policy, tokenizer), tokenizer, scorer, prompts, sampling);
+
+        int total = config.TotalSteps > 0 ? config.TotalSteps : int.MaxValue;
+        double minRatio = config.TotalSteps > 0 ? config.MinLrRatio : 1.0;
+        _lr = new LrSchedule(config.LearningRate, config.WarmupSteps, total, minRatio);
+        _criticLr = _lr with { PeakLr = config.CriticLearningRate };
+        _policyParams = policy.parameters().Where(p => p.requires_grad).ToArray();
+        _optimizer = OptimizerFactory.AdamW(_policyParams, config.LearningRate, config.WeightDecay);
+        _criticParams = valueModel?.parameters().Where(p => p.requires_grad).ToArray() ?? [];
+        _criticOptimizer = valueModel is null ? null : OptimizerFactory.AdamW(_criticParams, config.CriticLearningRate, config.WeightDecay);
+    }
+
+    /// <summary>Optimisation steps completed (the step number reported to the observer after the step).</summary>
+    public int GlobalStep { get; private set; }
+
+    /// <summary>The current KL coefficient β (changes only with the adaptive controller).</summary>
+    public double Beta => _kl.Beta;
+
+    /// <summary>The resolved algorithm (preset + overrides).</summary>
+    public AlgorithmPreset Algorithm => _algo;
+
+    /// <summary>The frozen reference policy, or null when β = 0.</summary>
+    public CausalLM? Reference => _reference;
+
+    /// <summary>Runs steps until <see cref="GlobalStep"/> reaches <paramref name="totalSteps"/>.</summary>
+    public void Train(int totalSteps, CancellationToken cancellationToken = default)
+    {
+        while (GlobalStep < totalSteps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Step();
+        }
+    }
+
+    /// <summary>One step: rollout, rewards, advantages, μ passes of updates. Returns (and reports) the step's metrics.</summary>
+    public IReadOnlyDictionary<string, double> Step()
+    {
+        var clock = Stopwatch.StartNew();
+        int step = GlobalStep;
+        double lr = _lr.At(step), beta = _kl.Beta;
+        OptimizerFactory.SetLearningRate(_optimizer, lr);
+        if (_criticOptimizer is not null) OptimizerFactory.SetLearningRate(_criticOptimizer, _criticLr.At(step));
+
+        var rollout = _collector.Collect(step);
+        if (rollout.NothingInformative && _algo.DynamicSampling)
+            _observer.OnMessage(TrainingMessageLevel.Warning,
+                $"step {step + 1}: no informative group in {rollout.Rounds} generation round(s); training on the last round (advantages ≈ 0).");
+        if (rollout.Failures.Count > 0)
+            _observer.OnMessage(TrainingMessageLevel.Warning,
+                $"step {step + 1}: {rollout.Failures.Count} reward call(s) failed and were scored {_scorer.Options.FailureScore}; first: {rollout.Failures[0]}");
+
+        var samples = rollout.Trained.SelectMany(g => g.Samples).ToList();
+        var rowTokens = samples.Select(s => _config.MaskTruncatedCompletions && s.Completion.Truncated ? 0 : s.Completion.TokenIds.Length).ToArray();
+        var plan = BatchPlan.Create(rowTokens, _config, _algo);
+
+        var result = new Dictionary<string, double>();
+        double[] sequenceAdvantages;
+        using (var scope = torch.NewDisposeScope())
+        using (var batch = SequenceBatch.Create(samples.Select(s => s.PromptIds).ToList(),
+                   samples.Select(s => (IReadOnlyList<int>)s.Completion.TokenIds).ToList(), _tokenizer.PadTokenId, _device))
+        {
+            var mask = _config.MaskTruncatedCompletions
+                ? batch.CompletionMask * torch.tensor(rowTokens.Select(t => t > 0 ? 1f : 0f).ToArray(), device: _device).unsqueeze(1) // [B, C]
+                : batch.CompletionMask;                                                                                      // [B, C]
+            var scores = torch.tensor(samples.Select(s => (float)s.Score).ToArray(), device: _device); // [B]
+
+            // 3. what the advantages and the loss need from the frozen models, before any update
+            var refLogp = _reference is not null && beta > 0 ? NoGradRows(batch, plan, b => LogProbs(_reference, b)) : null; // [B, C]
+            bool klInReward = refLogp is not null && _algo.KlPlacement == KlPlacement.Reward;
+            var oldLogp = !plan.OnPolicy || klInReward ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null;      // [B, C]
+            var oldValues = _critic is not null ? NoGradRows(batch, plan, b => Values(_critic, b)) : null;               // [B, C]
+
+            // 4. advantages
+            var klReward = klInReward ? KlEstimators.Estimate(_algo.Kl, oldLogp!, refLogp!) * mask : null;            // [B, C]
+            var (advantages, returns) = Advantages(scores, mask, klReward, beta, oldValues);                           // [B, C] each
+
+            // 5. μ passes over mini-batches
+            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta);
+
+            // read everything once
+            var reads = new List<Tensor> { sums.Entropy, sums.Loss, sums.Kl, sums.ValueLoss };
+            if (klReward is not null) reads.Add(klReward.sum(1).mean());
+            var v = Scalars.Read(reads.ToArray());
+            double trainedTokens = Math.Max(1.0, plan.Tokens * _config.NumIterations);
+            result[OnPolicyMetrics.Entropy] = v[0] / trainedTokens;
+            result[OnPolicyMetrics.Loss] = v[1] / Math.Max(1, stats.OptimizerSteps);
+            if (refLogp is not null) result[OnPolicyMetrics.Kl] = v[2] / trainedTokens;
+            if (_critic is not null)
+            {
+                result[OnPolicyMetrics.ValueLoss] = v[3] / Math.Max(1, stats.OptimizerSteps);
+                result[OnPolicyMetrics.ValueClipFrac] = stats.ValueClip / Math.Max(1.0, stats.Tokens);
+                double explained = ValueLoss.ExplainedVariance(oldValues!, returns!, mask);
+                if (!double.IsNaN(explained)) result[OnPolicyMetrics.ExplainedVar] = explained; // NaN: the returns are constant
+            }
+            if (klReward is not null)
+            {
+                result[OnPolicyMetrics.KlSequence] = v[4];
+                _kl.Update(v[4], samples.Count);
+            }
+            if (refLogp is not null) result[OnPolicyMetrics.KlCoef] = beta;
+            double tokens = Math.Max(1.0, stats.Tokens);
+            result[OnPolicyMetrics.ClipFracLow] = stats.ClipLow / tokens;
+            result[OnPolicyMetrics.ClipFracHigh] = stats.ClipHigh / tokens;
+            if (_algo.DualClip is not null) result[OnPolicyMetrics.ClipFracDual] = stats.DualClip / tokens;
+            result[OnPolicyMetrics.RatioMean] = stats.Tokens > 0 ? stats.Ratio / stats.Tokens : 1.0;
+            result[OnPolicyMetrics.ApproxKl] = stats.ApproxKl / tokens;
+            result[OnPolicyMetrics.GradNorm] = stats.GradNorm / Math.Max(1, stats.OptimizerSteps);
+            result[OnPolicyMetrics.Lr] = lr;
+
+            int logged = Math.Min(_config.LogSamplesPerStep, samples.Count);
+            sequenceAdvantages = logged == 0 ? [] : ReadSequenceAdvantages(advantages, mask, logged);
+        }
+
+        AddRolloutMetrics(result, rollout);
+        double seconds = clock.Elapsed.TotalSeconds;
+        result[OnPolicyMetrics.StepSeconds] = seconds;
+        result[OnPolicyMetrics.TokensPerSecond] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
+
+        GlobalStep++;
+        _observer.OnStep(GlobalStep, result);
+        if (sequenceAdvantages.Length > 0)
+            _observer.OnSamples(GlobalStep, samples.Take(sequenceAdvantages.Length).Select((s, i) => new SampleRecord(
+                s.Item.Prompt, s.Text, s.Item.Answer, s.Score,
+                s.Reward.Components.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!.Value),
+                sequenceAdvantages[i], s.Completion.TokenIds.Length, s.Completion.FinishReason.ToString())).ToList());
+        return result;
+    }
+
+    /// <summary>Advantages [B, C] and returns [B, C] (returns only for REINFORCE++ and GAE; null otherwise).</summary>
+    (Tensor Advantages, Tensor? Returns) Advantages(Tensor scores, Tensor mask, Tensor? klReward, double beta, Tensor? values)
+    {
+        int g = _config.NumGenerations;
+        switch (_algo.Estimator)
+        {
+            case AdvantageEstimator.ReinforcePp:
+            {
+                var tokenRewards = AdvantageEstimators.TokenRewards(scores, mask, klReward, beta);   // [B, C]
+                var r = AdvantageEstimators.ReinforcePp(tokenRewards, mask, _config.Gamma);
+                return (r.Advantages, r.Returns);
+            }
+            case AdvantageEstimator.Gae:
+            {
+                var tokenRewards = AdvantageEstimators.TokenRewards(scores, mask, klReward, beta);   // [B, C]
+                var r = AdvantageEstimators.Gae(tokenRewards, values!, mask, _config.Gamma, _config.Lambda, _config.WhitenAdvantages);
+                return (r.Advantages, r.Returns);
+            }
+        }
+        var s = klReward is null ? scores : scores - beta * klReward.sum(1);                       // [B]
+        return (_algo.Estimator switch
+        {
+            AdvantageEstimator.Grpo => AdvantageEstimators.Grpo(s, mask, g),
+            AdvantageEstimator.DrGrpo => AdvantageEstimators.DrGrpo(s, mask, g),
+            AdvantageEstimator.Rloo => AdvantageEstimators.Rloo(s, mask, g),
+            AdvantageEstimator.ReinforcePpBaseline => AdvantageEstimators.ReinforcePpBaseline(s, mask, g),
+            _ => throw new InvalidOperationException($"Unhandled estimator {_algo.Estimator}."),
+        }, null);
+    }
+
+    /// <summary>Loss-side sums kept on the device until the step's single read.</summary>
+    sealed record DeviceSums(Tensor Entropy, Tensor Loss, Tensor Kl, Tensor ValueLoss);
+
+    /// <summary>Token-weighted sums of the per-call statistics the loss functions return.</summary>
+    sealed class HostStats
+    {
+        public double Tokens, ClipLow, ClipHigh, DualClip, Ratio, ApproxKl, ValueClip, GradNorm;
+        public int OptimizerSteps;
+    }
+
+    (DeviceSums, HostStats) Optimize(SequenceBatch batch, BatchPlan plan, Tensor mask, Tensor advantages, Tensor? returns,
+        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta)
+    {
+        var sums = new DeviceSums(Zero(), Zero(), Zero(), Zero());
+        var stats = new HostStats();
+        double temperature = _config.Temperature, entropyCoef = _config.EntropyCoef;
+        double maxNorm = _config.MaxGradNorm ?? double.PositiveInfinity;
+        var agg = _algo.Aggregation;
+        _policy.train();
+        _critic?.train();
+        for (int pass = 0; pass < _config.NumIterations; pass++)
+        {
+            foreach (var mini in plan.MiniBatches)
+            {
+                _optimizer.zero_grad();
+                _criticOptimizer?.zero_grad();
+                foreach (var (start, count, microTokens) in mini.Micro)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var mb = batch.Slice(start, count);
+                    var m = mask.narrow(0, start, count);                                              // [b, C]
+                    var logits = mb.CompletionLogits(_policy);                                         // [b, C, V]
+                    if (temperature != 1.0) logits = logits / temperature;
+                    var logp = TokenLogProbs.Gather(logits, mb.CompletionIds);                         // [b, C]
+                    var old = oldLogp is null ? logp.detach() : oldLogp.narrow(0, start, count);       // [b, C]
+                    var (loss, ps) = PolicyLoss.Clipped(logp, old, advantages.narrow(0, start, count), m, agg,
+                        _algo.ClipLow, _algo.ClipHigh, _algo.DualClip, mini.Norm);
+                    Tensor entropy;                                                                    // [b, C]
+                    if (entropyCoef > 0)
+                    {
+                        entropy = TokenDistribution.Entropy(logits);
+                        loss = loss - entropyCoef * LossAggregation.Aggregate(entropy, m, agg, mini.Norm);
+                    }
+                    else using (torch.no_grad()) entropy = TokenDistribution.Entropy(logits.detach());
+                    if (refLogp is not null)
+                    {
+                        var k = KlEstimators.Estimate(_algo.Kl, logp, refLogp.narrow(0, start, count)); // [b, C]
+                        if (_algo.KlPlacement == KlPlacement.Loss) loss = loss + beta * LossAggregation.Aggregate(k, m, agg, mini.Norm);
+                        sums.Kl.add_((k.detach() * m).sum());
+                    }
+                    loss.backward();
+                    sums.Entropy.add_((entropy.detach() * m).sum());
+                    sums.Loss.add_(loss.detach());
+                    stats.Tokens += microTokens;
+                    stats.ClipLow += ps.ClipFractionLow * microTokens;
+                    stats.ClipHigh += ps.ClipFractionHigh * microTokens;
+                    stats.DualClip += ps.DualClipFraction * microTokens;
+                    stats.Ratio += ps.RatioMean * microTokens;
+                    stats.ApproxKl += ps.ApproxKl * microTokens;
+
+                    if (_critic is not null)
+                    {
+                        var values = Values(_critic, mb);                                              // [b, C]
+                        var (valueLoss, vs) = ValueLoss.Clipped(values, oldValues!.narrow(0, start, count),
+                            returns!.narrow(0, start, count), m, _config.ValueClip, AggregationMode.TokenMean, mini.Norm);
+                        valueLoss.backward();
+                        sums.ValueLoss.add_(valueLoss.detach());
+                        stats.ValueClip += vs.ClipFraction * microTokens;
+                    }
+                }
+                stats.GradNorm += torch.nn.utils.clip_grad_norm_(_policyParams, maxNorm);
+                _optimizer.step();
+                if (_criticOptimizer is not null)
+                {
+                    torch.nn.utils.clip_grad_norm_(_criticParams, maxNorm);
+                    _criticOptimizer.step();
+                }
+                stats.OptimizerSteps++;
+            }
+        }
+        return (sums, stats);
+    }
+
+    Tensor Zero() => torch.zeros(Array.Empty<long>(), dtype: ScalarType.Float32, device: _device);
+
+    /// <summary>Runs <paramref name="f"/> without grad over the batch in micro-batch chunks and concatenates: [B, C].</summary>
+    static Tensor NoGradRows(SequenceBatch batch, BatchPlan plan, Func<SequenceBatch, Tensor> f)
+    {
+        using var noGrad = torch.no_grad();
+        var parts = new List<Tensor>();
+        foreach (var (start, count, _) in plan.MiniBatches.SelectMany(m => m.Micro))
+        {
+            using var scope = torch.NewDisposeScope();
+            parts.Add(f(batch.Slice(start, count)).MoveToOuterDisposeScope());
+        }
+        return parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+    }
+
+    /// <summary>Temperature-scaled completion log-probs: [b, C].</summary>
+    Tensor LogProbs(CausalLM model, SequenceBatch b) => b.CompletionLogProbs(model, _config.Temperature);
+
+    /// <summary>Critic values at the positions that predict each completion token (V(s_t), s_t = prefix before token t): [b, C].</summary>
+    static Tensor Values(ScalarHeadModel critic, SequenceBatch b) =>
+        critic.Forward(b.Ids, b.AttentionMask).narrow(1, b.PromptLength - 1, b.CompletionLength);
+
+    /// <summary>Masked mean advantage of the first <paramref name="n"/> rows (one read): the sequence's advantage for group estimators.</summary>
+    static double[] ReadSequenceAdvantages(Tensor advantages, Tensor mask, int n)
+    {
+        using var _ = torch.no_grad();
+        var a = advantages.narrow(0, 0, n);
+        var m = mask.narrow(0, 0, n);
+        using var mean = ((a * m).sum(1) / m.sum(1).clamp_min(1.0)).to_type(ScalarType.Float64).cpu(); // [n]
+        return mean.data<double>().ToArray();
+    }
+
+    void AddRolloutMetrics(Dictionary<string, double> result, RolloutResult rollout)
+    {
+        var all = rollout.Sampled.SelectMany(g => g.Samples).ToList();
+        var scores = all.Select(s => s.Score).ToArray();
+        double mean = scores.Average();
+        result[OnPolicyMetrics.RewardMean] = mean;
+        result[OnPolicyMetrics.RewardStd] = Math.Sqrt(scores.Sum(x => (x - mean) * (x - mean)) / scores.Length);
+        foreach (var name in _scorer.Rewards.Select(r => r.Function.Name))
+        {
+            var values = all.Select(s => s.Reward[name]?.Value).Where(x => x is not null).Select(x => x!.Value).ToArray();
+            if (values.Length > 0) result[OnPolicyMetrics.RewardFunctionMean(name)] = values.Average();
+        }
+        if (_algo.OverlongShaping) result[OnPolicyMetrics.OverlongMean] = all.Average(s => s.Overlong);
+        if (_config.AccuracyReward is { } acc)
+            result[OnPolicyMetrics.Accuracy] = all.Count(s => s.Reward[acc]?.Value == 1.0) / (double)all.Count;
+        result[OnPolicyMetrics.FracZeroStdGroups] = rollout.Sampled.Count(g => !g.Informative) / (double)rollout.Sampled.Count;
+        result[OnPolicyMetrics.GenRounds] = rollout.Rounds;
+        result[OnPolicyMetrics.BatchGroups] = rollout.Trained.Count;
+        result[OnPolicyMetrics.BatchInformativeGroups] = rollout.Trained.Count(g => g.Informative);
+        var lengths = all.Select(s => s.Completion.TokenIds.Length).ToArray();
+        result[OnPolicyMetrics.CompletionLenMean] = lengths.Average();
+        result[OnPolicyMetrics.CompletionLenMax] = lengths.Max();
+        result[OnPolicyMetrics.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
+    }
+
+    static CausalLM FrozenCopy(CausalLM policy)
+    {
+        var w = policy.Backbone.EmbeddingWeight;
+        var copy = new CausalLM(policy.Config, w.device, w.dtype);
+        var source = policy.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using (torch.no_grad())
+            foreach (var (name, p) in copy.named_parameters())
+            {
+                p.copy_(source[name]);
+                p.requires_grad = false;
+            }
+        copy.eval();
+        return copy;
+    }
+
+    /// <summary>
+    /// Writes what a resumed run needs into <paramref name="dir"/> (created if missing): policy weights (HF layout, in
+    /// <c>policy/</c>), AdamW state, critic weights and optimiser (PPO), and <c>trainer_state.json</c> (step, prompt
+    /// position, β). Atomic renames and keeping the last K checkpoints are the caller's business.
+    /// </summary>
+    public void SaveState(string dir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dir);
+        Directory.CreateDirectory(dir);
+        Checkpoints.HfCheckpoint.Save(_policy, _policy.Config, Path.Combine(dir, PolicyDir));
+        _optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+        if (_critic is not null)
+        {
+            Checkpoints.HfCheckpoint.Save(_critic, _critic.Config, Path.Combine(dir, CriticDir));
+            _criticOptimizer!.save_state_dict(Path.Combine(dir, CriticOptimizerFile));
+        }
+        var state = new OnPolicyTrainerState(GlobalStep, _prompts.Position, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
+        Checkpoints.AtomicFile.WriteText(Path.Combine(dir, StateFile), state.ToJson());
+    }
+
+    /// <summary>
+    /// Restores what <see cref="SaveState"/> wrote into this trainer, which must have been built like the saving one
+    /// (same config, same initial policy — the reference is its frozen copy — and a prompt source over the same data).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A file is missing or does not match this trainer (names file and field).</exception>
+    public void LoadState(string dir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dir);
+        var statePath = Path.Combine(dir, StateFile);
+        if (!File.Exists(statePath)) throw new InvalidDataException($"{statePath}: not found; not an on-policy trainer state folder.");
+        var state = OnPolicyTrainerState.FromJson(File.ReadAllText(statePath), statePath);
+        if (state.Preset != _algo.Name)
+            throw new InvalidDataException($"{statePath}: field 'preset' is '{state.Preset}' but this trainer runs '{_algo.Name}'.");
+        if (state.HasCritic != (_critic is not null))
+            throw new InvalidDataException($"{statePath}: field 'has_critic' is {state.HasCritic} but this trainer {(_critic is null ? "has no" : "has a")} value model.");
+        Checkpoints.HfCheckpoint.LoadWeights(_policy, Path.Combine(dir, PolicyDir));
+        _optimizer.load_state_dict(RequireFile(dir, OptimizerFile));
+        if (_critic is not null)
+        {
+            Checkpoints.HfCheckpoint.LoadWeights(_critic, Path.Combine(dir, CriticDir));
+            _criticOptimizer!.load_state_dict(RequireFile(dir, CriticOptimizerFile));
+        }
+        GlobalStep = state.Step;
+        _prompts.Position = state.PromptPosition;
+        _kl.Beta = state.Beta;
+    }
+
+    static string RequireFile(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: not found in the trainer state folder.");
+        return path;
+    }
+
+    public void Dispose()
+    {
+        _reference?.Dispose();
+        _optimizer.Dispose();
+        _criticOptimizer?.Dispose();
+    }
+}

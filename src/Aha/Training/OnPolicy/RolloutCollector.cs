@@ -1,0 +1,103 @@
+using Aha.Algorithms;
+using Aha.Data;
+using Aha.Generation;
+using Aha.Rewards;
+using Aha.Tokenization;
+
+namespace Aha.Training.OnPolicy;
+
+/// <summary>One sampled and scored completion. <see cref="Score"/> = Σ weighted rewards + overlong shaping.</summary>
+internal sealed record RolloutSample(PromptItem Item, IReadOnlyList<int> PromptIds, Completion Completion, string Text,
+    SampleReward Reward, double Overlong)
+{
+    public double Score => Reward.Total + Overlong;
+}
+
+/// <summary>The G completions of one prompt. A group is informative when its scores are not all equal.</summary>
+internal sealed record RolloutGroup(IReadOnlyList<RolloutSample> Samples)
+{
+    public bool Informative => Samples.Any(s => s.Score != Samples[0].Score);
+}
+
+/// <summary>
+/// What one step collected: the groups to train on, every group sampled (all rounds, for the reward and length
+/// metrics: each round samples fresh prompts from the same policy), the number of generation rounds, whether dynamic
+/// sampling ran out of rounds with nothing informative, and the reward failures.
+/// </summary>
+internal sealed record RolloutResult(IReadOnlyList<RolloutGroup> Trained, IReadOnlyList<RolloutGroup> Sampled, int Rounds,
+    bool NothingInformative, IReadOnlyList<RewardFailure> Failures);
+
+/// <summary>
+/// Pulls prompts, samples G completions each through the rollout engine, scores them (rewards + DAPO overlong
+/// shaping) and, with dynamic sampling, keeps only informative groups until the batch is full or the rounds run out.
+/// </summary>
+internal sealed class RolloutCollector(
+    OnPolicyConfig config, AlgorithmPreset algorithm, IRolloutEngine engine, ITokenizer tokenizer, RewardScorer scorer,
+    IPromptSource prompts, SamplingParams sampling)
+{
+    public RolloutResult Collect(int step)
+    {
+        var trained = new List<RolloutGroup>();
+        var sampled = new List<RolloutGroup>();
+        var failures = new List<RewardFailure>();
+        int maxRounds = algorithm.DynamicSampling ? config.MaxGenRounds : 1;
+        int rounds = 0;
+        IReadOnlyList<RolloutGroup> last = [];
+        while (rounds < maxRounds && trained.Count < config.PromptsPerStep)
+        {
+            last = SampleRound(step, rounds++, failures);
+            sampled.AddRange(last);
+            // veRL's DAPO keeps whole generation batches of informative groups and truncates the surplus; so do we
+            foreach (var g in last)
+                if ((!algorithm.DynamicSampling || g.Informative) && trained.Count < config.PromptsPerStep) trained.Add(g);
+        }
+        bool nothing = trained.Count == 0;
+        if (nothing) trained.AddRange(last); // every group had zero variance: train on the last round (advantages ≈ 0)
+        return new RolloutResult(trained, sampled, rounds, nothing, failures);
+    }
+
+    List<RolloutGroup> SampleRound(int step, int round, List<RewardFailure> failures)
+    {
+        int g = config.NumGenerations;
+        var items = Enumerable.Range(0, config.PromptsPerStep).Select(_ => prompts.Next()).ToList();
+        var ids = items.Select(i => tokenizer.Encode(i.Prompt)).ToList();
+        var flat = ids.SelectMany(p => Enumerable.Repeat(p, g)).ToList();
+        var seed = SeededRandom.Derive(config.Seed, $"rollout/{step}/{round}");
+        var completions = engine.Generate(flat, sampling with { Seed = seed });
+        if (completions.Count != flat.Count)
+            throw new InvalidOperationException($"The rollout engine returned {completions.Count} completions for {flat.Count} prompts.");
+
+        var texts = completions.Select(c => tokenizer.Decode(c.TokenIds, skipSpecialTokens: true)).ToList();
+        var rewardSamples = completions.Select((c, k) =>
+        {
+            var item = items[k / g];
+            return new RewardSample(item.Prompt, texts[k], item.Answer, item.Metadata, c.TokenIds.Length);
+        }).ToList();
+        var scored = scorer.ScoreBatch(rewardSamples);
+        failures.AddRange(scored.Failures);
+
+        var groups = new List<RolloutGroup>(items.Count);
+        for (int p = 0; p < items.Count; p++)
+        {
+            var samples = new RolloutSample[g];
+            for (int j = 0; j < g; j++)
+            {
+                int k = p * g + j;
+                samples[j] = new RolloutSample(items[p], ids[p], completions[k], texts[k], scored.Samples[k], Overlong(completions[k]));
+            }
+            groups.Add(new RolloutGroup(samples));
+        }
+        return groups;
+    }
+
+    /// <summary>DAPO overlong shaping; a truncated completion had not finished, so it counts as one token longer.</summary>
+    double Overlong(Completion c)
+    {
+        if (!algorithm.OverlongShaping) return 0;
+        int length = c.TokenIds.Length + (c.Truncated ? 1 : 0);
+        int max = config.ResolvedOverlongMaxLength;
+        return config.OverlongMode == OverlongMode.Soft
+            ? OverlongShaping.Soft(length, max, config.ResolvedOverlongBuffer, config.OverlongPenalty)
+            : OverlongShaping.Hard(length, max, config.OverlongPenalty);
+    }
+}

@@ -1,0 +1,88 @@
+using Aha.Algorithms;
+using Aha.Rewards;
+using Aha.Training.OnPolicy;
+
+namespace Aha.Tests.Training.OnPolicy;
+
+public sealed class ConfigTests
+{
+    [Fact]
+    public void Defaults_AreValid_ForEveryPreset()
+    {
+        foreach (var name in Presets.Names)
+            Assert.Same(typeof(OnPolicyConfig), new OnPolicyConfig { Preset = name }.Validate().GetType());
+    }
+
+    [Fact]
+    public void BadConfig_ListsEveryProblemInOneException()
+    {
+        var config = new OnPolicyConfig
+        {
+            NumGenerations = 3, PromptsPerStep = 2, MiniBatchSize = 4, MicroBatchSize = 3, Temperature = 0,
+            LearningRate = -1, ClipLow = 1.5, DualClip = 0.5, Beta = 0.1, KlPlacement = KlPlacement.None,
+            AdaptiveKl = true, Gamma = 2, OverlongBuffer = 500, MaxGenRounds = 0,
+        };
+        var e = Assert.Throws<ArgumentException>(() => config.Validate());
+        Assert.Equal("config", e.ParamName);
+        string[] expected =
+        [
+            "mini_batch_size (4) must divide the batch prompts_per_step · num_generations (2 · 3 = 6)",
+            "mini_batch_size (4) must be a multiple of num_generations (3)",
+            "micro_batch_size (3) must divide the mini-batch (4)",
+            "temperature must be > 0 (got 0)",
+            "learning_rate must be > 0 (got -1)",
+            "clip_low must be in [0, 1) (got 1.5)",
+            "dual_clip must be > 1 (got 0.5)",
+            "beta is 0.1 but kl_placement is none",
+            "adaptive_kl needs kl_placement reward (got none)",
+            "gamma must be in [0, 1] (got 2)",
+            "overlong_buffer must be in 1..overlong_max_length (256) (got 500)",
+            "max_gen_rounds must be ≥ 1 (got 0)",
+        ];
+        Assert.All(expected, x => Assert.Contains(x, e.Message));
+        Assert.Contains($"({expected.Length} problems)", e.Message);
+    }
+
+    [Fact]
+    public void UnknownPreset_ListsTheValidOnes_AlongsideOtherProblems()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig { Preset = "grpoo", TopP = 0 }.Validate());
+        Assert.Contains("Unknown algorithm preset 'grpoo'", e.Message);
+        Assert.Contains("dapo, dr_grpo, grpo, ppo, reinforce_pp, rloo", e.Message);
+        Assert.Contains("top_p must be in (0, 1] (got 0)", e.Message);
+    }
+
+    [Fact]
+    public void GroupBaseline_WithOneGeneration_IsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig { NumGenerations = 1 }.Validate());
+        Assert.Contains("num_generations is 1 but estimator grpo uses a group baseline", e.Message);
+        new OnPolicyConfig { Preset = "ppo", NumGenerations = 1 }.Validate(); // GAE needs no group
+    }
+
+    [Fact]
+    public void Overrides_ReplaceThePresetsFields_OnlyWhereGiven()
+    {
+        var a = new OnPolicyConfig { Preset = "dapo", ClipHigh = 0.3, Beta = 0.01, KlPlacement = KlPlacement.Loss }.ResolveAlgorithm();
+        Assert.Equal((AdvantageEstimator.Grpo, 0.2, 0.3, AggregationMode.TokenMean, 0.01, KlPlacement.Loss, true),
+            (a.Estimator, a.ClipLow, a.ClipHigh, a.Aggregation, a.Beta, a.KlPlacement, a.DynamicSampling));
+    }
+
+    [Fact]
+    public void Trainer_RefusesMismatchedModelsAndRewards()
+    {
+        using var policy = ToyRl.Policy();
+        using var critic = ToyRl.Critic();
+        var scorer = new RewardScorer(ToyRl.StartsWithDigit);
+        var source = new ShuffledPromptSource(ToyRl.Prompts);
+        var e1 = Assert.Throws<ArgumentException>(() => new OnPolicyTrainer(new OnPolicyConfig { Preset = "ppo" }, policy, ToyRl.Tokenizer(), scorer, source));
+        Assert.Equal("valueModel", e1.ParamName);
+        var e2 = Assert.Throws<ArgumentException>(() => new OnPolicyTrainer(new OnPolicyConfig(), policy, ToyRl.Tokenizer(), scorer, source, critic));
+        Assert.Equal("valueModel", e2.ParamName);
+        var e3 = Assert.Throws<ArgumentException>(() => new OnPolicyTrainer(new OnPolicyConfig { AccuracyReward = "math" }, policy, ToyRl.Tokenizer(), scorer, source));
+        Assert.Contains("accuracy_reward 'math'", e3.Message);
+        var doubled = new RewardScorer(ToyRl.StartsWithDigit, new OverlongReward(8));
+        var e4 = Assert.Throws<ArgumentException>(() => new OnPolicyTrainer(new OnPolicyConfig { Preset = "dapo" }, policy, ToyRl.Tokenizer(), doubled, source));
+        Assert.Equal("scorer", e4.ParamName);
+    }
+}
