@@ -1,0 +1,67 @@
+using Aha.Configuration;
+using Aha.Rewards;
+using Aha.Training.Offline;
+
+namespace Aha.Training.Runs;
+
+/// <summary><c>aha rejection-sample</c>: N samples per prompt, the verified ones written as SFT JSONL (<c>sft.jsonl</c>).</summary>
+public sealed record RejectionSamplingRunConfig : IValidatableConfig
+{
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
+
+    /// <summary><see cref="RejectionSamplingConfig"/>; lengths sized for the tiny model by default.</summary>
+    public RejectionSamplingConfig Sampler { get; init; } = new() { SamplesPerPrompt = 4, MaxNewTokens = 16 };
+
+    /// <summary>Reward name → weight; empty: by task (the verifier decides acceptance via <c>sampler.min_reward</c>).</summary>
+    public IReadOnlyDictionary<string, double> Rewards { get; init; } = new Dictionary<string, double>();
+
+    public BuiltInRewardOptions RewardOptions { get; init; } = new();
+
+    /// <summary>A reward model folder for best-of-N by a learned reward. Default null.</summary>
+    public string? RewardModel { get; init; }
+
+    public RejectionSamplingRunConfig Resolve() =>
+        Rewards.Count > 0 ? this : this with { Rewards = RewardsSetup.Defaults(Data, RewardModel) };
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Data.Task is null && Data.Train.Count == 0) yield return ("data", "needs prompt files in 'train' or a built-in 'task'.");
+        foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
+        foreach (var e in SectionErrors.From("sampler", Sampler, () => Sampler.Validate())) yield return e;
+    }
+}
+
+/// <summary><c>aha eval</c>: pass@1 (greedy and sampled), pass@k, maj@k and format rate on verifiable problems.</summary>
+public sealed record EvalRunConfig : IValidatableConfig
+{
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new();
+
+    /// <summary>Problems: <c>eval</c> files (or <c>train</c> files when there are none), or a task's test split.</summary>
+    public DataSection Data { get; init; } = new();
+
+    public EvalSection Eval { get; init; } = new() { MaxNewTokens = 64 };
+
+    /// <summary>The correctness reward: math or countdown; null picks countdown for the countdown task, else math.</summary>
+    public string? Correctness { get; init; }
+
+    public BuiltInRewardOptions RewardOptions { get; init; } = new();
+
+    public EvalRunConfig Resolve() => Correctness is not null ? this : this with
+    {
+        Correctness = string.Equals(Data.Task?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase) ? "countdown" : "math",
+    };
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Data.Task is null && Data.Train.Count == 0 && Data.Eval.Count == 0) yield return ("data", "needs prompt files ('eval' or 'train') or a built-in 'task'.");
+        if (Data.Task is not null && Data.EvalSize < 1) yield return ("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
+        if (Correctness is not null and not ("math" or "countdown")) yield return ("correctness", $"must be math or countdown (got '{Correctness}').");
+    }
+}
