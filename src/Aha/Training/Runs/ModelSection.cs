@@ -4,8 +4,8 @@ namespace Aha.Training.Runs;
 
 /// <summary>
 /// Where a run's starting model and tokenizer come from: a Hugging Face folder (<see cref="Path"/>), or a randomly
-/// initialised model (<see cref="Init"/>: <c>tiny</c> for the built-in ~30k-parameter Qwen2, or a <c>config.json</c>).
-/// Exactly one of the two is set.
+/// initialised model (<see cref="Init"/>: <c>tiny</c> for the built-in tiny Qwen2, or a <c>config.json</c>). At most
+/// one of the two is set; neither means <c>init: tiny</c>.
 /// </summary>
 public sealed record ModelSection : IValidatableConfig
 {
@@ -18,7 +18,8 @@ public sealed record ModelSection : IValidatableConfig
     /// <summary>HF folder: <c>config.json</c>, <c>model.safetensors</c> (or sharded), <c>tokenizer.json</c>. Default null.</summary>
     public string? Path { get; init; }
 
-    /// <summary><c>tiny</c> or a <c>config.json</c> path: a random model (weights ~ N(0, initializer_range²)). Default null.</summary>
+    /// <summary><c>tiny</c> or a <c>config.json</c> path: a random model (weights ~ N(0, initializer_range²)). Null with no
+    /// <see cref="Path"/> means <c>tiny</c>. Default null.</summary>
     public string? Init { get; init; }
 
     /// <summary>
@@ -31,15 +32,16 @@ public sealed record ModelSection : IValidatableConfig
     public long InitSeed { get; init; }
 
     /// <summary>The tokenizer actually used: <see cref="Tokenizer"/>, else the model folder, else <c>char</c>.</summary>
-    public string? ResolvedTokenizer => Tokenizer ?? Path ?? (Init == Tiny ? Char : null);
+    public string? ResolvedTokenizer => Tokenizer ?? Path ?? (ResolvedInit == Tiny ? Char : null);
+
+    /// <summary>The random model to build when there is no <see cref="Path"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
+    public string? ResolvedInit => Path is null ? Init ?? Tiny : null;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
-        if (Path is null == Init is null)
+        if (Path is not null && Init is not null)
         {
-            yield return ("", Path is null
-                ? "set either 'path' (a Hugging Face model folder) or 'init' (tiny, or a config.json for a random model)."
-                : "set only one of 'path' and 'init'.");
+            yield return ("", "set only one of 'path' (a Hugging Face model folder) and 'init' (tiny, or a config.json for a random model).");
             yield break;
         }
         if (Path is not null)

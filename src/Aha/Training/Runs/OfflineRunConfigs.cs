@@ -8,7 +8,7 @@ public sealed record SftRunConfig : IValidatableConfig
 {
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
 
     /// <summary><see cref="SftConfig"/>; the learning rate defaults to 1e-3 for the tiny model (TRL's 2e-5 suits real ones).</summary>
@@ -29,7 +29,7 @@ public sealed record RewardModelRunConfig : IValidatableConfig
 {
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new();
     public RewardModelConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
     public CheckpointSection Checkpointing { get; init; } = new();
@@ -48,7 +48,7 @@ public sealed record DpoRunConfig : IValidatableConfig
 {
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new();
     public DpoConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
     public CheckpointSection Checkpointing { get; init; } = new();

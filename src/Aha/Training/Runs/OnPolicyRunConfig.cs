@@ -20,7 +20,7 @@ public sealed record OnPolicyRunConfig : IValidatableConfig
     /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
 
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
 
     public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
 

@@ -19,7 +19,7 @@ public sealed record R1RecipeConfig : IValidatableConfig
     public int? Threads { get; init; }
 
     /// <summary>The base model the pipeline starts from. Default: the built-in tiny model.</summary>
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
 
     /// <summary>Stage 1: cold-start SFT (default: the synthetic arithmetic cold start).</summary>
     public SftRunConfig ColdStart { get; init; } = new();

@@ -45,8 +45,8 @@ public static class RunModels
     public static ModelConfig Config(ModelSection model, ITokenizer tokenizer)
     {
         var config = model.Path is { } path ? ModelConfig.Load(path)
-            : model.Init == ModelSection.Tiny ? TinyConfig(tokenizer.VocabSize)
-            : ModelConfig.Load(model.Init!);
+            : model.ResolvedInit == ModelSection.Tiny ? TinyConfig(tokenizer.VocabSize)
+            : ModelConfig.Load(model.ResolvedInit!);
         if (config.VocabSize < tokenizer.VocabSize)
             throw new ArgumentException(
                 $"model: the model's vocab_size ({config.VocabSize}) is smaller than the tokenizer's ({tokenizer.VocabSize}); use a matching tokenizer.", nameof(model));

@@ -9,7 +9,7 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
 {
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
-    public ModelSection Model { get; init; } = new() { Init = ModelSection.Tiny };
+    public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
 
     /// <summary><see cref="RejectionSamplingConfig"/>; lengths sized for the tiny model by default.</summary>
@@ -60,6 +60,7 @@ public sealed record EvalRunConfig : IValidatableConfig
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Model.Path is null && Model.Init is null) yield return ("model.path", "is required: the model folder to evaluate.");
         if (Data.Task is null && Data.Train.Count == 0 && Data.Eval.Count == 0) yield return ("data", "needs prompt files ('eval' or 'train') or a built-in 'task'.");
         if (Data.Task is not null && Data.EvalSize < 1) yield return ("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
         if (Correctness is not null and not ("math" or "countdown")) yield return ("correctness", $"must be math or countdown (got '{Correctness}').");
