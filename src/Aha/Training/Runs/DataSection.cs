@@ -17,7 +17,10 @@ public sealed record DataSection : IValidatableConfig
     /// <summary>Evaluation JSONL file(s). Default none (with a task: its test split).</summary>
     public IReadOnlyList<string> Eval { get; init; } = [];
 
-    /// <summary>Built-in task instead of files: <c>arithmetic</c> or <c>countdown</c>. Default null.</summary>
+    /// <summary>
+    /// Built-in task instead of files: <c>arithmetic</c> or <c>countdown</c>. Null with no files means
+    /// <see cref="DefaultTask"/>. Default null.
+    /// </summary>
     public string? Task { get; init; }
 
     /// <summary>Task problems in the train split. The default value is 64.</summary>
@@ -38,8 +41,14 @@ public sealed record DataSection : IValidatableConfig
     /// </summary>
     public string? Template { get; init; }
 
+    /// <summary>The task used when neither a task nor files are given.</summary>
+    public const string DefaultTask = "arithmetic";
+
+    /// <summary>The task the data comes from: <see cref="Task"/>, else <see cref="DefaultTask"/> when no files are given, else null.</summary>
+    public string? ResolvedTask => Task ?? (Train.Count == 0 && Eval.Count == 0 ? DefaultTask : null);
+
     /// <summary>Whether the data comes from a task rather than files.</summary>
-    public bool UsesTask => Task is not null;
+    public bool UsesTask => ResolvedTask is not null;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {

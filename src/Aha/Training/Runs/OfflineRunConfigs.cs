@@ -9,7 +9,7 @@ public sealed record SftRunConfig : IValidatableConfig
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
-    public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
 
     /// <summary><see cref="SftConfig"/>; the learning rate defaults to 1e-3 for the tiny model (TRL's 2e-5 suits real ones).</summary>
     public SftConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
@@ -19,7 +19,6 @@ public sealed record SftRunConfig : IValidatableConfig
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        if (Data.Task is null && Data.Train.Count == 0) yield return ("data", "needs SFT files in 'train' or a built-in 'task' (synthetic cold start).");
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
     }
 }

@@ -14,6 +14,7 @@ public static class OfflineRuns
 {
     public static RunResult Sft(SftRunConfig config, RunOptions options)
     {
+        config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
         var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, eval) = RunData.Sft(config.Data);
         var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));

@@ -22,7 +22,7 @@ public sealed record OnPolicyRunConfig : IValidatableConfig
 
     public ModelSection Model { get; init; } = new();
 
-    public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
 
     /// <summary>Every knob of <see cref="OnPolicyTrainer"/> (preset + overrides); defaults sized for the tiny model.</summary>
     public OnPolicyConfig Trainer { get; init; } = new()
@@ -43,13 +43,14 @@ public sealed record OnPolicyRunConfig : IValidatableConfig
 
     public EvalSection Eval { get; init; } = new();
 
-    /// <summary>Fills what the defaults leave open: the rewards by task and the accuracy reward.</summary>
+    /// <summary>Fills what the defaults leave open: the task, the rewards by task and the accuracy reward.</summary>
     public OnPolicyRunConfig Resolve()
     {
         var rewards = Rewards.Count > 0 ? Rewards : RewardsSetup.Defaults(Data, RewardModel);
         return this with
         {
             Rewards = rewards,
+            Data = Data with { Task = Data.ResolvedTask },
             Trainer = Trainer with { AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards) },
         };
     }
@@ -58,7 +59,6 @@ public sealed record OnPolicyRunConfig : IValidatableConfig
     {
         if (Steps < 1) yield return ("steps", $"must be ≥ 1 (got {Steps}).");
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        if (Data.Task is null && Data.Train.Count == 0) yield return ("data", "needs prompt files in 'train' or a built-in 'task'.");
         foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
     }

@@ -101,7 +101,7 @@ public static class R1Recipe
     static void WriteMix(string path, string accepted, DataSection extra)
     {
         var lines = new List<string>(File.ReadAllLines(accepted).Where(l => l.Trim().Length > 0));
-        if (extra.Task is not null || extra.Train.Count > 0)
+        if (extra.UsesTask || extra.Train.Count > 0)
             lines.AddRange(RunData.Sft(extra).Train.Select(e => SftJsonl.ToLine(e)));
         AtomicFile.WriteText(path, string.Join("\n", lines) + "\n");
     }

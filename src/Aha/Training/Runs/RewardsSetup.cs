@@ -13,7 +13,7 @@ public static class RewardsSetup
     /// <summary>Defaults when <c>rewards</c> is empty: a reward model alone; countdown + format for countdown; else math + format.</summary>
     public static IReadOnlyDictionary<string, double> Defaults(DataSection data, string? rewardModel) =>
         rewardModel is not null ? new Dictionary<string, double> { [RewardModelName] = 1.0 }
-        : string.Equals(data.Task?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase)
+        : string.Equals(data.ResolvedTask?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase)
             ? new Dictionary<string, double> { ["countdown"] = 1.0, ["format"] = 0.1 }
             : new Dictionary<string, double> { ["math"] = 1.0, ["format"] = 0.1 };
 

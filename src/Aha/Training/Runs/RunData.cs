@@ -18,7 +18,7 @@ public static class RunData
     /// <summary>The task's train and test splits.</summary>
     public static TaskSplit TaskSplit(DataSection data)
     {
-        var task = TaskDatasets.Create(data.Task!, data.Difficulty);
+        var task = TaskDatasets.Create(data.ResolvedTask!, data.Difficulty);
         var template = data.Template is null ? null : TemplateFor(data.Template);
         return TaskDatasets.Generate(task, data.TrainSize, data.EvalSize, data.Seed, template);
     }

@@ -10,7 +10,7 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
-    public DataSection Data { get; init; } = new() { Task = "arithmetic", Difficulty = 1 };
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
 
     /// <summary><see cref="RejectionSamplingConfig"/>; lengths sized for the tiny model by default.</summary>
     public RejectionSamplingConfig Sampler { get; init; } = new() { SamplesPerPrompt = 4, MaxNewTokens = 16 };
@@ -23,13 +23,15 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
     /// <summary>A reward model folder for best-of-N by a learned reward. Default null.</summary>
     public string? RewardModel { get; init; }
 
-    public RejectionSamplingRunConfig Resolve() =>
-        Rewards.Count > 0 ? this : this with { Rewards = RewardsSetup.Defaults(Data, RewardModel) };
+    public RejectionSamplingRunConfig Resolve() => this with
+    {
+        Rewards = Rewards.Count > 0 ? Rewards : RewardsSetup.Defaults(Data, RewardModel),
+        Data = Data with { Task = Data.ResolvedTask },
+    };
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        if (Data.Task is null && Data.Train.Count == 0) yield return ("data", "needs prompt files in 'train' or a built-in 'task'.");
         foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
         foreach (var e in SectionErrors.From("sampler", Sampler, () => Sampler.Validate())) yield return e;
     }
@@ -52,17 +54,17 @@ public sealed record EvalRunConfig : IValidatableConfig
 
     public BuiltInRewardOptions RewardOptions { get; init; } = new();
 
-    public EvalRunConfig Resolve() => Correctness is not null ? this : this with
+    public EvalRunConfig Resolve() => this with
     {
-        Correctness = string.Equals(Data.Task?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase) ? "countdown" : "math",
+        Data = Data with { Task = Data.ResolvedTask },
+        Correctness = Correctness ?? (string.Equals(Data.ResolvedTask?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase) ? "countdown" : "math"),
     };
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
         if (Model.Path is null && Model.Init is null) yield return ("model.path", "is required: the model folder to evaluate.");
-        if (Data.Task is null && Data.Train.Count == 0 && Data.Eval.Count == 0) yield return ("data", "needs prompt files ('eval' or 'train') or a built-in 'task'.");
-        if (Data.Task is not null && Data.EvalSize < 1) yield return ("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
+        if (Data.UsesTask && Data.EvalSize < 1) yield return ("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
         if (Correctness is not null and not ("math" or "countdown")) yield return ("correctness", $"must be math or countdown (got '{Correctness}').");
     }
 }
