@@ -12,5 +12,13 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return RewardCommand.Create();
+        yield return SftCommand.Create();
+        yield return RmCommand.Create();
+        yield return DpoCommand.Create();
+        yield return GrpoCommand.Create();
+        yield return PpoCommand.Create();
+        yield return RejectionSampleCommand.Create();
+        yield return EvalCommand.Create();
+        yield return RecipeCommand.Create();
     }
 }

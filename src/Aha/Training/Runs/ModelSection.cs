@@ -1,0 +1,59 @@
+using Aha.Configuration;
+
+namespace Aha.Training.Runs;
+
+/// <summary>
+/// Where a run's starting model and tokenizer come from: a Hugging Face folder (<see cref="Path"/>), or a randomly
+/// initialised model (<see cref="Init"/>: <c>tiny</c> for the built-in tiny Qwen2, or a <c>config.json</c>). At most
+/// one of the two is set; neither means <c>init: tiny</c>.
+/// </summary>
+public sealed record ModelSection : IValidatableConfig
+{
+    /// <summary>The built-in tiny model's name for <see cref="Init"/>.</summary>
+    public const string Tiny = "tiny";
+
+    /// <summary>The built-in character tokenizer's name for <see cref="Tokenizer"/>.</summary>
+    public const string Char = "char";
+
+    /// <summary>HF folder: <c>config.json</c>, <c>model.safetensors</c> (or sharded), <c>tokenizer.json</c>. Default null.</summary>
+    public string? Path { get; init; }
+
+    /// <summary><c>tiny</c> or a <c>config.json</c> path: a random model (weights ~ N(0, initializer_range²)). Null with no
+    /// <see cref="Path"/> means <c>tiny</c>. Default null.</summary>
+    public string? Init { get; init; }
+
+    /// <summary>
+    /// A <c>tokenizer.json</c> (or a folder holding one), or <c>char</c> for a character tokenizer over printable ASCII
+    /// plus the data's other characters. Null: the model folder's tokenizer, or <c>char</c> with <c>init: tiny</c>.
+    /// </summary>
+    public string? Tokenizer { get; init; }
+
+    /// <summary>Seed of the random initialisation (and of a fresh reward/value head). The default value is 0.</summary>
+    public long InitSeed { get; init; }
+
+    /// <summary>The tokenizer actually used: <see cref="Tokenizer"/>, else the model folder, else <c>char</c>.</summary>
+    public string? ResolvedTokenizer => Tokenizer ?? Path ?? (ResolvedInit == Tiny ? Char : null);
+
+    /// <summary>The random model to build when there is no <see cref="Path"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
+    public string? ResolvedInit => Path is null ? Init ?? Tiny : null;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Path is not null && Init is not null)
+        {
+            yield return ("", "set only one of 'path' (a Hugging Face model folder) and 'init' (tiny, or a config.json for a random model).");
+            yield break;
+        }
+        if (Path is not null)
+        {
+            if (!Directory.Exists(Path)) yield return ("path", $"model folder '{Path}' not found.");
+            else if (!File.Exists(System.IO.Path.Combine(Path, "config.json"))) yield return ("path", $"'{Path}' has no config.json; expected a Hugging Face model folder.");
+        }
+        if (Init is not null && Init != Tiny && !File.Exists(Init))
+            yield return ("init", $"'{Init}' is neither 'tiny' nor an existing config.json.");
+        if (ResolvedTokenizer is null)
+            yield return ("tokenizer", "is required with 'init: <config.json>': a tokenizer.json, a folder holding one, or 'char'.");
+        else if (ResolvedTokenizer != Char && Tokenizer is not null && !File.Exists(Tokenizer) && !Directory.Exists(Tokenizer))
+            yield return ("tokenizer", $"'{Tokenizer}' not found; expected a tokenizer.json, a folder holding one, or 'char'.");
+    }
+}

@@ -1,0 +1,62 @@
+using Aha.Configuration;
+using Aha.Training.Offline;
+
+namespace Aha.Training.Runs;
+
+/// <summary><c>aha sft</c>: supervised fine-tuning. Defaults: the tiny model and the synthetic arithmetic cold start.</summary>
+public sealed record SftRunConfig : IValidatableConfig
+{
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new();
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
+
+    /// <summary><see cref="SftConfig"/>; the learning rate defaults to 1e-3 for the tiny model (TRL's 2e-5 suits real ones).</summary>
+    public SftConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
+
+    public CheckpointSection Checkpointing { get; init; } = new();
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+    }
+}
+
+/// <summary><c>aha rm</c>: a Bradley-Terry reward model on preference pairs (<c>data.train</c> files).</summary>
+public sealed record RewardModelRunConfig : IValidatableConfig
+{
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new();
+    public DataSection Data { get; init; } = new();
+    public RewardModelConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
+    public CheckpointSection Checkpointing { get; init; } = new();
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Data.Task is not null) yield return ("data.task", "reward-model training reads preference pairs from 'train' files; tasks have none.");
+        else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
+        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+    }
+}
+
+/// <summary><c>aha dpo</c>: direct preference optimisation against the starting model as reference.</summary>
+public sealed record DpoRunConfig : IValidatableConfig
+{
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new();
+    public DataSection Data { get; init; } = new();
+    public DpoConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
+    public CheckpointSection Checkpointing { get; init; } = new();
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Data.Task is not null) yield return ("data.task", "DPO reads preference pairs from 'train' files; tasks have none.");
+        else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
+        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+    }
+}

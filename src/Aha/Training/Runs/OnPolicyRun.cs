@@ -1,0 +1,69 @@
+using Aha.Algorithms;
+using Aha.Native;
+using Aha.Training.OnPolicy;
+
+namespace Aha.Training.Runs;
+
+/// <summary>
+/// <c>aha grpo</c> / <c>aha ppo</c>: builds the tokenizer, policy (and critic for <c>gae</c>), rewards and prompt
+/// stream from an <see cref="OnPolicyRunConfig"/>, then trains <c>steps</c> steps with checkpoints every N steps,
+/// saving the final policy as a HF folder (<c>final/</c>, tokenizer included) and an evaluation (<c>eval.json</c>).
+/// Resuming rebuilds the same starting models from the same resolved config, loads the newest checkpoint and
+/// continues; on CPU the resumed steps reproduce the uninterrupted run's metrics.
+/// </summary>
+public static class OnPolicyRun
+{
+    public const string EvalFile = "eval.json", EvalStartFile = "eval_start.json";
+
+    public static RunResult Run(OnPolicyRunConfig config, RunOptions options, string prefix = "grpo")
+    {
+        config = config.Resolve();
+        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
+        var correctness = RewardsSetup.Correctness(config.Rewards);
+        var (train, eval) = RunData.Prompts(config.Data, requireAnswer: correctness is not null);
+        if (train.Count == 0) throw new ArgumentException("data: no training prompts.", nameof(config));
+        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
+        var modelConfig = RunModels.Config(config.Model, tokenizer);
+        using var policy = RunModels.Policy(config.Model, modelConfig, device);
+        bool critic = config.Trainer.ResolveAlgorithm().Estimator == AdvantageEstimator.Gae;
+        using var valueModel = critic ? RunModels.ScalarHead(config.Model, modelConfig, device, seedOffset: 1) : null;
+        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
+        using var _ = rewardModel;
+        var observer = new DeferredObserver();
+        using var trainer = new OnPolicyTrainer(config.Trainer, policy, tokenizer, scorer,
+            new ShuffledPromptSource(train, config.Data.Seed), valueModel, observer: observer);
+
+        using var session = RunSession.Open(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
+        observer.Target = session.Tracker;
+        bool evaluate = correctness is not null && eval.Count > 0;
+        if (session.ResumeFrom is { } from) trainer.LoadState(from);
+        else if (evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, OnPolicyRun.EvalStartFile);
+
+        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
+        int every = config.Checkpointing.Every;
+        while (trainer.GlobalStep < config.Steps)
+        {
+            if (options.Cancellation.IsCancellationRequested)
+            {
+                session.Checkpoint(trainer.GlobalStep, trainer.SaveState);
+                return new RunResult(session.Dir.Path, trainer.GlobalStep, session.FinalPath, last, Completed: false);
+            }
+            last = trainer.Step();
+            if (every > 0 && trainer.GlobalStep % every == 0) session.Checkpoint(trainer.GlobalStep, trainer.SaveState);
+        }
+        RunModels.SaveFolder(policy, modelConfig, tokenizer, config.Model, session.FinalPath);
+        if (evaluate && config.Eval.AtEnd) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalFile);
+        return new RunResult(session.Dir.Path, trainer.GlobalStep, session.FinalPath, last, Completed: true);
+    }
+
+    static void Evaluate(OnPolicyRunConfig config, Models.CausalLM policy, Tokenization.ITokenizer tokenizer,
+        IReadOnlyList<Data.PromptItem> eval, string correctness, RunSession session, string file)
+    {
+        var report = RunEvaluation.Evaluate(policy, tokenizer, eval, config.Eval, correctness, config.RewardOptions,
+            config.Trainer.MaxNewTokens, config.Trainer.Seed);
+        RunEvaluation.Write(session.Dir.File(file), report);
+        session.Tracker.OnMessage(TrainingMessageLevel.Info,
+            $"{file}: greedy pass@1 {report.GreedyPass1:F3}, sampled pass@1 {report.SampledPass1:F3}, pass@{report.K} {report.PassAtK:F3}, " +
+            $"maj@{report.K} {report.MajAtK:F3}, format {report.FormatRate:F3} over {report.ProblemCount} problems");
+    }
+}

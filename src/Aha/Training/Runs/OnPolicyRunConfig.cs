@@ -1,0 +1,65 @@
+using Aha.Configuration;
+using Aha.Rewards;
+using Aha.Training.OnPolicy;
+
+namespace Aha.Training.Runs;
+
+/// <summary>
+/// <c>aha grpo</c> / <c>aha ppo</c>: one on-policy run. The defaults are the tiny CPU demo (a random tiny model, a
+/// character tokenizer, the arithmetic task, a few steps), so <c>aha grpo --preset dapo</c> runs with no config file;
+/// recipes for real models set <c>model.path</c> and the trainer's learning rate, G, lengths explicitly.
+/// </summary>
+public sealed record OnPolicyRunConfig : IValidatableConfig
+{
+    /// <summary>Optimisation steps to run. The default value is 4.</summary>
+    public int Steps { get; init; } = 4;
+
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
+    public int? Threads { get; init; }
+
+    public ModelSection Model { get; init; } = new();
+
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
+
+    /// <summary>Every knob of <see cref="OnPolicyTrainer"/> (preset + overrides); defaults sized for the tiny model.</summary>
+    public OnPolicyConfig Trainer { get; init; } = new()
+    {
+        NumGenerations = 4, PromptsPerStep = 2, MaxNewTokens = 16, LearningRate = 1e-3, CriticLearningRate = 1e-3,
+    };
+
+    /// <summary>Reward name → weight (built-ins: math, format, think, countdown, overlong; reward_model). Empty: by task.</summary>
+    public IReadOnlyDictionary<string, double> Rewards { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Settings of the built-in rewards (format bonus, countdown, overlong).</summary>
+    public BuiltInRewardOptions RewardOptions { get; init; } = new();
+
+    /// <summary>A reward model folder (from <c>aha rm</c>), scored under the reward name <c>reward_model</c>. Default null.</summary>
+    public string? RewardModel { get; init; }
+
+    public CheckpointSection Checkpointing { get; init; } = new();
+
+    public EvalSection Eval { get; init; } = new();
+
+    /// <summary>Fills what the defaults leave open: the task, the rewards by task and the accuracy reward.</summary>
+    public OnPolicyRunConfig Resolve()
+    {
+        var rewards = Rewards.Count > 0 ? Rewards : RewardsSetup.Defaults(Data, RewardModel);
+        return this with
+        {
+            Rewards = rewards,
+            Data = Data with { Task = Data.ResolvedTask },
+            Trainer = Trainer with { AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards) },
+        };
+    }
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Steps < 1) yield return ("steps", $"must be ≥ 1 (got {Steps}).");
+        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
+        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+    }
+}

@@ -1,0 +1,41 @@
+using Aha.Generation;
+using Aha.Native;
+using Aha.Training.Offline;
+
+namespace Aha.Training.Runs;
+
+/// <summary>
+/// <c>aha rejection-sample</c>: samples <c>sampler.samples_per_prompt</c> completions for every training prompt, keeps
+/// the accepted ones and writes them as SFT JSONL (<c>sft.jsonl</c> in the run folder; R1 stage 3). Per-batch metrics
+/// and every sample go to metrics.jsonl / completions.jsonl. Seeds are fixed, so resuming simply samples again.
+/// </summary>
+public static class RejectionSamplingRun
+{
+    public const string OutputFile = "sft.jsonl";
+
+    public static (RunResult Run, RejectionSamplingResult Result) Run(RejectionSamplingRunConfig config, RunOptions options)
+    {
+        config = config.Resolve();
+        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
+        var (train, _) = RunData.Prompts(config.Data, requireAnswer: RewardsSetup.Correctness(config.Rewards) is not null);
+        if (train.Count == 0) throw new ArgumentException("data: no prompts.", nameof(config));
+        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train));
+        var modelConfig = RunModels.Config(config.Model, tokenizer);
+        using var policy = RunModels.Policy(config.Model, modelConfig, device);
+        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
+        using var _ = rewardModel;
+        var observer = new DeferredObserver();
+        var sampler = new RejectionSampler(new LocalRolloutEngine(policy, tokenizer), tokenizer, scorer, config.Sampler, observer);
+        int batches = (train.Count + config.Sampler.PromptsPerBatch - 1) / config.Sampler.PromptsPerBatch;
+
+        using var session = RunSession.Open(config, "rejection-sample", options, batches, keepLast: 1);
+        observer.Target = session.Tracker;
+        var output = session.Dir.File(OutputFile);
+        var result = sampler.Run(train, output, options.Cancellation);
+        return (new RunResult(session.Dir.Path, batches, output, new Dictionary<string, double>
+        {
+            ["prompts"] = result.Prompts, ["samples"] = result.Samples, ["accepted"] = result.Accepted, ["written"] = result.Written,
+            ["accepted_frac"] = result.AcceptedFraction, ["reward/mean"] = result.MeanReward,
+        }, Completed: true), result);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Aha.Checkpoints;
+using Aha.Data;
+using Aha.Evaluation;
+using Aha.Generation;
+using Aha.Models;
+using Aha.Rewards;
+using Aha.Tokenization;
+
+namespace Aha.Training.Runs;
+
+/// <summary>Runs the <see cref="Evaluator"/> as an <see cref="EvalSection"/> describes and writes its JSON report.</summary>
+public static class RunEvaluation
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Evaluates <paramref name="policy"/> on (the first <see cref="EvalSection.MaxProblems"/> of) <paramref name="problems"/>.</summary>
+    public static EvaluationReport Evaluate(CausalLM policy, ITokenizer tokenizer, IReadOnlyList<PromptItem> problems, EvalSection eval,
+        string correctness, BuiltInRewardOptions rewardOptions, int defaultMaxNewTokens, long seed)
+    {
+        var items = eval.MaxProblems > 0 ? problems.Take(eval.MaxProblems).ToList() : problems;
+        var format = new FormatReward(rewardOptions.FormatBonus);
+        var evaluator = new Evaluator(new LocalRolloutEngine(policy, tokenizer), tokenizer, BuiltInRewards.Create(correctness, rewardOptions),
+            text => format.Check(text).Ok);
+        return evaluator.Run(items, new EvaluationOptions
+        {
+            K = eval.K, Temperature = eval.Temperature, BatchSize = eval.BatchSize, Seed = seed,
+            MaxNewTokens = eval.MaxNewTokens > 0 ? eval.MaxNewTokens : defaultMaxNewTokens,
+        });
+    }
+
+    /// <summary>The report's headline figures (no per-problem detail).</summary>
+    public static IReadOnlyDictionary<string, double> Summary(EvaluationReport r) => new Dictionary<string, double>
+    {
+        ["problems"] = r.ProblemCount, ["k"] = r.K, ["greedy_pass1"] = r.GreedyPass1, ["sampled_pass1"] = r.SampledPass1,
+        ["pass_at_k"] = r.PassAtK, ["maj_at_k"] = r.MajAtK, ["format_rate"] = r.FormatRate,
+        ["mean_completion_length"] = r.MeanCompletionLength, ["sampled_format_rate"] = r.SampledFormatRate,
+        ["sampled_mean_length"] = r.SampledMeanLength,
+    };
+
+    /// <summary>The summary as one JSON object.</summary>
+    public static string SummaryJson(EvaluationReport r) => JsonSerializer.Serialize(Summary(r), Json);
+
+    /// <summary>The whole report (summary and per-problem results) as JSON, snake_case.</summary>
+    public static string ReportJson(EvaluationReport r) => JsonSerializer.Serialize(r, Json);
+
+    /// <summary>Writes <see cref="ReportJson"/> to <paramref name="path"/> atomically.</summary>
+    public static void Write(string path, EvaluationReport r) => AtomicFile.WriteText(path, ReportJson(r));
+}
