@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return RewardCommand.Create();
+        yield return R1ZeroCommand.Create();
     }
 }
