@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return RejectionSampleCommand.Create();
         yield return EvalCommand.Create();
         yield return RecipeCommand.Create();
+        yield return R1ZeroCommand.Create();
     }
 }

@@ -1,0 +1,50 @@
+namespace Aha.R1Zero;
+
+/// <summary>
+/// How the synthetic "web text" corpus is written. The corpus plays the role of a base model's pretraining data: it
+/// contains the correct procedure, but a systematic error is the majority habit, so the pretrained model's greedy
+/// answer is usually wrong while some of its samples are right (pass@8 ≫ greedy pass@1) — room for RL to sharpen.
+/// </summary>
+public sealed record CorpusOptions
+{
+    /// <summary>Documents in the corpus (each a prompt + completion). The default value is 60000.</summary>
+    public int Documents { get; init; } = 60_000;
+
+    /// <summary>
+    /// Probability that a step carries the systematic error. Arithmetic: each subtraction step a−b is written as the
+    /// addition a+b (and the chain continues from the wrong value). Countdown: the writer gives up after its attempts
+    /// and answers a non-solution. The default value is 0.58.
+    /// </summary>
+    public double ErrorRate { get; init; } = 0.58;
+
+    /// <summary>Share of documents that answer directly, with no &lt;think&gt; block (guesses). The default value is 0.15.</summary>
+    public double DirectAnswerRate { get; init; } = 0.15;
+
+    /// <summary>Probability that a direct guess is right. The default value is 0.3.</summary>
+    public double DirectCorrectRate { get; init; } = 0.3;
+
+    /// <summary>Checks every field; throws one <see cref="ArgumentException"/> listing all problems.</summary>
+    public CorpusOptions Validate()
+    {
+        var errors = new List<string>();
+        if (Documents < 1) errors.Add($"documents must be ≥ 1 (got {Documents})");
+        if (!(ErrorRate is >= 0 and <= 1)) errors.Add($"error_rate must be in [0, 1] (got {ErrorRate})");
+        if (!(DirectAnswerRate is >= 0 and <= 1)) errors.Add($"direct_answer_rate must be in [0, 1] (got {DirectAnswerRate})");
+        if (!(DirectCorrectRate is >= 0 and <= 1)) errors.Add($"direct_correct_rate must be in [0, 1] (got {DirectCorrectRate})");
+        if (errors.Count > 0) throw new ArgumentException("Invalid corpus options: " + string.Join("; ", errors) + ".", nameof(CorpusOptions));
+        return this;
+    }
+}
+
+/// <summary>One corpus document: the prompt and the written solution (without EOS). <see cref="Kind"/> is
+/// <c>correct</c>, <c>error</c> (the systematic error, wrong final answer) or <c>direct</c> (no think block).</summary>
+public sealed record CorpusDocument(string Prompt, string Completion, string Kind, bool AnswerCorrect);
+
+/// <summary>Counts describing a corpus, printed and written to summary.json.</summary>
+public sealed record CorpusStats(
+    int Documents, int DistinctProblems, double ThinkShare, double DirectShare, double WrongAnswerShare,
+    int ErrorSteps, int ErrorEligibleSteps, double MeanCompletionChars)
+{
+    /// <summary>Observed share of eligible steps written with the systematic error.</summary>
+    public double StepErrorRate => ErrorEligibleSteps == 0 ? 0 : (double)ErrorSteps / ErrorEligibleSteps;
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+using Aha.Checkpoints;
+using Aha.Evaluation;
+using Aha.Tracking;
+
+namespace Aha.R1Zero;
+
+/// <summary>Writes <c>report.md</c>: the run's story in plain words, the plots, and before/after completions.</summary>
+public static class R1ZeroReport
+{
+    /// <summary>The demo's own plots, drawn beside the tracker's defaults.</summary>
+    public static IReadOnlyList<PlotGroup> PlotGroups { get; } =
+    [
+        new("r1zero_accuracy", "Accuracy: held-out greedy (every N steps) and training samples", ["heldout/accuracy", "accuracy"]),
+        new("r1zero_format", "Format rate and <think> usage of sampled completions", ["reward/format_ok/mean", "reward/think_used/mean", "heldout/format_rate"]),
+        new("r1zero_length", "Completion length (tokens)", ["completion_len/mean", "heldout/completion_len"]),
+    ];
+
+    static string P(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
+    static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
+
+    public static void Write(string outDir, R1ZeroOptions o, R1ZeroSummary s, EvaluationReport before, EvaluationReport after)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# Mini R1-Zero: {s.Task}, {s.Preset}{(s.Control == "none" ? "" : $", control {s.Control}")}");
+        md.AppendLine();
+        double gain = s.AccuracyAfter - s.AccuracyBefore;
+        if (s.Control == "random-reward")
+            md.AppendLine($"This is the **control**: the reward was a coin flip, unrelated to correctness. Greedy accuracy went from " +
+                          $"{P(s.AccuracyBefore)} to {P(s.AccuracyAfter)} ({(gain >= 0 ? "+" : "")}{F(100 * gain)} points): without a verifier, RL does not teach the model to be right.");
+        else
+            md.AppendLine($"A {s.ModelParameters:N0}-parameter model was trained with reinforcement learning from a correctness reward and a small format bonus only. " +
+                          $"Its greedy accuracy on {s.EvalProblems} held-out problems went from **{P(s.AccuracyBefore)} to {P(s.AccuracyAfter)}** " +
+                          $"({(gain >= 0 ? "+" : "")}{F(100 * gain)} points) in {s.RlSteps} RL steps ({F(s.RlSeconds)} s).");
+        md.AppendLine();
+        if (s.Corpus is { } c)
+        {
+            md.AppendLine("## The base model");
+            md.AppendLine();
+            md.AppendLine($"It was pretrained for {s.PretrainSteps} steps ({F(s.PretrainSeconds)} s, final loss {s.PretrainFinalLoss?.ToString("F3", CultureInfo.InvariantCulture)}) " +
+                          $"on {c.Documents:N0} synthetic documents over {c.DistinctProblems:N0} problems — its \"web text\". " +
+                          $"{P(c.ThinkShare)} of the documents reason step by step in `<think>…</think>` before `<answer>…</answer>`, {P(c.DirectShare)} just guess an answer. " +
+                          $"The correct procedure is there, but a systematic error is the majority habit: it affects {P(c.StepErrorRate)} of the steps where it can occur, " +
+                          $"so {P(c.WrongAnswerShare)} of the documents end with a wrong answer. The held-out problems never appear in the corpus. " +
+                          "So the base model usually reproduces the error when decoding greedily, yet some of its samples are right — " +
+                          $"pass@{s.EvalK} was {P(s.Pass8Before)} against a greedy {P(s.AccuracyBefore)}. That gap is what RL can exploit.");
+            md.AppendLine();
+        }
+        md.AppendLine("## Before and after");
+        md.AppendLine();
+        md.AppendLine("| held-out metric | before RL | after RL |");
+        md.AppendLine("|---|---|---|");
+        md.AppendLine($"| greedy pass@1 | {P(s.AccuracyBefore)} | {P(s.AccuracyAfter)} |");
+        md.AppendLine($"| sampled pass@1 (T = {o.EvalTemperature.ToString(CultureInfo.InvariantCulture)}) | {P(s.SampledPass1Before)} | {P(s.SampledPass1After)} |");
+        md.AppendLine($"| maj@{s.EvalK} | {P(s.Maj8Before)} | {P(s.Maj8After)} |");
+        md.AppendLine($"| pass@{s.EvalK} | {P(s.Pass8Before)} | {P(s.Pass8After)} |");
+        md.AppendLine($"| format rate (greedy) | {P(s.FormatRateBefore)} | {P(s.FormatRateAfter)} |");
+        md.AppendLine($"| mean completion length (tokens, greedy) | {F(s.MeanCompletionLenBefore)} | {F(s.MeanCompletionLenAfter)} |");
+        md.AppendLine();
+        md.AppendLine("Sampled pass@1 rising toward pass@k is the signature of RL *sharpening* the distribution: it moves probability onto " +
+                      "reasoning the base model could already produce, rather than teaching new facts.");
+        md.AppendLine();
+        md.AppendLine("## Curves");
+        md.AppendLine();
+        foreach (var (file, caption) in new[]
+                 {
+                     ("r1zero_accuracy", "Held-out greedy accuracy (problems RL never sees) and the accuracy of the training samples."),
+                     ("reward", "Mean reward per step."),
+                     ("r1zero_format", "Share of sampled completions that are well formed and that use a think block."),
+                     ("r1zero_length", "Completion length."),
+                     ("entropy", "Policy entropy: it falls as the policy sharpens."),
+                     ("groups", "Share of groups whose G samples all scored the same (no learning signal)."),
+                     ("kl", "KL divergence to the base model."),
+                 })
+        {
+            if (File.Exists(Path.Combine(outDir, RunFiles.PlotsDir, file + ".png")))
+            {
+                md.AppendLine($"![{file}]({RunFiles.PlotsDir}/{file}.png)");
+                md.AppendLine();
+                md.AppendLine($"*{caption}*");
+                md.AppendLine();
+            }
+        }
+        md.AppendLine("## The same problems, before and after");
+        md.AppendLine();
+        var afterById = after.Problems.ToDictionary(p => p.Id);
+        var shown = before.Problems.Where(p => !p.GreedyCorrect && afterById[p.Id].GreedyCorrect).Take(4)
+            .Concat(before.Problems.Where(p => p.GreedyCorrect).Take(1))
+            .Concat(before.Problems.Where(p => !afterById[p.Id].GreedyCorrect).Take(1)).DistinctBy(p => p.Id).ToList();
+        foreach (var b in shown)
+        {
+            var a = afterById[b.Id];
+            md.AppendLine($"**{Escape(b.Prompt)}** (answer {b.Answer})");
+            md.AppendLine();
+            md.AppendLine($"- before: `{Escape(b.GreedyCompletion)}` {(b.GreedyCorrect ? "✓" : "✗")}");
+            md.AppendLine($"- after: `{Escape(a.GreedyCompletion)}` {(a.GreedyCorrect ? "✓" : "✗")}");
+            md.AppendLine();
+        }
+        md.AppendLine("## Files");
+        md.AppendLine();
+        md.AppendLine("`summary.json` (the numbers above), `metrics.jsonl`/`metrics.csv` (one row per RL step; step 0 is the held-out subset before RL), " +
+                      "`completions.jsonl` (sampled training completions with rewards and advantages), `eval_completions.jsonl` (every held-out problem, " +
+                      "before and after), `corpus_sample.txt`, `base_model/` (the pretrained checkpoint, loadable with `--model`), `plots/`.");
+        md.AppendLine();
+        md.AppendLine($"Timings: pretraining {F(s.PretrainSeconds)} s, RL {F(s.RlSeconds)} s, total {F(s.TotalSeconds)} s.");
+        AtomicFile.WriteText(Path.Combine(outDir, "report.md"), md.ToString());
+    }
+
+    static string Escape(string s) => s.Replace("\n", "⏎").Replace("`", "'");
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Aha.R1Zero;
+
+/// <summary>
+/// <c>summary.json</c>: before/after figures on the held-out set (greedy pass@1 is <c>accuracy_*</c>), timings and the
+/// run's identity. Rates are fractions in [0, 1]; lengths are tokens. Everything but the <c>*_seconds</c> fields is a
+/// function of the options and seed on a given machine.
+/// </summary>
+public sealed record R1ZeroSummary
+{
+    public required string Task { get; init; }
+    public required string Preset { get; init; }
+    public required string Control { get; init; }
+    public required long Seed { get; init; }
+    public required long ModelParameters { get; init; }
+    public required int EvalProblems { get; init; }
+    public required int EvalK { get; init; }
+    public required double AccuracyBefore { get; init; }
+    public required double AccuracyAfter { get; init; }
+    public required double SampledPass1Before { get; init; }
+    public required double SampledPass1After { get; init; }
+    public required double Maj8Before { get; init; }
+    public required double Maj8After { get; init; }
+    public required double Pass8Before { get; init; }
+    public required double Pass8After { get; init; }
+    public required double FormatRateBefore { get; init; }
+    public required double FormatRateAfter { get; init; }
+    public required double MeanCompletionLenBefore { get; init; }
+    public required double MeanCompletionLenAfter { get; init; }
+    public required int RlSteps { get; init; }
+    public required int PretrainSteps { get; init; }
+    public double? PretrainFinalLoss { get; init; }
+    public CorpusStats? Corpus { get; init; }
+    public required double PretrainSeconds { get; init; }
+    public required double RlSeconds { get; init; }
+    public required double TotalSeconds { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Aha.Models;
+using Aha.Tests.Cli;
+using Aha.Tokenization;
+
+namespace Aha.Tests.R1Zero;
+
+/// <summary>A shortened <c>aha r1zero</c> (tiny model, a few steps) through the real CLI, checked file by file.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class R1ZeroEndToEndTests : IDisposable
+{
+    readonly TempDir _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    static readonly string[] Tiny =
+    [
+        "--pretrain-steps", "40", "--corpus-docs", "3000", "--test-problems", "40", "--train-problems", "300", "--steps", "3",
+        "--hidden", "32", "--layers", "1", "--num-generations", "4", "--prompts-per-step", "4", "--max-new-tokens", "32",
+        "--eval-k", "4", "--heldout-every", "2", "--threads", "2",
+    ];
+
+    static JsonObject Summary(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
+
+    static List<JsonObject> Jsonl(string path) =>
+        File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    [Fact]
+    public void ShortRun_WritesEveryFile_AndSummaryAgreesWithTheLogs_AndIsDeterministic()
+    {
+        var out1 = _dir["run1"];
+        var (code, output, error) = AhaCli.Run(["r1zero", "--out", out1, .. Tiny]);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("before RL", output);
+
+        foreach (var f in new[] { "summary.json", "metrics.jsonl", "metrics.csv", "completions.jsonl", "eval_completions.jsonl", "report.md", "corpus_sample.txt" })
+            Assert.True(new FileInfo(Path.Combine(out1, f)).Length > 0, f);
+        var pngs = Directory.GetFiles(Path.Combine(out1, "plots"), "*.png");
+        Assert.Contains(pngs, p => p.EndsWith("r1zero_accuracy.png"));
+        Assert.All(pngs, p => Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(p)[..4]));
+
+        var s = Summary(out1);
+        foreach (var key in new[] { "accuracy_before", "accuracy_after", "sampled_pass1_before", "sampled_pass1_after", "maj8_before", "maj8_after",
+                     "pass8_before", "pass8_after", "format_rate_before", "format_rate_after", "mean_completion_len_before", "mean_completion_len_after",
+                     "rl_steps", "pretrain_seconds", "rl_seconds", "total_seconds", "seed", "preset" })
+            Assert.True(s.ContainsKey(key), key);
+        Assert.Equal("grpo", (string)s["preset"]!);
+
+        // Recompute the before/after figures from the per-problem file.
+        var eval = Jsonl(Path.Combine(out1, "eval_completions.jsonl"));
+        foreach (var phase in new[] { "before", "after" })
+        {
+            var rows = eval.Where(r => (string)r["phase"]! == phase).ToList();
+            Assert.Equal(40, rows.Count);
+            Assert.Equal((double)s[$"accuracy_{phase}"]!, rows.Average(r => (bool)r["greedy_correct"]! ? 1.0 : 0.0), 12);
+            Assert.Equal((double)s[$"format_rate_{phase}"]!, rows.Average(r => (bool)r["greedy_format_ok"]! ? 1.0 : 0.0), 12);
+            Assert.Equal((double)s[$"mean_completion_len_{phase}"]!, rows.Average(r => (double)(int)r["greedy_length"]!), 12);
+            Assert.Equal((double)s[$"sampled_pass1_{phase}"]!, rows.Average(r => (double)(int)r["sampled_correct"]! / (int)r["samples"]!), 12);
+            Assert.Equal((double)s[$"pass8_{phase}"]!, rows.Average(r => (int)r["sampled_correct"]! > 0 ? 1.0 : 0.0), 12); // pass@k with n = k
+            Assert.Equal((double)s[$"maj8_{phase}"]!, rows.Average(r => (bool)r["majority_correct"]! ? 1.0 : 0.0), 12);
+            // The greedy verdict itself: the <answer> equals the ground truth.
+            foreach (var r in rows)
+                Assert.Equal((bool)r["greedy_correct"]!, (string?)r["greedy_answer"] == (string)r["answer"]!);
+        }
+
+        // metrics.jsonl: a step-0 row (held-out before RL), then rl_steps training rows; the last carries the held-out curve.
+        var metrics = Jsonl(Path.Combine(out1, "metrics.jsonl"));
+        int steps = (int)s["rl_steps"]!;
+        Assert.Equal(Enumerable.Range(0, steps + 1), metrics.Select(m => (int)m["step"]!));
+        Assert.True(metrics[^1].ContainsKey("heldout/accuracy"));
+        Assert.All(metrics.Skip(1), m => Assert.InRange((double)m["accuracy"]!, 0, 1));
+        // completions.jsonl: 4 logged samples per step; their total reward is the weighted sum of correctness + format.
+        var completions = Jsonl(Path.Combine(out1, "completions.jsonl"));
+        Assert.Equal(steps * 4, completions.Count);
+        foreach (var c in completions)
+        {
+            var rewards = c["rewards"]!.AsObject();
+            Assert.Equal((double)c["reward"]!, (double)rewards["math"]! + (double)rewards["format"]!, 9);
+            Assert.Equal((double)rewards["format"]! > 0, (double)rewards["format_ok"]! == 1.0);
+        }
+        // The mean training accuracy of step 1 is consistent with what was logged of it: a fraction of 16 samples.
+        double acc1 = (double)metrics[1]["accuracy"]!;
+        Assert.Equal(Math.Round(acc1 * 16), acc1 * 16, 9);
+
+        var report = File.ReadAllText(Path.Combine(out1, "report.md"));
+        Assert.Contains("plots/r1zero_accuracy.png", report);
+
+        // Same seed → same summary (timings aside).
+        var out2 = _dir["run2"];
+        Assert.Equal(0, AhaCli.Run(["r1zero", "--out", out2, .. Tiny]).ExitCode);
+        var (a, b) = (Summary(out1), Summary(out2));
+        foreach (var key in a.Select(kv => kv.Key).Where(k => !k.EndsWith("_seconds")))
+            Assert.True(JsonNode.DeepEquals(a[key], b[key]), $"{key}: {a[key]?.ToJsonString()} vs {b[key]?.ToJsonString()}");
+    }
+
+    [Fact]
+    public void ModelOption_RunsOnATinyCheckpointFromModelInit_WithJsonlData()
+    {
+        // A character tokenizer over printable ASCII so the R1-Zero template and GSM8K text encode.
+        var alphabet = new string(Enumerable.Range(32, 95).Select(i => (char)i).ToArray()) + "\n";
+        var tokenizer = CharTokenizer.Create(alphabet);
+        tokenizer.Save(_dir["tok"]);
+        var config = _dir.File("config.json", (TinyModels.Qwen2() with { VocabSize = tokenizer.VocabSize }).ToJson());
+        Assert.Equal(0, AhaCli.Run("model", "init", "--config", config, "--out", _dir["model"], "--tokenizer", _dir["tok"]).ExitCode);
+        var lines = Enumerable.Range(0, 12).Select(i => JsonSerializer.Serialize(new { question = $"What is {i} + {i}?", answer = $"{i} plus {i}.\n#### {2 * i}" }));
+        var data = _dir.File("gsm8k.jsonl", string.Join("\n", lines) + "\n");
+
+        var outDir = _dir["out"];
+        var (code, output, error) = AhaCli.Run("r1zero", "--model", _dir["model"], "--data", data, "--out", outDir, "--steps", "2",
+            "--num-generations", "2", "--prompts-per-step", "2", "--max-new-tokens", "8", "--eval-k", "2", "--test-problems", "4", "--threads", "2");
+        Assert.True(code == 0, error + output);
+        var s = Summary(outDir);
+        Assert.Equal(4, (int)s["eval_problems"]!);
+        Assert.Equal(0, (int)s["pretrain_steps"]!);
+        Assert.Equal(2, (int)s["rl_steps"]!);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.md")));
+        // The held-out problems are the first 4 records, with their GSM8K '#### n' answers.
+        var eval = Jsonl(Path.Combine(outDir, "eval_completions.jsonl"));
+        Assert.Equal(["0", "2", "4", "6"], eval.Where(r => (string)r["phase"]! == "before").Select(r => (string)r["answer"]!).ToArray());
+    }
+
+    [Fact]
+    public void BadOptions_AreOneClearError()
+    {
+        var (code, _, error) = AhaCli.Run("r1zero", "--task", "chess", "--out", _dir["bad"]);
+        Assert.Equal(1, code);
+        Assert.Contains("task must be arithmetic or countdown", error);
+        (code, _, error) = AhaCli.Run("r1zero", "--model", _dir["nowhere"], "--out", _dir["bad"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--model needs --data", error);
+    }
+}
