@@ -10,10 +10,7 @@ public static class TokenLogProbs
     /// Matches the rollout engine's log-probs (temperature-scaled, before top-k/top-p).
     /// </summary>
     public static Tensor Gather(Tensor logits, Tensor targets, double temperature = 1.0)
-    {
-        var scaled = temperature is 1.0 or 0.0 ? logits : logits / temperature;
-        return scaled.log_softmax(-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-    }
+        => Algorithms.TokenDistribution.LogProbs(temperature is 1.0 or 0.0 ? logits : logits / temperature, targets);
 
     /// <summary>
     /// Teacher-forced log-probs of each row's completion under <paramref name="model"/>: for a batch of

@@ -43,7 +43,7 @@ public sealed class DpoTrainer
         _reference = reference;
         _template = template ?? ChatTemplate.Default;
         _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<DpoItem>(Config, policy, new Objective(policy, tokenizer.PadTokenId, Config), _observer);
+        _loop = new OfflineLoop<DpoItem>(Config, policy, policy.Config, new Objective(policy, tokenizer.PadTokenId, Config), _observer);
     }
 
     public CausalLM Model { get; }
@@ -120,7 +120,6 @@ public sealed class DpoTrainer
     /// <summary>Writes the policy (HF folder), optimizer, RNG, step and the cached reference log-probs.</summary>
     public void SaveState(string dir)
     {
-        HfCheckpoint.Save(Model, Model.Config, dir);
         _loop.SaveState(dir);
         if (_cache is not null)
             AtomicFile.WriteText(Path.Combine(dir, ReferenceFile), JsonSerializer.Serialize(_cache));
@@ -128,7 +127,6 @@ public sealed class DpoTrainer
 
     public void LoadState(string dir)
     {
-        HfCheckpoint.LoadWeights(Model, dir);
         _loop.LoadState(dir);
         var path = Path.Combine(dir, ReferenceFile);
         if (File.Exists(path))

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Aha.Checkpoints;
 using Aha.Data;
+using Aha.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,16 +20,18 @@ public sealed class OfflineLoop<TItem>
 {
     readonly OfflineTrainingConfig _config;
     readonly nn.Module _model;
+    readonly ModelConfig _modelConfig;
     readonly IOfflineObjective<TItem> _objective;
     readonly ITrainingObserver _observer;
     readonly List<Parameter> _parameters;
     int _orderEpoch = -1;
     int[] _order = [];
 
-    public OfflineLoop(OfflineTrainingConfig config, nn.Module model, IOfflineObjective<TItem> objective, ITrainingObserver? observer = null)
+    public OfflineLoop(OfflineTrainingConfig config, nn.Module model, ModelConfig modelConfig, IOfflineObjective<TItem> objective, ITrainingObserver? observer = null)
     {
         _config = config ?? throw new ArgumentNullException(nameof(config));
         _model = model ?? throw new ArgumentNullException(nameof(model));
+        _modelConfig = modelConfig ?? throw new ArgumentNullException(nameof(modelConfig));
         _objective = objective ?? throw new ArgumentNullException(nameof(objective));
         _observer = observer ?? NullTrainingObserver.Instance;
         _parameters = model.parameters().Where(p => p.requires_grad).ToList();
@@ -160,12 +164,17 @@ public sealed class OfflineLoop<TItem>
         return items;
     }
 
-    /// <summary>Writes optimizer state, RNG state and the step into <paramref name="dir"/> (the model is the trainer's to save).</summary>
-    public void SaveState(string dir) => OfflineState.Save(dir, Optimizer, new OfflineStateInfo(Step, TrainSize, _config.Seed));
+    /// <summary>Writes the model (HF config.json + model.safetensors), optimizer state, RNG state and the step into <paramref name="dir"/>.</summary>
+    public void SaveState(string dir)
+    {
+        HfCheckpoint.Save(_model, _modelConfig, dir);
+        OfflineState.Save(dir, Optimizer, new OfflineStateInfo(Step, TrainSize, _config.Seed));
+    }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the next <see cref="Run"/> continues from the saved step.</summary>
     public void LoadState(string dir)
     {
+        HfCheckpoint.LoadWeights(_model, dir);
         var info = OfflineState.Load(dir, Optimizer);
         if (info.Seed != _config.Seed)
             throw new ArgumentException($"{Path.Combine(dir, Aha.Training.Checkpointing.TrainerState.FileName)}: saved with seed {info.Seed} but the config has seed {_config.Seed}; the data order would differ.", nameof(dir));

@@ -1,5 +1,4 @@
 using Aha.Algorithms;
-using Aha.Checkpoints;
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
@@ -30,7 +29,7 @@ public sealed class RewardModelTrainer
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         _template = template ?? ChatTemplate.Default;
         _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<TokenizedPair>(Config, model, new Objective(model, tokenizer.PadTokenId, Config.CenterRewardsCoefficient), _observer);
+        _loop = new OfflineLoop<TokenizedPair>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId, Config.CenterRewardsCoefficient), _observer);
     }
 
     public ScalarHeadModel Model { get; }
@@ -74,17 +73,9 @@ public sealed class RewardModelTrainer
     }
 
     /// <summary>Writes the model (HF config.json + model.safetensors with <c>score.weight</c>), optimizer, RNG and step.</summary>
-    public void SaveState(string dir)
-    {
-        HfCheckpoint.Save(Model, Model.Config, dir);
-        _loop.SaveState(dir);
-    }
+    public void SaveState(string dir) => _loop.SaveState(dir);
 
-    public void LoadState(string dir)
-    {
-        HfCheckpoint.LoadWeights(Model, dir);
-        _loop.LoadState(dir);
-    }
+    public void LoadState(string dir) => _loop.LoadState(dir);
 
     sealed class Objective(ScalarHeadModel model, int padId, double centering) : IOfflineObjective<TokenizedPair>
     {

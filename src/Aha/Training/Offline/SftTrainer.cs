@@ -1,4 +1,3 @@
-using Aha.Checkpoints;
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
@@ -27,7 +26,7 @@ public sealed class SftTrainer
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         _template = template ?? ChatTemplate.Default;
         _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<TokenizedSequence>(Config, model, new Objective(model, tokenizer.PadTokenId), _observer);
+        _loop = new OfflineLoop<TokenizedSequence>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId), _observer);
     }
 
     public CausalLM Model { get; }
@@ -65,18 +64,10 @@ public sealed class SftTrainer
     }
 
     /// <summary>Writes the model (HF config.json + model.safetensors), optimizer, RNG and step into <paramref name="dir"/>.</summary>
-    public void SaveState(string dir)
-    {
-        HfCheckpoint.Save(Model, Model.Config, dir);
-        _loop.SaveState(dir);
-    }
+    public void SaveState(string dir) => _loop.SaveState(dir);
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the next <see cref="Train"/> continues from there.</summary>
-    public void LoadState(string dir)
-    {
-        HfCheckpoint.LoadWeights(Model, dir);
-        _loop.LoadState(dir);
-    }
+    public void LoadState(string dir) => _loop.LoadState(dir);
 
     sealed class Objective(CausalLM model, int padId) : IOfflineObjective<TokenizedSequence>
     {

@@ -165,8 +165,11 @@ public sealed class SftTrainerTests
     public void Loop_ShufflesBySeed_AndVisitsEveryExampleOncePerEpoch()
     {
         var items = Enumerable.Range(0, 10).ToList();
-        OfflineLoop<int> Loop(long seed) => new(new SftConfig { BatchSize = 2, GradientAccumulationSteps = 2, Seed = seed }.Validate(),
-            OfflineFixtures.Policy(), new NoObjective());
+        OfflineLoop<int> Loop(long seed)
+        {
+            var policy = OfflineFixtures.Policy();
+            return new(new SftConfig { BatchSize = 2, GradientAccumulationSteps = 2, Seed = seed }.Validate(), policy, policy.Config, new NoObjective());
+        }
         var loop = Loop(5);
         Assert.Equal(3, loop.StepsPerEpoch(10));   // 4 + 4 + 2 (no drop_last)
         var epoch0 = Enumerable.Range(0, 3).SelectMany(s => loop.StepItems(items, s)).ToList();
