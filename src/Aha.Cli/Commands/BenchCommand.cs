@@ -23,13 +23,20 @@ internal static class BenchCommand
             Print(GenerationBenchmark.Run(BenchModels.Small4M, r.GetValue(batch), newTokens: r.GetValue(newTokens)));
         });
 
-        var train = new Command("train", "Training step throughput (batch 32 × 128 tokens, ~4M-param model) vs measured fp32 matmul GFLOP/s.");
-        var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 5 };
-        train.Options.Add(threads); train.Options.Add(steps);
+        var train = new Command("train", "Training step throughput (default batch 32 × 128 tokens, ~4M-param model) vs measured fp32 matmul GFLOP/s.");
+        var warmup = new Option<int>("--warmup") { Description = "Untimed burn-in steps before the timed ones.", DefaultValueFactory = _ => 20 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (the median is reported).", DefaultValueFactory = _ => 20 };
+        var trainBatch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
+        var sequenceLength = new Option<int>("--seq-len") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 128 };
+        var releaseMemory = new Option<bool>("--release-freed-memory")
+        {
+            Description = "Let glibc return freed memory to the OS as it does by default, to measure what retaining it saves.",
+        };
+        foreach (var option in new Option[] { threads, trainBatch, sequenceLength, warmup, steps, releaseMemory }) train.Options.Add(option);
         train.SetAction(r =>
         {
-            AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
-            Print(TrainingBenchmark.Run(BenchModels.Small4M, steps: r.GetValue(steps)));
+            AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads), RetainFreedMemory = !r.GetValue(releaseMemory) });
+            Print(TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
         });
 
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Aha.Models;
 
 /// <summary>
-/// Multi-head attention with grouped-query K/V (arXiv:2305.13245), optional qkv bias (Qwen2), optional
+/// Multi-head attention with grouped-query K/V (see <see cref="ScaledDotProductAttention"/>), optional qkv bias (Qwen2), optional
 /// per-head RMSNorm on q and k before RoPE (Qwen3). Parameter names are Hugging Face's.
 /// </summary>
 public sealed class Attention : nn.Module
@@ -37,7 +37,7 @@ public sealed class Attention : nn.Module
     /// <param name="x">[B, T, H]</param>
     /// <param name="cos">[B, 1, T, D]</param>
     /// <param name="sinSigned">[B, 1, T, D], see <see cref="RotaryEmbedding.Apply"/>.</param>
-    /// <param name="mask">additive [B, 1, T, T_k], or null for plain causal attention over x alone.</param>
+    /// <param name="mask">additive [B, 1, T, T_k], or null for causal attention (see <see cref="ScaledDotProductAttention.Compute"/>).</param>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sinSigned, Tensor? mask, KvCache? cache)
     {
         long b = x.shape[0], t = x.shape[1];
@@ -45,26 +45,15 @@ public sealed class Attention : nn.Module
         var weight = torch.cat([_qProj.weight!, _kProj.weight!, _vProj.weight!], 0);
         var bias = _qProj.bias is null ? null : torch.cat([_qProj.bias, _kProj.bias!, _vProj.bias!], 0);
         var qkv = nn.functional.linear(x, weight, bias).view(b, t, _heads + 2 * _kvHeads, _headDim); // [B, T, nh + 2·nkv, D]
-        var q = qkv.narrow(2, 0, _heads);                              // [B, T, nh, D]
-        var k = qkv.narrow(2, _heads, _kvHeads);                       // [B, T, nkv, D]
-        var v = qkv.narrow(2, _heads + _kvHeads, _kvHeads);
+        // split, not three narrows: its backward writes one gradient instead of zero-filling three and summing them.
+        var qkvHeads = qkv.split([_heads, _kvHeads, _kvHeads], 2);
+        Tensor q = qkvHeads[0], k = qkvHeads[1], v = qkvHeads[2];   // [B, T, nh | nkv | nkv, D]
         if (_qNorm is not null) { q = _qNorm.forward(q); k = _kNorm!.forward(k); }
         q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sinSigned); // [B, nh, T, D]
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sinSigned); // [B, nkv, T, D]
         v = v.transpose(1, 2);
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);  // [B, nkv, T_k, D]
-        k = RepeatKv(k); v = RepeatKv(v);                            // [B, nh, T_k, D]
-        bool causal = mask is null && cache is null;
-        var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal); // [B, nh, T, D]
+        var o = ScaledDotProductAttention.Compute(q, k, v, mask);    // [B, nh, T, D]
         return _oProj.forward(o.transpose(1, 2).reshape(b, t, _heads * _headDim));
-    }
-
-    /// <summary>[B, nkv, T, D] → [B, nh, T, D], each K/V head shared by nh/nkv query heads (HF repeat_kv).</summary>
-    Tensor RepeatKv(Tensor kv)
-    {
-        int rep = _heads / _kvHeads;
-        if (rep == 1) return kv;
-        long b = kv.shape[0], t = kv.shape[2];
-        return kv.unsqueeze(2).expand(b, _kvHeads, rep, t, _headDim).reshape(b, _heads, t, _headDim);
     }
 }

@@ -11,15 +11,26 @@ public static class AttentionMasks
     /// masked yields finite (ignored) outputs instead of NaN — as Hugging Face does.
     /// </summary>
     /// <param name="keyMask">[B, past + T] 1/0, or null (no padding).</param>
-    /// <returns>[B, 1, T, past + T] additive mask, or null when plain causal attention (or a one-token decode) suffices.</returns>
+    /// <returns>[B, 1, T, past + T] additive mask, or null without padding: causal attention, which
+    /// <see cref="ScaledDotProductAttention.Compute"/> applies itself.</returns>
     public static Tensor? Additive(Tensor? keyMask, long t, int past, ScalarType dtype, Device device)
     {
-        if (keyMask is null && (past == 0 || t == 1)) return null;
-        long keys = past + t;
-        var query = torch.arange(past, past + t, dtype: ScalarType.Int64, device: device).unsqueeze(1); // [T, 1]
-        var key = torch.arange(keys, dtype: ScalarType.Int64, device: device).unsqueeze(0);             // [1, T_k]
-        var allowed = key.le(query).unsqueeze(0).unsqueeze(0);                                         // [1, 1, T, T_k]
-        if (keyMask is not null) allowed = allowed.logical_and(keyMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1)); // [B, 1, T, T_k]
-        return torch.zeros(allowed.shape, dtype: dtype, device: device).masked_fill(allowed.logical_not(), torch.finfo(dtype).min);
+        if (keyMask is null) return null;
+        var allowed = CausalAllowed(t, past + t, device).unsqueeze(0).unsqueeze(0);                     // [1, 1, T, T_k]
+        allowed = allowed.logical_and(keyMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1));      // [B, 1, T, T_k]
+        return Fill(allowed, dtype);
     }
+
+    /// <summary>[T, T_k] additive causal mask for the last T of T_k positions: query i sees keys 0..T_k − T + i.</summary>
+    public static Tensor Causal(long t, long keys, ScalarType dtype, Device device) => Fill(CausalAllowed(t, keys, device), dtype);
+
+    static Tensor CausalAllowed(long t, long keys, Device device)
+    {
+        var query = torch.arange(keys - t, keys, dtype: ScalarType.Int64, device: device).unsqueeze(1); // [T, 1]
+        var key = torch.arange(keys, dtype: ScalarType.Int64, device: device).unsqueeze(0);             // [1, T_k]
+        return key.le(query);                                                                           // [T, T_k]
+    }
+
+    static Tensor Fill(Tensor allowed, ScalarType dtype)
+        => torch.zeros(allowed.shape, dtype: dtype, device: allowed.device).masked_fill(allowed.logical_not(), torch.finfo(dtype).min);
 }

@@ -14,16 +14,26 @@ public sealed record RuntimeOptions
 
     /// <summary>"cpu" or "cuda" (or "cuda:N"). The default value is "cpu".</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// Keep freed tensor memory in the process rather than returning it to the OS after each step (glibc only; see
+    /// <see cref="FreedMemoryRetention"/>). The default value is true. It is process-wide and stays once applied.
+    /// </summary>
+    public bool RetainFreedMemory { get; init; } = true;
 }
 
 /// <summary>
-/// The one place the runtime is initialised: threads, seed and device. Call once at start;
+/// The one place the runtime is initialised: threads, seed, device and the allocator setting. Call once at start;
 /// later calls with the same thread count are no-ops for the thread setting (torch forbids changing it twice).
 /// </summary>
 public static class AhaRuntime
 {
     static readonly object Gate = new();
     static int? _threads;
+    static bool _retainsFreedMemory;
+
+    /// <summary>Whether <see cref="RuntimeOptions.RetainFreedMemory"/> is in effect in this process.</summary>
+    public static bool RetainsFreedMemory { get { lock (Gate) return _retainsFreedMemory; } }
 
     public static Device Initialize(RuntimeOptions? options = null)
     {
@@ -37,6 +47,7 @@ public static class AhaRuntime
                 torch.set_num_threads(threads);
                 _threads = threads;
             }
+            if (options.RetainFreedMemory && !_retainsFreedMemory) _retainsFreedMemory = FreedMemoryRetention.Apply();
             torch.manual_seed(options.Seed);
             return ParseDevice(options.Device);
         }

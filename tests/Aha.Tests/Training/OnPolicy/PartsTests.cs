@@ -89,12 +89,14 @@ public sealed class RewardModelPpoTests
         using var run = ToyRl.Start(config, reward);
         run.Trainer.Train(2);
 
+        // The trainer scored on its reward threads, this test scores on its own: the same values up to float reduction
+        // order (as in RewardModelReward_InAParallelScorer_GivesTheSequentialScores).
         foreach (var (_, samples) in run.Observer.Samples)
             foreach (var s in samples)
             {
                 double expected = reward.Score(new RewardSample(s.Prompt, s.Completion)).Value!.Value;
-                Assert.Equal(expected, s.RewardsByFunction["reward_model"], 1e-9);
-                Assert.Equal(expected, s.Reward, 1e-9);
+                Assert.Equal(expected, s.RewardsByFunction["reward_model"], 1e-5);
+                Assert.Equal(s.RewardsByFunction["reward_model"], s.Reward, 1e-12);
             }
         var m = run.Observer.Steps[^1].Metrics;
         Assert.Equal(run.Observer.Samples[^1].Samples.Average(s => s.Reward), m[OnPolicyMetrics.RewardMean], 1e-9);
