@@ -50,17 +50,17 @@ public static class TrainingBenchmark
         for (int i = 0; i < warmupSteps; i++) Step(); // the first also allocates the optimizer state
         var seconds = new double[steps];
         var matmuls = new double[steps];
-        long faults = 0;
+        long? faults = 0; // becomes null, and stays null, where the count cannot be read
         for (int i = 0; i < steps; i++)
         {
             long? faultsBefore = PageFaults.Minor();
             long start = Stopwatch.GetTimestamp();
             Step();
             seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            faults += PageFaults.Minor() - faultsBefore ?? 0;
+            faults += PageFaults.Minor() - faultsBefore;
             matmuls[i] = MatmulProbe.Gflops(1024, 1024, 1024, repeats: 3);
         }
-        double? faultsPerStep = PageFaults.Minor() is null ? null : (double)faults / steps;
+        double? faultsPerStep = (double?)faults / steps;
         double stepSeconds = Median(seconds);
 
         long tokens = (long)batch * sequenceLength;
