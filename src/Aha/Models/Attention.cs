@@ -53,7 +53,7 @@ public sealed class Attention : nn.Module
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sinSigned); // [B, nkv, T, D]
         v = v.transpose(1, 2);
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);  // [B, nkv, T_k, D]
-        var o = ScaledDotProductAttention.Compute(q, k, v, mask);    // [B, nh, T, D]
-        return _oProj.forward(o.transpose(1, 2).reshape(b, t, _heads * _headDim));
+        var o = ScaledDotProductAttention.Compute(q, k, v, mask);    // [B, T, nh, D]
+        return _oProj.forward(o.reshape(b, t, _heads * _headDim));
     }
 }

@@ -23,34 +23,56 @@ public static class ScaledDotProductAttention
     /// <param name="k">[B, nkv, T_k, D]; nh is a multiple of nkv.</param>
     /// <param name="v">[B, nkv, T_k, D]</param>
     /// <param name="mask">
-    /// additive [B, 1, T, T_k], or null for causal attention: the T queries are the last T positions, so query i sees
-    /// keys 0..T_k − T + i (plain causal when T = T_k, every key for a one-token decode step).
+    /// null for causal attention: the T queries are the last T positions, so query i sees keys 0..T_k − T + i (plain
+    /// causal when T = T_k, every key for a one-token decode step); or an additive [B, 1, T, T_k] mask that also blocks
+    /// those future keys, as <see cref="AttentionMasks.Additive"/> builds it (the eager kernel skips them unread).
     /// </param>
-    /// <returns>[B, nh, T, D]</returns>
+    /// <returns>[B, T, nh, D]: token-major, as the output projection reads it.</returns>
     public static Tensor Compute(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
         bool eager = q.device_type == DeviceType.CPU && q.shape[2] * k.shape[2] <= EagerMaxScoresPerHead;
         return eager ? Eager(q, k, v, mask) : Fused(q, k, v, mask);
     }
 
+    /// <summary>Fewest queries per half for which <see cref="Eager"/> splits the queries in two causal blocks.</summary>
+    public const long EagerBlockMinQueries = 32;
+
     /// <summary>
-    /// Each K/V head's query heads are stacked along the rows — q viewed as [B, nkv, rep·T, D] — so one batched matmul
-    /// serves the whole group; the mask is tiled rep times down the rows to match. Softmax runs in fp32 as HF's does.
+    /// Each K/V head's query heads are stacked along the rows — ordered (position, head), [B, nkv, T·rep, D] — so one
+    /// batched matmul serves the whole group and consecutive positions are a contiguous block of rows. When each half
+    /// has at least <see cref="EagerBlockMinQueries"/> queries, the first half is computed against only the keys it can
+    /// see (causality hides the rest), which skips a quarter of the scores when T = T_k (fwd+bwd ≈ 10 % faster at
+    /// T = 128 on a 2-core CPU; quarters gain no more, their matmuls being smaller). Softmax runs in fp32 as HF's does.
     /// </summary>
     public static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
         long b = q.shape[0], heads = q.shape[1], t = q.shape[2], d = q.shape[3], kvHeads = k.shape[1], keys = k.shape[2];
         long rep = heads / kvHeads;
-        var grouped = q.reshape(b, kvHeads, rep * t, d);                                       // [B, nkv, rep·T, D]
-        var scores = grouped.matmul(k.transpose(2, 3)).mul_(1.0 / Math.Sqrt(d));               // [B, nkv, rep·T, T_k]
-        var bias = mask ?? (t > 1 ? AttentionMasks.Causal(t, keys, q.dtype, q.device) : null); // [B, 1, T, T_k] or [T, T_k]
-        if (bias is not null)
+        var rows = q.reshape(b, kvHeads, rep, t, d).transpose(2, 3).reshape(b, kvHeads, t * rep, d); // [B, nkv, T·rep, D]
+        var bias = mask ?? (t > 1 ? AttentionMasks.Causal(t, keys, q.dtype, q.device) : null);      // [B, 1, T, T_k] or [T, T_k]
+        double scale = 1.0 / Math.Sqrt(d);
+
+        // Queries [start, start + count), given as their rows, against the keys the last of them can see; returns [B, count, nkv, rep, D].
+        Tensor Block(Tensor queryRows, long start, long count, Tensor key, Tensor value)
         {
-            var tiled = bias.dim() == 4 ? bias.repeat(1, 1, rep, 1) : bias.repeat(rep, 1);
-            scores = scores.add_(tiled);
+            long visible = keys - t + start + count;
+            var scores = queryRows.matmul(key.narrow(2, 0, visible).transpose(2, 3)); // [B, nkv, count·rep, visible]
+            if (bias is null) scores = scores.mul_(scale);
+            else // each position's mask row serves its rep heads by broadcasting: [B, 1, count, 1, visible] or [count, 1, visible]
+                scores = bias.narrow(-2, start, count).narrow(-1, 0, visible).unsqueeze(-2)
+                    .add(scores.view(b, kvHeads, count, rep, visible), alpha: scale).view(b, kvHeads, count * rep, visible);
+            var probs = q.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(q.dtype);
+            return probs.matmul(value.narrow(2, 0, visible)).view(b, kvHeads, count, rep, d).transpose(1, 2);
         }
-        var probs = q.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(q.dtype);
-        return probs.matmul(v).view(b, heads, t, d);
+
+        if (t < 2 * EagerBlockMinQueries) return Block(rows, 0, t, k, v).contiguous().view(b, t, heads, d);
+        // split rather than narrow: the backward writes one gradient instead of zero-filling one per block and adding them.
+        // K and V are made contiguous once, so both blocks' matmuls read them in place.
+        long half = t / 2;
+        var halves = rows.split([half * rep, (t - half) * rep], 2);
+        Tensor kc = k.contiguous(), vc = v.contiguous();
+        var output = torch.cat([Block(halves[0], 0, half, kc, vc), Block(halves[1], half, t - half, kc, vc)], 1);
+        return output.view(b, t, heads, d);
     }
 
     public static Tensor Fused(Tensor q, Tensor k, Tensor v, Tensor? mask)
@@ -59,7 +81,7 @@ public static class ScaledDotProductAttention
         // torch's is_causal aligns top-left, so it only says "causal" when T = T_k; a decode step needs no mask at all.
         bool isCausal = mask is null && t == keys && t > 1;
         if (mask is null && t > 1 && t != keys) mask = AttentionMasks.Causal(t, keys, q.dtype, q.device);
-        return nn.functional.scaled_dot_product_attention(q, RepeatKv(k, rep), RepeatKv(v, rep), mask, 0.0, isCausal);
+        return nn.functional.scaled_dot_product_attention(q, RepeatKv(k, rep), RepeatKv(v, rep), mask, 0.0, isCausal).transpose(1, 2);
     }
 
     /// <summary>[B, nkv, T, D] → [B, nkv·rep, T, D], each K/V head shared by rep query heads (HF repeat_kv).</summary>

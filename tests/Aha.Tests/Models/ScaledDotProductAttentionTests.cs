@@ -20,6 +20,10 @@ public sealed class ScaledDotProductAttentionTests
         { "chunk after a cached past", 3, 7, false },
         { "left padding", 5, 5, true },
         { "padded decode step", 1, 6, true },
+        // From 2·EagerBlockMinQueries queries the eager kernel splits them into two causal blocks.
+        { "two-block causal prefill", 64, 64, false },
+        { "two-block chunk after a cached past", 65, 80, false },
+        { "two-block left padding", 64, 64, true },
     };
 
     [Theory]
@@ -33,11 +37,13 @@ public sealed class ScaledDotProductAttentionTests
         AssertClose(expected, ScaledDotProductAttention.Fused(q, k, v, mask), $"{name}: fused");
     }
 
-    [Fact]
-    public void Gradients_MatchReference()
+    [Theory]
+    [InlineData(6)]
+    [InlineData(64)] // the eager kernel's two causal blocks
+    public void Gradients_MatchReference(int t)
     {
-        var (q, k, v, _) = Inputs(batch: 2, t: 6, keys: 6, padded: false, seed: 4);
-        var upstream = torch.randn(2, Heads, 6, Dim, generator: new Generator(5));
+        var (q, k, v, _) = Inputs(batch: 2, t, keys: t, padded: false, seed: 4);
+        var upstream = torch.randn(2, t, Heads, Dim, generator: new Generator(5));
         var expected = Gradients(Reference, q, k, v, upstream);
         foreach (var (kernel, name) in new (Func<Tensor, Tensor, Tensor, Tensor?, Tensor>, string)[]
                  { (ScaledDotProductAttention.Eager, "eager"), (ScaledDotProductAttention.Fused, "fused") })
@@ -97,7 +103,7 @@ public sealed class ScaledDotProductAttentionTests
                 // A query with no visible key (a padding position) comes out NaN here: its output is unspecified.
                 rows.Add(scores.masked_fill(allowed.logical_not(), double.NegativeInfinity).softmax(-1).matmul(vh));
             }
-        return torch.stack(rows).view(batch, Heads, t, Dim);
+        return torch.stack(rows).view(batch, Heads, t, Dim).transpose(1, 2); // [B, T, nh, D], as the kernels return it
     }
 
     static Tensor[] Gradients(Func<Tensor, Tensor, Tensor, Tensor?, Tensor> attention, Tensor q, Tensor k, Tensor v, Tensor upstream)
