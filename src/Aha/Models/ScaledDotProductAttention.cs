@@ -7,8 +7,9 @@ namespace Aha.Models;
 /// as Hugging Face's repeat_kv arranges. Two kernels compute it:
 /// <list type="bullet">
 /// <item><see cref="Eager"/>: matmul, additive mask, softmax, matmul (HF's "eager"), on K/V as they are — no repeat.
-/// On CPU it is the faster one for short sequences: fwd+bwd 7× libtorch's flash kernel at 16 keys, 1.8× at 64, 1.3× at
-/// 128, 0.9× at 256 and 0.27× at 512 (measured in one process on a 2-core machine, 4 heads × 64, 4 096 tokens a batch).</item>
+/// On CPU it is the faster one up to a few hundred tokens: fwd+bwd 1.4–1.6× libtorch's flash kernel from 128 to 512
+/// tokens, even at 768, 0.3× at 2 048 (one process on a 2-core machine, 4 heads × 64 with 2 or 4 K/V heads, q/k/v as
+/// the qkv projection hands them over, 4 096 tokens a batch); forward alone, 0.8–1.4× up to 512.</item>
 /// <item><see cref="Fused"/>: torch's scaled_dot_product_attention (flash / memory-efficient kernels), which never
 /// materialises the [T, T_k] scores — the one for long sequences and for GPUs. TorchSharp binds no enable_gqa, so K/V
 /// are repeated to nh heads first.</item>
@@ -17,7 +18,13 @@ namespace Aha.Models;
 public static class ScaledDotProductAttention
 {
     /// <summary>Largest T·T_k (scores per head) that <see cref="Compute"/> gives to <see cref="Eager"/> on CPU.</summary>
-    public const long EagerMaxScoresPerHead = 128 * 128;
+    public const long EagerMaxScoresPerHead = 512 * 512;
+
+    /// <summary>
+    /// Largest B·nh·T·T_k — the scores <see cref="Eager"/> materialises, and autograd keeps, per layer: 64 MiB in fp32 —
+    /// that <see cref="Compute"/> gives to it; beyond, the fused kernel's memory (no scores at all) wins.
+    /// </summary>
+    public const long EagerMaxScores = 1L << 24;
 
     /// <param name="q">[B, nh, T, D]</param>
     /// <param name="k">[B, nkv, T_k, D]; nh is a multiple of nkv.</param>
@@ -29,9 +36,14 @@ public static class ScaledDotProductAttention
     /// </param>
     /// <returns>[B, T, nh, D]: token-major, as the output projection reads it.</returns>
     public static Tensor Compute(Tensor q, Tensor k, Tensor v, Tensor? mask)
+        => PrefersEager(q, k) ? Eager(q, k, v, mask) : Fused(q, k, v, mask);
+
+    /// <summary>Whether <see cref="Compute"/> runs <see cref="Eager"/>: on CPU, within both score limits.</summary>
+    public static bool PrefersEager(Tensor q, Tensor k)
     {
-        bool eager = q.device_type == DeviceType.CPU && q.shape[2] * k.shape[2] <= EagerMaxScoresPerHead;
-        return eager ? Eager(q, k, v, mask) : Fused(q, k, v, mask);
+        long scoresPerHead = q.shape[2] * k.shape[2];
+        return q.device_type == DeviceType.CPU && scoresPerHead <= EagerMaxScoresPerHead
+            && q.shape[0] * q.shape[1] * scoresPerHead <= EagerMaxScores;
     }
 
     /// <summary>Fewest queries per half for which <see cref="Eager"/> splits the queries in two causal blocks.</summary>

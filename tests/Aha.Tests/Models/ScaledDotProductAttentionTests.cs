@@ -54,13 +54,27 @@ public sealed class ScaledDotProductAttentionTests
     }
 
     [Theory]
-    [InlineData(16)]   // 16·16 scores per head: the eager kernel
-    [InlineData(160)]  // 160·160 > 128·128: the fused kernel
-    public void Compute_MatchesReference_OnEitherSideOfTheKernelChoice(int t)
+    [InlineData(16, true)]
+    [InlineData(520, false)] // 520·520 scores a head > 512·512
+    public void Compute_MatchesReference_OnEitherSideOfTheKernelChoice(int t, bool eager)
     {
         var (q, k, v, _) = Inputs(batch: 1, t, t, padded: false, seed: 6);
+        Assert.Equal(eager, ScaledDotProductAttention.PrefersEager(q, k));
         using var _ = torch.no_grad();
         AssertClose(Reference(q, k, v, null), ScaledDotProductAttention.Compute(q, k, v, null), $"T = {t}");
+    }
+
+    [Theory]
+    [InlineData(32, 4, 128, true)]   // the training benchmark: 2M scores
+    [InlineData(64, 4, 256, true)]   // 2^24 scores, the limit
+    [InlineData(65, 4, 256, false)]  // past the limit on the whole tensor, though each head is within its own
+    [InlineData(1, 4, 512, true)]
+    [InlineData(1, 4, 513, false)]
+    public void KernelChoice_BoundsTheScoresEagerMaterialises(int batch, int heads, int t, bool eager)
+    {
+        using var q = torch.empty(batch, heads, t, Dim);
+        using var k = torch.empty(batch, KvHeads, t, Dim);
+        Assert.Equal(eager, ScaledDotProductAttention.PrefersEager(q, k));
     }
 
     [Fact]
