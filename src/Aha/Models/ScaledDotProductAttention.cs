@@ -7,9 +7,10 @@ namespace Aha.Models;
 /// as Hugging Face's repeat_kv arranges. Two kernels compute it:
 /// <list type="bullet">
 /// <item><see cref="Eager"/>: matmul, additive mask, softmax, matmul (HF's "eager"), on K/V as they are — no repeat.
-/// On CPU it is the faster one up to a few hundred tokens: fwd+bwd 1.4–1.6× libtorch's flash kernel from 128 to 512
-/// tokens, even at 768, 0.3× at 2 048 (one process on a 2-core machine, 4 heads × 64 with 2 or 4 K/V heads, q/k/v as
-/// the qkv projection hands them over, 4 096 tokens a batch); forward alone, 0.8–1.4× up to 512.</item>
+/// On CPU it is the faster one for training: fwd+bwd 1.7–1.9× libtorch's flash kernel at 128 tokens, 1.4–1.8× at 256
+/// and 512, 1.3× at 1 024, 1.1× at 2 048 (one process on a 2-core machine, 4 heads × 64 with 2 or 4 K/V heads, q/k/v
+/// as the qkv projection hands them over, 4 096 tokens a batch); forward alone it is at par (0.7–1.2×) from 256 to
+/// 1 024 tokens, so <see cref="Compute"/> stops at 512 and at a bound on the scores' memory.</item>
 /// <item><see cref="Fused"/>: torch's scaled_dot_product_attention (flash / memory-efficient kernels), which never
 /// materialises the [T, T_k] scores — the one for long sequences and for GPUs. TorchSharp binds no enable_gqa, so K/V
 /// are repeated to nh heads first.</item>
@@ -46,15 +47,20 @@ public static class ScaledDotProductAttention
             && q.shape[0] * q.shape[1] * scoresPerHead <= EagerMaxScores;
     }
 
-    /// <summary>Fewest queries per half for which <see cref="Eager"/> splits the queries in two causal blocks.</summary>
+    /// <summary>Fewest queries per block for which <see cref="Eager"/> splits the queries into causal blocks.</summary>
     public const long EagerBlockMinQueries = 32;
+
+    /// <summary>Queries per causal block in <see cref="Eager"/> once there are enough for more than two.</summary>
+    public const long EagerBlockQueries = 128;
 
     /// <summary>
     /// Each K/V head's query heads are stacked along the rows — ordered (position, head), [B, nkv, T·rep, D] — so one
-    /// batched matmul serves the whole group and consecutive positions are a contiguous block of rows. When each half
-    /// has at least <see cref="EagerBlockMinQueries"/> queries, the first half is computed against only the keys it can
-    /// see (causality hides the rest), which skips a quarter of the scores when T = T_k (fwd+bwd ≈ 10 % faster at
-    /// T = 128 on a 2-core CPU; quarters gain no more, their matmuls being smaller). Softmax runs in fp32 as HF's does.
+    /// batched matmul serves the whole group and consecutive positions are a contiguous block of rows. From
+    /// 2·<see cref="EagerBlockMinQueries"/> queries on, the queries run in causal blocks — two halves, or blocks of
+    /// about <see cref="EagerBlockQueries"/> when there are more — each against only the keys its last query can see:
+    /// n blocks skip (n − 1)/2n of the scores when T = T_k (a quarter at 128 tokens, 3/8 at 512; fwd+bwd ≈ 10 % faster
+    /// than one block at 128 and at 512 on a 2-core CPU; blocks of 32 or 64 gain no more, their matmuls being smaller).
+    /// Softmax runs in fp32 as HF's does.
     /// </summary>
     public static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
@@ -78,13 +84,20 @@ public static class ScaledDotProductAttention
         }
 
         if (t < 2 * EagerBlockMinQueries) return Block(rows, 0, t, k, v).contiguous().view(b, t, heads, d);
+        int blocks = (int)Math.Max(2, t / EagerBlockQueries);
+        var counts = Enumerable.Range(0, blocks).Select(i => t * (i + 1) / blocks - t * i / blocks).ToArray();
         // split rather than narrow: the backward writes one gradient instead of zero-filling one per block and adding them.
-        // K and V are made contiguous once, so both blocks' matmuls read them in place.
-        long half = t / 2;
-        var halves = rows.split([half * rep, (t - half) * rep], 2);
+        var blockRows = rows.split(counts.Select(c => c * rep).ToArray(), 2);
+        // K and V are made contiguous once, so every block's matmuls read them in place.
         Tensor kc = k.contiguous(), vc = v.contiguous();
-        var output = torch.cat([Block(halves[0], 0, half, kc, vc), Block(halves[1], half, t - half, kc, vc)], 1);
-        return output.view(b, t, heads, d);
+        var outputs = new Tensor[blocks];
+        long start = 0;
+        for (int i = 0; i < blocks; i++)
+        {
+            outputs[i] = Block(blockRows[i], start, counts[i], kc, vc);
+            start += counts[i];
+        }
+        return torch.cat(outputs, 1).view(b, t, heads, d);
     }
 
     public static Tensor Fused(Tensor q, Tensor k, Tensor v, Tensor? mask)

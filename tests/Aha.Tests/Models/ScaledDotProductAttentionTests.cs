@@ -20,10 +20,14 @@ public sealed class ScaledDotProductAttentionTests
         { "chunk after a cached past", 3, 7, false },
         { "left padding", 5, 5, true },
         { "padded decode step", 1, 6, true },
-        // From 2·EagerBlockMinQueries queries the eager kernel splits them into two causal blocks.
+        // From 2·EagerBlockMinQueries queries the eager kernel splits them into causal blocks: two here.
         { "two-block causal prefill", 64, 64, false },
         { "two-block chunk after a cached past", 65, 80, false },
         { "two-block left padding", 64, 64, true },
+        // Beyond 2·EagerBlockQueries queries, blocks of about that many: here three of 133–134.
+        { "three-block causal prefill", 400, 400, false },
+        { "three-block chunk after a cached past", 400, 450, false },
+        { "three-block left padding", 400, 400, true },
     };
 
     [Theory]
@@ -40,6 +44,7 @@ public sealed class ScaledDotProductAttentionTests
     [Theory]
     [InlineData(6)]
     [InlineData(64)] // the eager kernel's two causal blocks
+    [InlineData(400)] // three
     public void Gradients_MatchReference(int t)
     {
         var (q, k, v, _) = Inputs(batch: 2, t, keys: t, padded: false, seed: 4);
