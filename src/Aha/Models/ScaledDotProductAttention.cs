@@ -83,6 +83,7 @@ public static class ScaledDotProductAttention
             return probs.matmul(value.narrow(2, 0, visible)).view(b, kvHeads, count, rep, d).transpose(1, 2);
         }
 
+        // One block reads K/V as they are: while decoding they are views of the KV cache, which a copy per step would cost.
         if (t < 2 * EagerBlockMinQueries) return Block(rows, 0, t, k, v).contiguous().view(b, t, heads, d);
         int blocks = (int)Math.Max(2, t / EagerBlockQueries);
         var counts = Enumerable.Range(0, blocks).Select(i => t * (i + 1) / blocks - t * i / blocks).ToArray();
