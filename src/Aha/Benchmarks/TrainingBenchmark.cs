@@ -8,10 +8,12 @@ namespace Aha.Benchmarks;
 /// <param name="StepSeconds">median of the timed steps; tokens/s and achieved GFLOP/s derive from it.</param>
 /// <param name="MatmulGflops">median of the 1024³ fp32 matmul GFLOP/s measured after each timed step.</param>
 /// <param name="MeanStepSeconds">mean of the timed steps, for comparison: on a shared host it carries the spikes.</param>
-/// <param name="PageFaultsPerStep">minor page faults per timed step (Linux), null elsewhere; see <see cref="Native.RuntimeOptions.RetainFreedMemory"/>.</param>
+/// <param name="PageFaultsPerStep">mean minor page faults per timed step (Linux), null elsewhere; see <see cref="Native.RuntimeOptions.RetainFreedMemory"/>.</param>
+/// <param name="MedianPageFaultsPerStep">their median: a typical step, without the heap's occasional growth spurts.</param>
 public sealed record TrainingBenchmarkResult(
     long Parameters, int Batch, int SequenceLength, int WarmupSteps, int Steps, double StepSeconds, double MeanStepSeconds,
-    double TokensPerSecond, double AchievedGflops, double MatmulGflops, double FractionOfMatmul, double? PageFaultsPerStep);
+    double TokensPerSecond, double AchievedGflops, double MatmulGflops, double FractionOfMatmul, double? PageFaultsPerStep,
+    double? MedianPageFaultsPerStep);
 
 /// <summary>
 /// Throughput of full training steps (forward, backward, grad clip, AdamW) on next-token prediction.
@@ -50,17 +52,19 @@ public static class TrainingBenchmark
         for (int i = 0; i < warmupSteps; i++) Step(); // the first also allocates the optimizer state
         var seconds = new double[steps];
         var matmuls = new double[steps];
-        long? faults = 0; // becomes null, and stays null, where the count cannot be read
+        var faults = new double[steps];
+        bool faultsRead = true; // false where the count cannot be read
         for (int i = 0; i < steps; i++)
         {
             long? faultsBefore = PageFaults.Minor();
             long start = Stopwatch.GetTimestamp();
             Step();
             seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            faults += PageFaults.Minor() - faultsBefore;
+            long? faultsAfter = PageFaults.Minor();
+            if (faultsBefore is null || faultsAfter is null) faultsRead = false;
+            else faults[i] = faultsAfter.Value - faultsBefore.Value;
             matmuls[i] = MatmulProbe.Gflops(1024, 1024, 1024, repeats: 3);
         }
-        double? faultsPerStep = (double?)faults / steps;
         double stepSeconds = Median(seconds);
 
         long tokens = (long)batch * sequenceLength;
@@ -68,7 +72,8 @@ public static class TrainingBenchmark
         double achieved = 6.0 * n * tokens / stepSeconds / 1e9;
         double matmul = Median(matmuls);
         return new TrainingBenchmarkResult(n, batch, sequenceLength, warmupSteps, steps, stepSeconds, seconds.Average(),
-            tokens / stepSeconds, achieved, matmul, achieved / matmul, faultsPerStep);
+            tokens / stepSeconds, achieved, matmul, achieved / matmul,
+            faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null);
     }
 
     static double Median(double[] values)
