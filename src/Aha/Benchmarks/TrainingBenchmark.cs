@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Aha.Models;
 using Aha.Native;
+using Aha.Training;
 using static TorchSharp.torch;
 
 namespace Aha.Benchmarks;
@@ -16,7 +17,7 @@ public sealed record TrainingBenchmarkResult(
     double? MedianPageFaultsPerStep);
 
 /// <summary>
-/// Throughput of full training steps (forward, backward, grad clip, AdamW) on next-token prediction.
+/// Throughput of full training steps (forward, backward, grad clip, the trainers' AdamW) on next-token prediction.
 /// Achieved GFLOP/s counts 6·N·tokens per step (Kaplan et al. 2020), the convention nanoGPT's MFU uses;
 /// it leaves out attention's T² term, so it slightly understates the work done.
 /// Steps are timed after a burn-in (nanoGPT's bench.py does the same): the first steps grow the allocator's heap
@@ -33,7 +34,7 @@ public static class TrainingBenchmark
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         using var model = new CausalLM(config);
         WeightInit.Initialize(model, config.InitializerRange, seed);
-        var optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4);
+        var optimizer = OptimizerFactory.AdamW(model.parameters(), lr: 1e-4);
         var generator = new Generator((ulong)seed);
         using var ids = torch.randint(config.VocabSize, [batch, sequenceLength + 1], generator: generator);
 

@@ -6,7 +6,7 @@ namespace Aha.Training;
 /// <summary>
 /// AdamW with decoupled weight decay (arXiv:1711.05101) on matrices only: 1-D parameters (RMSNorm weights, biases) get
 /// no decay, as in nanoGPT and HF Trainer. Note TorchSharp's AdamW default weight_decay is 0 (PyTorch's is 0.01); we
-/// always pass it explicitly.
+/// always pass it explicitly. The update runs in libtorch's fused kernel (<see cref="FusedAdamW"/>).
 /// </summary>
 public static class OptimizerFactory
 {
@@ -22,7 +22,7 @@ public static class OptimizerFactory
         };
         if (noDecay.Count > 0)
             groups.Add(new(noDecay, new AdamW.Options { LearningRate = lr, weight_decay = 0, beta1 = beta1, beta2 = beta2, eps = eps }));
-        return optim.AdamW(groups, lr, beta1, beta2, eps, weightDecay);
+        return new FusedAdamW(groups, lr, beta1, beta2, eps, weightDecay);
     }
 
     /// <summary>Sets the learning rate of every parameter group.</summary>
