@@ -1,4 +1,5 @@
 using Aha.Generation;
+using Aha.Training;
 using TorchSharp;
 
 namespace Aha.Tests.Models;
@@ -10,7 +11,7 @@ public sealed class TensorLeakTests
     {
         using var model = TinyModels.Build(TinyModels.Qwen2());
         var engine = new LocalRolloutEngine(model);
-        var optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-3);
+        var optimizer = OptimizerFactory.AdamW(model.parameters(), lr: 1e-3); // the trainers' fused AdamW
         using var ids = torch.tensor(new long[,] { { 1, 2, 3, 4, 5, 6, 7, 8 }, { 8, 7, 6, 5, 4, 3, 2, 1 } });
 
         void TrainStep()
