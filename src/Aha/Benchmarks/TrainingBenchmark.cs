@@ -11,10 +11,11 @@ namespace Aha.Benchmarks;
 /// <param name="MeanStepSeconds">mean of the timed steps, for comparison: on a shared host it carries the spikes.</param>
 /// <param name="PageFaultsPerStep">mean minor page faults per timed step (Linux), null elsewhere; see <see cref="Native.RuntimeOptions.RetainFreedMemory"/>.</param>
 /// <param name="MedianPageFaultsPerStep">their median: a typical step, without the heap's occasional growth spurts.</param>
+/// <param name="RetainsFreedMemory">whether this process kept freed memory (<see cref="AhaRuntime.RetainsFreedMemory"/>).</param>
 public sealed record TrainingBenchmarkResult(
     long Parameters, int Batch, int SequenceLength, int WarmupSteps, int Steps, double StepSeconds, double MeanStepSeconds,
     double TokensPerSecond, double AchievedGflops, double MatmulGflops, double FractionOfMatmul, double? PageFaultsPerStep,
-    double? MedianPageFaultsPerStep);
+    double? MedianPageFaultsPerStep, bool RetainsFreedMemory);
 
 /// <summary>
 /// Throughput of full training steps (forward, backward, grad clip, the trainers' AdamW) on next-token prediction.
@@ -74,7 +75,7 @@ public static class TrainingBenchmark
         double matmul = Median(matmuls);
         return new TrainingBenchmarkResult(n, batch, sequenceLength, warmupSteps, steps, stepSeconds, seconds.Average(),
             tokens / stepSeconds, achieved, matmul, achieved / matmul,
-            faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null);
+            faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null, AhaRuntime.RetainsFreedMemory);
     }
 
     static double Median(double[] values)

@@ -15,26 +15,32 @@ public sealed class FreedMemoryRetentionTests
 
     /// <summary>
     /// The training benchmark in its own process (so the step runs on the main thread and in glibc's main arena, as in
-    /// `aha` runs, and the allocator state is fresh). glibc's defaults hand the step's freed activations back to the OS
-    /// and fault them in again (measured: 2 000–4 000 faults per step on average over the first steps); retained, a
-    /// typical step after the burn-in faults almost nothing (median of eight steps: 0–40 in nine runs, 265 in one).
-    /// The retained side is a median because its heap still grows in occasional spurts of 1 000–7 000 faults
-    /// (libtorch's 64-byte-aligned allocations fragment it) for a few hundred steps, and one spurt among a few timed
-    /// steps swings their mean; the default side is the mean, because glibc's adaptive thresholds leave some of its
-    /// steps fault-free. Without the retention, the median of those eight steps was 3 000–6 000 in two runs of three
-    /// (20 in the third): above a quarter of the default mean, so the bound catches it.
+    /// `aha` runs, and the allocator state is fresh), at batch 8 after 40 burn-in steps, when the retained heap has
+    /// stopped growing: a step then faults almost nothing (mean 0.4–0.9 per step in six runs, two of them beside two
+    /// CPU-bound processes). At batch 32 and 16 burn-in steps it still grew in spurts of 1 000–7 000 faults, which
+    /// made an earlier form of this test flaky. The test does not compare with glibc's defaults, whose faults in the
+    /// same window are erratic — 0.5 to 392 per step at batch 8, 0.7 to 3 000 at batches 16–32 (they adapt their
+    /// thresholds, sometimes well, sometimes not), 750–6 500 in the first steps — so no bound on them holds; what
+    /// retention guarantees is the quiet steady state, and that the benchmark's switch reaches the runtime.
     /// </summary>
     [Fact]
-    public void TrainingSteps_StopFaultingMemoryIn_WhenFreedMemoryIsRetained()
+    public void TrainingSteps_AfterTheBurnIn_FaultAlmostNoMemoryIn()
     {
         if (!OperatingSystem.IsLinux()) return; // page faults are read from /proc
-        double retained = FaultsPerStep("median_page_faults_per_step", "--warmup", "16", "--steps", "8");
-        double released = FaultsPerStep("page_faults_per_step", "--warmup", "3", "--steps", "3", "--release-freed-memory");
-        Assert.True(released > 1000, $"glibc defaults: {released:F0} faults per step (expected thousands)");
-        Assert.True(retained < released / 4, $"retained: {retained:F0} vs released: {released:F0} faults per step");
+        var result = RunBench("--batch", "8", "--warmup", "40", "--steps", "10");
+        Assert.True(result.GetProperty("retains_freed_memory").GetBoolean());
+        double faults = result.GetProperty("page_faults_per_step").GetDouble();
+        Assert.True(faults < 20, $"retained: {faults:F1} faults per step after the burn-in (expected about 1)");
     }
 
-    static double FaultsPerStep(string statistic, params string[] args)
+    [Fact]
+    public void ReleaseFreedMemory_TurnsTheRetentionOff()
+    {
+        var result = RunBench("--batch", "1", "--seq-len", "8", "--warmup", "0", "--steps", "1", "--release-freed-memory");
+        Assert.False(result.GetProperty("retains_freed_memory").GetBoolean());
+    }
+
+    static JsonElement RunBench(params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Aha.Cli"), ["bench", "train", .. args])
         {
@@ -46,6 +52,6 @@ public sealed class FreedMemoryRetentionTests
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"aha bench train {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
-        return JsonDocument.Parse(stdout.Result).RootElement.GetProperty(statistic).GetDouble();
+        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
     }
 }
