@@ -9,8 +9,11 @@ public sealed class FusedAdamWTests
 {
     const double Lr = 0.1, Beta1 = 0.9, Beta2 = 0.99, Eps = 1e-8, Decay = 0.5;
 
-    static AdamW.ParamGroup Group(Parameter[] parameters, double weightDecay)
-        => new(parameters, new AdamW.Options { LearningRate = Lr, weight_decay = weightDecay, beta1 = Beta1, beta2 = Beta2, eps = Eps });
+    static AdamW.ParamGroup Group(Parameter[] parameters, double weightDecay, bool amsgrad = false, bool maximize = false)
+        => new(parameters, new AdamW.Options
+        {
+            LearningRate = Lr, weight_decay = weightDecay, beta1 = Beta1, beta2 = Beta2, eps = Eps, amsgrad = amsgrad, maximize = maximize,
+        });
 
     /// <summary>Sets each parameter's gradient to the given values (loss = Σ p·g).</summary>
     static void SetGradients(Parameter[] parameters, Tensor[] grads)
@@ -56,11 +59,7 @@ public sealed class FusedAdamWTests
         Parameter[] Make() => [new(randn(4, 3, generator: new Generator(1))), new(randn(3, generator: new Generator(2))), new(randn(2, generator: new Generator(3)))];
         var fusedParams = Make();
         var plainParams = Make();
-        AdamW.ParamGroup[] Groups(Parameter[] p) =>
-        [
-            new([p[0]], new AdamW.Options { LearningRate = Lr, weight_decay = Decay, beta1 = Beta1, beta2 = Beta2, eps = Eps, amsgrad = amsgrad, maximize = maximize }),
-            new([p[1], p[2]], new AdamW.Options { LearningRate = Lr, weight_decay = 0, beta1 = Beta1, beta2 = Beta2, eps = Eps, amsgrad = amsgrad, maximize = maximize }),
-        ];
+        AdamW.ParamGroup[] Groups(Parameter[] p) => [Group([p[0]], Decay, amsgrad, maximize), Group([p[1], p[2]], 0, amsgrad, maximize)];
         using var fused = new FusedAdamW(Groups(fusedParams), Lr, Beta1, Beta2, Eps, Decay);
         using var plain = new AdamW(Groups(plainParams), Lr, Beta1, Beta2, Eps, Decay, amsgrad, maximize);
         for (int step = 0; step < 5; step++)
