@@ -55,8 +55,11 @@ public sealed class FusedAdamW : AdamW
             steps.Add(torch.tensor((float)state.step, device: parameter.device));
         }
         if (parameters.Count == 0) return;
+        // Scalars we own and keep alive through the call: TorchSharp turns a double argument into a temporary Scalar
+        // whose finalizer can free it before the native side reads it (seen as a rare "toLong" failure).
+        using Scalar lr = options.LearningRate!.Value, beta1 = options.beta1!.Value, beta2 = options.beta2!.Value,
+            weightDecay = options.weight_decay!.Value, eps = options.eps!.Value;
         Kernel.Value.invoke("adamw", parameters.ToArray(), grads.ToArray(), expAvgs.ToArray(), expAvgSqs.ToArray(),
-            maxExpAvgSqs.ToArray(), steps.ToArray(), options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value,
-            options.weight_decay!.Value, options.eps!.Value, options.amsgrad!.Value, options.maximize!.Value);
+            maxExpAvgSqs.ToArray(), steps.ToArray(), lr, beta1, beta2, weightDecay, eps, options.amsgrad!.Value, options.maximize!.Value);
     }, closure);
 }

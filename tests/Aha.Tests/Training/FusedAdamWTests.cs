@@ -95,4 +95,27 @@ public sealed class FusedAdamWTests
         plain.step(); // t = 3 on both sides: the step count travelled with the moments
         Assert.True(p.allclose(q, rtol: 1e-5, atol: 1e-6));
     }
+
+    [Fact]
+    public void Step_SurvivesGarbageCollectionsDuringTheKernelCall()
+    {
+        // A double handed to TorchScript as a temporary Scalar could be finalized before the call read it: 25 of
+        // 20 000 calls failed with a collector running beside them. The optimizer passes Scalars it keeps alive.
+        var p = new Parameter(randn(3, generator: new Generator(5)));
+        using var optimizer = new FusedAdamW([Group([p], Decay)], Lr, Beta1, Beta2, Eps, Decay);
+        SetGradients([p], [ones(3)]);
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } });
+        collector.Start();
+        try
+        {
+            for (int i = 0; i < 3000; i++) optimizer.step();
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+        Assert.True(p.isfinite().all().item<bool>());
+    }
 }
