@@ -19,8 +19,9 @@ public sealed record TrainingBenchmarkResult(
 
 /// <summary>
 /// Throughput of full training steps (forward, backward, grad clip, the trainers' AdamW) on next-token prediction.
-/// Achieved GFLOP/s counts 6·N·tokens per step (Kaplan et al. 2020), the convention nanoGPT's MFU uses;
-/// it leaves out attention's T² term, so it slightly understates the work done.
+/// Achieved GFLOP/s counts 6·N·tokens per step (Kaplan et al. 2020). PaLM's MFU, which nanoGPT's estimate_mfu follows,
+/// adds 12·L·H·Q·T per token for attention's T² work (+7.7 % for Small4M at 128 tokens); this leaves it out, so it
+/// understates the work done.
 /// Steps are timed after a burn-in (nanoGPT's bench.py does the same): the first steps grow the allocator's heap
 /// and fault its pages in — on a VM that is ~12 µs a page and 1–3 s for the first step — and a training run lives in
 /// the steady state that follows. Each timed step is followed by a measurement of the matmul ceiling (best of three
