@@ -1,8 +1,8 @@
 namespace Aha.Tests;
 
 /// <summary>
-/// Tests that measure process-wide quantities (live managed memory) run alone, after the parallel tests, so other
-/// tests' allocations do not count against them.
+/// Tests that measure process-wide quantities (live managed memory) run last, so other tests' allocations do not count
+/// against them (and they stay alone should test parallelization, off in AssemblyInfo.cs, be turned back on).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SerialCollection
