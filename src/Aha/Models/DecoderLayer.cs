@@ -21,9 +21,9 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sinSigned, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
     {
-        var h = x + _selfAttn.Forward(_inputLayernorm.forward(x), cos, sinSigned, mask, cache);
-        return h + _mlp.forward(_postAttentionLayernorm.forward(h));
+        var h = _selfAttn.Forward(_inputLayernorm.Normalize(x), _inputLayernorm.Weight, x, rope, mask, cache);
+        return _mlp.Forward(_postAttentionLayernorm.Normalize(h), _postAttentionLayernorm.Weight, h);
     }
 }

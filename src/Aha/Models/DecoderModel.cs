@@ -41,9 +41,9 @@ public sealed class DecoderModel : nn.Module
         int past = cache?.Length ?? 0;
         positionIds ??= DefaultPositions(inputIds, attentionMask, past);
         var x = _embedTokens.forward(inputIds);                    // [B, T, H]
-        var (cos, sinSigned) = _rope.CosSin(positionIds, x.dtype); // [B, 1, T, D]
+        var rope = _rope.Tables(positionIds, x.dtype);
         var mask = AttentionMasks.Additive(attentionMask, t, past, x.dtype, x.device);
-        foreach (var layer in _layers) x = layer.Forward(x, cos, sinSigned, mask, cache);
+        foreach (var layer in _layers) x = layer.Forward(x, rope, mask, cache);
         cache?.Advance((int)t);
         return _norm.forward(x);
     }

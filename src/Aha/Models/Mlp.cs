@@ -21,4 +21,22 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => _downProj.forward(nn.functional.silu(_gateProj.forward(x)) * _upProj.forward(x));
+
+    /// <summary>residual + mlp(gain ⊙ normed): the block's half after its RMSNorm, see <see cref="GainedLinear"/>.</summary>
+    public Tensor Forward(Tensor normed, Tensor gain, Tensor residual)
+    {
+        Tensor gate, up;
+        if (GainedLinear.FoldsIntoWeights(normed, _gateProj.weight!))
+        {
+            gate = GainedLinear.Folded(normed, gain, _gateProj.weight!, _gateProj.bias);
+            up = GainedLinear.Folded(normed, gain, _upProj.weight!, _upProj.bias);
+        }
+        else
+        {
+            var x = normed * gain;
+            gate = _gateProj.forward(x);
+            up = _upProj.forward(x);
+        }
+        return GainedLinear.AddTo(residual, nn.functional.silu(gate) * up, _downProj.weight!, _downProj.bias);
+    }
 }

@@ -17,12 +17,18 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The gain w.</summary>
     public Parameter Weight => weight;
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => weight * Normalize(x);
+
+    /// <summary>
+    /// x / √(mean(x²) + ε), without the gain: for a linear layer that reads the norm's output and takes the gain into
+    /// its weights (see <see cref="GainedLinear"/>).
+    /// </summary>
+    public Tensor Normalize(Tensor x)
     {
         var input = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
-        var normed = input * torch.rsqrt(input.square().mean([-1], keepdim: true) + _eps);
-        return weight * normed.to_type(x.dtype);
+        return (input * torch.rsqrt(input.square().mean([-1], keepdim: true) + _eps)).to_type(x.dtype);
     }
 }

@@ -49,6 +49,34 @@ public sealed class LogitsParityTests
         }
     }
 
+    /// <summary>
+    /// The reference cases have fewer token rows than the projections have output rows, so the blocks scale the
+    /// normalised activations by the RMSNorm gain; a batch with more rows takes the gain into the weights instead
+    /// (<see cref="GainedLinear"/>). Each sequence of such a batch must get the logits it gets alone.
+    /// </summary>
+    [Theory]
+    [InlineData("qwen2-tiny")]
+    [InlineData("qwen3-tiny")]
+    [InlineData("llama-tiny")]
+    public void Logits_OfABatchThatFoldsTheNormGains_MatchEachSequenceAlone(string name)
+    {
+        const int batch = 8, length = 20;
+        using var model = HfCheckpoint.LoadCausalLM(Path.Combine("fixtures", "models", name));
+        var c = model.Config;
+        long smallestProjection = Math.Min((c.NumHeads + 2L * c.NumKvHeads) * c.HeadDim, c.IntermediateSize);
+        long largestProjection = Math.Max((c.NumHeads + 2L * c.NumKvHeads) * c.HeadDim, c.IntermediateSize);
+        Assert.True(batch * length > largestProjection && length < smallestProjection, "the batch must fold, a sequence alone must not");
+        using var _ = torch.no_grad();
+        using var ids = torch.randint(c.VocabSize, [batch, length], generator: new torch.Generator(11));
+        using var together = model.Forward(ids);
+        for (int b = 0; b < batch; b++)
+        {
+            using var alone = model.Forward(ids.narrow(0, b, 1));
+            double diff = (together[b] - alone[0]).abs().max().item<float>();
+            Assert.True(diff <= 1e-5, $"{name}, sequence {b}: max |Δlogit| = {diff:E2}");
+        }
+    }
+
     static long[,] ToLong(JsonNode node)
     {
         var rows = node.AsArray();
