@@ -57,10 +57,7 @@ public sealed class Attention : nn.Module
         var rows = _interleavedRows.On(normed.device);
         var weight = torch.cat([_qProj.weight!, _kProj.weight!, _vProj.weight!], 0).index_select(0, rows);
         var bias = _qProj.bias is null ? null : torch.cat([_qProj.bias, _kProj.bias!, _vProj.bias!], 0).index_select(0, rows);
-        var qkv = (GainedLinear.FoldsIntoWeights(normed, weight)
-                ? GainedLinear.Folded(normed, gain, weight, bias)
-                : nn.functional.linear(normed * gain, weight, bias))
-            .view(b, t, _heads + 2 * _kvHeads, _headDim);                                      // [B, T, nh + 2·nkv, D]
+        var qkv = GainedLinear.Linear(normed, gain, weight, bias).view(b, t, _heads + 2 * _kvHeads, _headDim); // [B, T, nh + 2·nkv, D]
         // split, not three narrows: its backward writes one gradient instead of zero-filling three and summing them.
         var qkvHeads = qkv.split([_heads, _kvHeads, _kvHeads], 2);
         Tensor q = qkvHeads[0], k = qkvHeads[1], v = qkvHeads[2];   // [B, T, nh | nkv | nkv, D]

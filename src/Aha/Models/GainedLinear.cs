@@ -13,9 +13,11 @@ public static class GainedLinear
     /// <summary>Whether the gain goes into the weights: when n has more rows than W.</summary>
     public static bool FoldsIntoWeights(Tensor normed, Tensor weight) => normed.numel() / normed.shape[^1] > weight.shape[0];
 
-    /// <summary>linear(g ⊙ n, W, b) computed as linear(n, W·diag(g), b): the way to take when <see cref="FoldsIntoWeights"/>.</summary>
-    public static Tensor Folded(Tensor normed, Tensor gain, Tensor weight, Tensor? bias)
-        => nn.functional.linear(normed, weight * gain, bias);
+    /// <summary>linear(g ⊙ n, W, b), with g multiplied into whichever of n and W has fewer rows.</summary>
+    public static Tensor Linear(Tensor normed, Tensor gain, Tensor weight, Tensor? bias)
+        => FoldsIntoWeights(normed, weight)
+            ? nn.functional.linear(normed, weight * gain, bias)
+            : nn.functional.linear(normed * gain, weight, bias);
 
     /// <summary>
     /// residual + x·Wᵀ (+ b) over the last dimension. Without a bias it is one addmm — the product accumulates onto a copy

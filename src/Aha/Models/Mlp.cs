@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Aha.Models;
 
 /// <summary>SwiGLU feed-forward (arXiv:2002.05202): down(silu(gate(x)) ⊙ up(x)).</summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module
 {
     [ComponentName(Name = "gate_proj")] readonly Linear _gateProj;
     [ComponentName(Name = "up_proj")] readonly Linear _upProj;
@@ -20,23 +20,11 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _downProj.forward(nn.functional.silu(_gateProj.forward(x)) * _upProj.forward(x));
-
-    /// <summary>residual + mlp(gain ⊙ normed): the block's half after its RMSNorm, see <see cref="GainedLinear"/>.</summary>
+    /// <summary>residual + down(silu(gate(x)) ⊙ up(x)) for x = gain ⊙ normed: the block's half after its RMSNorm, see <see cref="GainedLinear"/>.</summary>
     public Tensor Forward(Tensor normed, Tensor gain, Tensor residual)
     {
-        Tensor gate, up;
-        if (GainedLinear.FoldsIntoWeights(normed, _gateProj.weight!))
-        {
-            gate = GainedLinear.Folded(normed, gain, _gateProj.weight!, _gateProj.bias);
-            up = GainedLinear.Folded(normed, gain, _upProj.weight!, _upProj.bias);
-        }
-        else
-        {
-            var x = normed * gain;
-            gate = _gateProj.forward(x);
-            up = _upProj.forward(x);
-        }
+        var gate = GainedLinear.Linear(normed, gain, _gateProj.weight!, _gateProj.bias);
+        var up = GainedLinear.Linear(normed, gain, _upProj.weight!, _upProj.bias);
         return GainedLinear.AddTo(residual, nn.functional.silu(gate) * up, _downProj.weight!, _downProj.bias);
     }
 }

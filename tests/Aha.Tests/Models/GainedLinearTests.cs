@@ -10,14 +10,16 @@ namespace Aha.Tests.Models;
 /// </summary>
 public sealed class GainedLinearTests
 {
-    [Fact]
-    public void Folded_MatchesScalingTheActivations_ValuesAndGradients()
+    [Theory]
+    [InlineData(5)] // fewer rows than the 2 × 3 of n: the gain goes into W
+    [InlineData(7)] // more: the gain scales n
+    public void Linear_MatchesScalingTheActivations_ValuesAndGradients(int weightRows)
     {
         var g = new Generator(1);
-        var inputs = new[] { torch.randn(2, 3, 4, generator: g), torch.randn(4, generator: g), torch.randn(5, 4, generator: g), torch.randn(5, generator: g) };
-        var upstream = torch.randn(2, 3, 5, generator: g, dtype: ScalarType.Float64);
+        var inputs = new[] { torch.randn(2, 3, 4, generator: g), torch.randn(4, generator: g), torch.randn(weightRows, 4, generator: g), torch.randn(weightRows, generator: g) };
+        var upstream = torch.randn(2, 3, weightRows, generator: g, dtype: ScalarType.Float64);
         var expected = ValueAndGradients(x => nn.functional.linear(x[0] * x[1], x[2], x[3]), inputs, upstream, ScalarType.Float64);
-        var actual = ValueAndGradients(x => GainedLinear.Folded(x[0], x[1], x[2], x[3]), inputs, upstream, ScalarType.Float32);
+        var actual = ValueAndGradients(x => GainedLinear.Linear(x[0], x[1], x[2], x[3]), inputs, upstream, ScalarType.Float32);
         for (int i = 0; i < expected.Length; i++) AssertClose(expected[i], actual[i], $"output {i}");
     }
 
