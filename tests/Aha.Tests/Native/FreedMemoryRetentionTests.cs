@@ -1,9 +1,15 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Aha.Native;
 
 namespace Aha.Tests.Native;
 
+/// <summary>
+/// Freed-memory retention is a setting of glibc's allocator, so these tests check that the setting is in force and that
+/// the benchmark's switch reaches it — the mechanism, which every CPU shares. How many page faults a step then costs
+/// depends on the machine (CPU vendor, kernel, MKL's code path) and is reported by <c>aha bench train</c>, never asserted.
+/// </summary>
 public sealed class FreedMemoryRetentionTests
 {
     [Fact]
@@ -14,26 +20,29 @@ public sealed class FreedMemoryRetentionTests
     }
 
     /// <summary>
-    /// The training benchmark in its own process (so the step runs on the main thread and in glibc's main arena, as in
-    /// `aha` runs, and the allocator state is fresh), at batch 8 after 40 burn-in steps, when the retained heap has
-    /// stopped growing: a typical step then faults almost nothing (median 0–1 per step in ten runs). The median, not the
-    /// mean: in 2 of those 10 runs one of the ten timed steps faulted 1 500–2 000 pages (a mean of 154 and 206) — the
-    /// same one-off appears with glibc's defaults, so it is not the heap this switch governs — and a mean-based form of
-    /// this test failed a full-suite run on it. At batch 32 and 16 burn-in steps the heap still grew in spurts of
-    /// 1 000–7 000 faults. The test does not compare with glibc's defaults, whose faults in the same window are erratic
-    /// — medians of 0 to 768 per step at batch 8 in five runs, 0.7 to 3 000 at batches 16–32 (they adapt their
-    /// thresholds, sometimes well, sometimes not) — so no bound on them holds; what retention guarantees is the quiet
-    /// steady state, and that the benchmark's switch reaches the runtime.
+    /// With the setting in force, an 8 MiB block comes from the heap, not from a fresh mmap: glibc's default threshold
+    /// (128 KiB, rising only as mmapped blocks are freed) would map it, and unmap it again on free — the page faults
+    /// retention exists to avoid. mallinfo2's hblkhd counts the bytes in mmapped blocks, process-wide; another thread
+    /// could map a block between the two reads, so one clean reading in three tries is asked for.
     /// </summary>
     [Fact]
-    public void TrainingSteps_AfterTheBurnIn_FaultAlmostNoMemoryIn()
+    public void BlocksUpTo32MiB_ComeFromTheHeap_NotFromMmap()
     {
-        if (!OperatingSystem.IsLinux()) return; // page faults are read from /proc
-        var result = RunBench("--batch", "8", "--warmup", "40", "--steps", "10");
-        Assert.True(result.GetProperty("retains_freed_memory").GetBoolean());
-        double median = result.GetProperty("median_page_faults_per_step").GetDouble();
-        double mean = result.GetProperty("page_faults_per_step").GetDouble();
-        Assert.True(median < 20, $"retained: a median of {median:F1} faults per step after the burn-in (mean {mean:F1}; expected about 1)");
+        if (!OperatingSystem.IsLinux()) return; // glibc only
+        AhaRuntime.Initialize();
+        Assert.True(AhaRuntime.RetainsFreedMemory);
+        const int size = 8 << 20;
+        var growth = new List<long>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = (long)mallinfo2().hblkhd;
+            IntPtr block = Marshal.AllocHGlobal(size); // malloc on Unix
+            long during = (long)mallinfo2().hblkhd;
+            Marshal.FreeHGlobal(block);
+            growth.Add(during - before);
+            if (growth[^1] < size) break;
+        }
+        Assert.True(growth[^1] < size, $"an {size}-byte block was mmapped on each of {growth.Count} tries (hblkhd grew by {string.Join(", ", growth)})");
     }
 
     [Fact]
@@ -41,6 +50,13 @@ public sealed class FreedMemoryRetentionTests
     {
         var result = RunBench("--batch", "1", "--seq-len", "8", "--warmup", "0", "--steps", "1", "--release-freed-memory");
         Assert.False(result.GetProperty("retains_freed_memory").GetBoolean());
+    }
+
+    [Fact]
+    public void BenchTrain_ReportsRetentionOnByDefault()
+    {
+        var result = RunBench("--batch", "1", "--seq-len", "8", "--warmup", "0", "--steps", "1");
+        Assert.True(result.GetProperty("retains_freed_memory").GetBoolean());
     }
 
     static JsonElement RunBench(params string[] args)
@@ -57,4 +73,14 @@ public sealed class FreedMemoryRetentionTests
         Assert.True(process.ExitCode == 0, $"aha bench train {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
         return JsonDocument.Parse(stdout.Result).RootElement.Clone();
     }
+
+    /// <summary>glibc's struct mallinfo2: ten size_t fields.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo2
+    {
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+    }
+
+    [DllImport("libc.so.6")]
+    static extern MallInfo2 mallinfo2();
 }

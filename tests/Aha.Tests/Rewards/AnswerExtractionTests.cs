@@ -91,13 +91,15 @@ public sealed class AnswerExtractionTests
     }
 
     [Fact]
-    public void AreEquivalent_HugeNumbers_FallBackToStringsQuickly()
+    public void AreEquivalent_HugeNumbers_FallBackToStrings()
     {
+        // Beyond MaxDigits no exact rational is built (what keeps a hostile answer's cost linear in its length):
+        // the comparison falls back to the normalised strings.
         var big = new string('9', 10_000);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(BigRational.TryParseDecimal(big, out _, MathEquivalence.MaxDigits));
+        Assert.True(BigRational.TryParseDecimal(new string('9', MathEquivalence.MaxDigits), out _, MathEquivalence.MaxDigits));
         Assert.True(MathEquivalence.AreEquivalent(big, big));
         Assert.False(MathEquivalence.AreEquivalent(big, big + "8"));
-        Assert.True(sw.ElapsedMilliseconds < 200, $"took {sw.ElapsedMilliseconds} ms");
     }
 
     [Fact]

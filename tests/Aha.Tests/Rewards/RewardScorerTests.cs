@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Aha.Rewards;
 
 namespace Aha.Tests.Rewards;
@@ -11,11 +10,13 @@ public sealed class RewardScorerTests
     [Fact]
     public void Batch_ThrowingAndSleepingRewards_AreReportedAndScoredZero_OthersScoreNormally()
     {
-        // "flaky" throws on completions containing "boom" and sleeps 3 s on "slow"; otherwise gives 0.5.
+        // "flaky" throws on completions containing "boom" and, on "slow", blocks until the test releases it after the
+        // batch has returned (so the batch cannot have waited for it: had it waited, it would never return); otherwise 0.5.
+        using var release = new ManualResetEventSlim();
         var flaky = new DelegateReward("flaky", (s, _) =>
         {
             if (s.Completion.Contains("boom")) throw new InvalidOperationException("kaboom");
-            if (s.Completion.Contains("slow")) Thread.Sleep(3000);
+            if (s.Completion.Contains("slow")) release.Wait(TimeSpan.FromMinutes(2));
             return RewardScore.Of(0.5, null, "ok");
         });
         var logged = new ConcurrentBag<RewardFailure>();
@@ -30,12 +31,10 @@ public sealed class RewardScorerTests
             S("<answer>3</answer>"),        // math 0 + 2·0.5 = 1
         };
 
-        var sw = Stopwatch.StartNew();
         var result = scorer.ScoreBatch(batch);
-        sw.Stop();
+        release.Set();
 
         Assert.Equal([2.0, 1.0, 0.0, 1.0], result.Totals());
-        Assert.True(sw.ElapsedMilliseconds < 2500, $"the batch waited for the sleeper: {sw.ElapsedMilliseconds} ms");
         Assert.Equal(2, result.Failures.Count);
         var threw = Assert.Single(result.Failures, f => f.Kind == RewardFailureKind.Threw);
         Assert.Equal((1, "flaky"), (threw.SampleIndex, threw.RewardName));
@@ -52,19 +51,19 @@ public sealed class RewardScorerTests
     [Fact]
     public void Batch_ManySleepers_DoNotStallTheBatch_ReplacementWorkersCarryOn()
     {
-        // 6 calls sleep 2 s each with a 100 ms limit on 2 workers: each overrun retires its worker and a new one
-        // starts, so the batch takes about 6 × 100 ms / 2, far less than one sleep, and the 4 others still score.
+        // 6 calls block (until the test releases them, after the batch) with a 100 ms limit on 2 workers: each overrun
+        // retires its worker and a new one starts, so the batch returns although no sleeper ever finished, and the 4
+        // others still score. Had the batch waited for a sleeper it would never have returned.
+        using var release = new ManualResetEventSlim();
         var sleepy = new DelegateReward("sleepy", (s, _) =>
         {
-            if (s.Completion == "sleep") Thread.Sleep(2000);
+            if (s.Completion == "sleep") release.Wait(TimeSpan.FromMinutes(2));
             return RewardScore.Of(1, null, "ok");
         });
         var samples = Enumerable.Range(0, 10).Select(i => S(i % 5 < 3 ? "sleep" : "fine")).ToArray();
-        var sw = Stopwatch.StartNew();
         var r = new RewardScorer([new WeightedReward(sleepy)],
             new RewardScorerOptions { Timeout = TimeSpan.FromMilliseconds(100), MaxDegreeOfParallelism = 2 }).ScoreBatch(samples);
-        sw.Stop();
-        Assert.True(sw.ElapsedMilliseconds < 1800, $"took {sw.ElapsedMilliseconds} ms");
+        release.Set();
         Assert.Equal(samples.Select(s => s.Completion == "sleep" ? 0.0 : 1.0), r.Totals());
         Assert.Equal(6, r.Failures.Count(f => f.Kind == RewardFailureKind.TimedOut));
     }
