@@ -5,7 +5,7 @@ namespace Aha.Tracking;
 /// <summary>
 /// The observer a trainer reports to. Fans each call out to the run folder's files and the console:
 /// <list type="bullet">
-/// <item><see cref="OnStep"/> → <c>metrics.jsonl</c> + <c>metrics.csv</c>, the progress display, the warnings.</item>
+/// <item><see cref="OnStep"/> → <c>metrics.jsonl</c> + <c>metrics.csv</c> (+ TensorBoard event files with <c>report_to: tensorboard</c>), the progress display, the warnings.</item>
 /// <item><see cref="OnSamples"/> → <c>completions.jsonl</c>.</item>
 /// <item><see cref="OnMessage"/> (and every warning) → <c>log.txt</c> and the console.</item>
 /// </list>
@@ -21,6 +21,7 @@ public sealed class RunTracker : ITrainingObserver, IDisposable
     private readonly ConsoleProgress? _console;
     private readonly TrainingLog _log;
     private readonly TrainingWarnings? _warnings;
+    private readonly TensorBoardWriter? _tensorBoard;
     private bool _disposed;
 
     /// <summary>Opens (or, when resuming, continues) the tracking files of <paramref name="runDir"/>.</summary>
@@ -35,6 +36,12 @@ public sealed class RunTracker : ITrainingObserver, IDisposable
             _console = new ConsoleProgress(Math.Max(1, _options.TotalSteps), _options.Console, _options.Interactive, _options.Time);
         _log = new TrainingLog(runDir, _console, _options.Time);
         if (_options.Warnings is { } w) _warnings = new TrainingWarnings(w, this);
+        foreach (var target in _options.ReportTo)
+        {
+            if (!RunTrackerOptions.ReportTargets.Contains(target, StringComparer.Ordinal))
+                throw new ArgumentException($"report_to: unknown target '{target}'; expected one of {string.Join(", ", RunTrackerOptions.ReportTargets)}.");
+            _tensorBoard ??= new TensorBoardWriter(runDir, _options.Time);
+        }
     }
 
     /// <summary>The run folder.</summary>
@@ -52,6 +59,7 @@ public sealed class RunTracker : ITrainingObserver, IDisposable
         lock (_gate)
         {
             _metrics.Append(step, metrics);
+            _tensorBoard?.Write(step, metrics);
             _console?.Update(step, metrics);
             _warnings?.OnStep(step, metrics);
         }

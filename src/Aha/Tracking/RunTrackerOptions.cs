@@ -27,6 +27,15 @@ public sealed record RunTrackerOptions
     /// <summary>Write the plots when the tracker is disposed. Default true.</summary>
     public bool PlotsOnDispose { get; init; } = true;
 
+    /// <summary>
+    /// Where metrics go besides <c>metrics.jsonl</c>/<c>metrics.csv</c>, as TRL's <c>report_to</c>: <c>tensorboard</c>
+    /// writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty (files only).
+    /// </summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
+    /// <summary>The <see cref="ReportTo"/> values understood.</summary>
+    public static IReadOnlyList<string> ReportTargets { get; } = ["tensorboard"];
+
     /// <summary>Clock for ETA and log timestamps; the system clock when null.</summary>
     public TimeProvider? Time { get; init; }
 }
