@@ -21,5 +21,6 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return RecipeCommand.Create();
         yield return R1ZeroCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
