@@ -11,41 +11,36 @@ namespace Aha.Serving;
 /// </summary>
 internal static class OpenAiResponses
 {
-    public static JsonObject Completion(GenerationRequest request, GenerationResult result, ITokenizer tokenizer, string model)
-    {
-        var choices = new JsonArray();
-        for (int i = 0; i < result.Completions.Count; i++)
+    public static JsonObject Completion(GenerationRequest request, GenerationResult result, ITokenizer tokenizer, string model) =>
+        Envelope("cmpl", "text_completion", model, Choices(result, c => new JsonObject
         {
-            var c = result.Completions[i];
-            choices.Add(new JsonObject
-            {
-                ["index"] = i,
-                ["text"] = Text(c, request.Sampling, tokenizer),
-                ["logprobs"] = request.Logprobs is null ? null : CompletionLogprobs(c, request.TokensAsIds, tokenizer),
-                ["finish_reason"] = FinishReasonName(c.FinishReason),
-                ["stop_reason"] = StopReason(c, request.Sampling, tokenizer),
-                ["prompt_logprobs"] = null,
-            });
-        }
-        return Envelope("cmpl", "text_completion", model, choices, request, result);
-    }
+            ["text"] = Text(c, request.Sampling, tokenizer),
+            ["logprobs"] = request.Logprobs is null ? null : CompletionLogprobs(c, request.TokensAsIds, tokenizer),
+            ["finish_reason"] = FinishReasonName(c.FinishReason),
+            ["stop_reason"] = StopReason(c, request.Sampling, tokenizer),
+            ["prompt_logprobs"] = null,
+        }), request, result);
 
-    public static JsonObject Chat(GenerationRequest request, GenerationResult result, ITokenizer tokenizer, string model)
+    public static JsonObject Chat(GenerationRequest request, GenerationResult result, ITokenizer tokenizer, string model) =>
+        Envelope("chatcmpl", "chat.completion", model, Choices(result, c => new JsonObject
+        {
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Text(c, request.Sampling, tokenizer) },
+            ["logprobs"] = request.Logprobs is null ? null : new JsonObject { ["content"] = ChatLogprobs(c, request.TokensAsIds, tokenizer) },
+            ["finish_reason"] = FinishReasonName(c.FinishReason),
+            ["stop_reason"] = StopReason(c, request.Sampling, tokenizer),
+        }), request, result);
+
+    /// <summary>One choice per completion, <c>index</c> first (prompt-major: prompt p, sample j at p·n + j).</summary>
+    static JsonArray Choices(GenerationResult result, Func<Completion, JsonObject> body)
     {
         var choices = new JsonArray();
         for (int i = 0; i < result.Completions.Count; i++)
         {
-            var c = result.Completions[i];
-            choices.Add(new JsonObject
-            {
-                ["index"] = i,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Text(c, request.Sampling, tokenizer) },
-                ["logprobs"] = request.Logprobs is null ? null : new JsonObject { ["content"] = ChatLogprobs(c, request.TokensAsIds, tokenizer) },
-                ["finish_reason"] = FinishReasonName(c.FinishReason),
-                ["stop_reason"] = StopReason(c, request.Sampling, tokenizer),
-            });
+            var choice = new JsonObject { ["index"] = i };
+            foreach (var (key, value) in body(result.Completions[i]).ToList()) choice[key] = value?.DeepClone();
+            choices.Add(choice);
         }
-        return Envelope("chatcmpl", "chat.completion", model, choices, request, result);
+        return choices;
     }
 
     /// <summary>
