@@ -23,16 +23,15 @@ internal static class ByteLevelAlphabet
         return new string(chars);
     }
 
-    /// <summary>Appends the bytes a byte-level token stands for. A char outside the alphabet is kept as its UTF-8.</summary>
-    public static void AppendBytes(string token, List<byte> into)
+    /// <summary>Appends the bytes a token stands for when every char is in the alphabet; otherwise appends nothing and returns false.</summary>
+    public static bool TryAppendBytes(string token, List<byte> into)
     {
         foreach (var c in token)
-        {
-            if (CharToByte.TryGetValue(c, out var b))
-                into.Add(b);
-            else
-                into.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-        }
+            if (!CharToByte.ContainsKey(c))
+                return false;
+        foreach (var c in token)
+            into.Add(CharToByte[c]);
+        return true;
     }
 
     private static char[] BuildByteToChar()

@@ -65,7 +65,11 @@ internal static class TokenizerJson
         return result;
     }
 
-    /// <summary><c>added_tokens</c>: [{ id, content, special, ... }]. lstrip/rstrip/single_word/normalized are not used.</summary>
+    /// <summary>
+    /// <c>added_tokens</c>: [{ id, content, special, lstrip, rstrip, ... }]. <c>normalized</c> is not used: every
+    /// added token is matched in the raw text, which equals HF wherever the normalizer leaves such tokens unchanged
+    /// (all the families in the README table); <c>single_word</c> true is rejected.
+    /// </summary>
     public static List<AddedToken> ReadAddedTokens(JsonElement root, string file)
     {
         var result = new List<AddedToken>();
@@ -81,7 +85,13 @@ internal static class TokenizerJson
             var content = Required(item, "content", JsonValueKind.String, file, path).GetString()!;
             if (content.Length == 0)
                 throw new TokenizerFormatException(file, path + ".content", "expected a non-empty string");
-            result.Add(new AddedToken(id, content, OptionalBool(item, "special", false, file, path)));
+            if (OptionalBool(item, "single_word", false, file, path))
+                throw new TokenizerFormatException(file, path + ".single_word", "true is not supported; expected false");
+            result.Add(new AddedToken(id, content, OptionalBool(item, "special", false, file, path))
+            {
+                LStrip = OptionalBool(item, "lstrip", false, file, path),
+                RStrip = OptionalBool(item, "rstrip", false, file, path),
+            });
         }
         return result;
     }

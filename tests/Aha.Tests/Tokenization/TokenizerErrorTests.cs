@@ -83,9 +83,9 @@ public sealed class TokenizerErrorTests : IDisposable
     [Fact]
     public void UnsupportedNormalizer_IsNamed()
     {
-        var e = LoadFails(TinyBpeTests.Json(normalizer: """{"type": "Lowercase"}"""));
+        var e = LoadFails(TinyBpeTests.Json(normalizer: """{"type": "Precompiled", "precompiled_charsmap": "AAAA"}"""));
         Assert.Equal("normalizer.type", e.Field);
-        Assert.Contains("Lowercase", e.Message);
+        Assert.Contains("Precompiled", e.Message);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class TokenizerErrorTests : IDisposable
     }
 
     [Fact]
-    public void NonByteLevelBpe_IsRejected()
+    public void ByteFallbackTogetherWithByteLevel_IsRejected()
     {
         var json = TinyBpeTests.Json().Replace("\"ignore_merges\"", "\"byte_fallback\": true, \"ignore_merges\"");
         Assert.Equal("model.byte_fallback", LoadFails(json).Field);
