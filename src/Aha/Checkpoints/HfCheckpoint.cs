@@ -138,6 +138,7 @@ public static class HfCheckpoint
                 {
                     var file = Path.Combine(dir, g.Key);
                     if (!File.Exists(file)) throw new FileNotFoundException($"{index}: shard '{g.Key}' not found in {dir}.", file);
+                    SafetensorsHeader.Read(file); // checks every offset against the shard before anything is read
                     return (file, g.Select(kv => kv.Key).ToList());
                 })
                 .ToList();

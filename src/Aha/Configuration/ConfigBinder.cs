@@ -65,14 +65,14 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
             try { return parser.Parse(s.Value ?? ""); }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
-                return Fail(node, path, $"value '{s.Value}' is not valid: {e.Message.TrimEnd('.')} (expected {parser.Expected}).", current);
+                return Fail(node, path, $"value '{ConfigError.Quote(s.Value)}' is not valid: {e.Message.TrimEnd('.')} (expected {parser.Expected}).", current);
             }
         }
         if (ConfigTypes.IsBuiltInScalar(underlying))
         {
             if (node is not YamlScalarNode s) return Fail(node, path, $"expected {ConfigTypes.Describe(underlying)}, got {Shape(node)}.", current);
             try { return ConfigTypes.ParseBuiltIn(underlying, s.Value ?? ""); }
-            catch (FormatException) { return Fail(node, path, $"value '{s.Value}' is not {ConfigTypes.Describe(underlying)}.", current); }
+            catch (FormatException) { return Fail(node, path, $"value '{ConfigError.Quote(s.Value)}' is not {ConfigTypes.Describe(underlying)}.", current); }
         }
         if (ConfigTypes.ListElement(underlying) is { } element) return BindList(node, underlying, element, current, path);
         if (ConfigTypes.DictionaryValue(underlying) is { } valueType) return BindDictionary(node, valueType, current, path);
@@ -121,7 +121,9 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
             }
             var keyPath = Join(path, key);
             KeyNodes[keyPath] = keyNode;
-            dict[key] = BindValue(valueNode, valueType, valueNullable, dict.Contains(key) ? dict[key] : null, keyPath);
+            var value = BindValue(valueNode, valueType, valueNullable, dict.Contains(key) ? dict[key] : null, keyPath);
+            // A new key whose value failed binds to null; its error is recorded, and a non-nullable value type cannot hold it.
+            if (value is not null || valueNullable) dict[key] = value;
         }
         return dict;
     }
@@ -156,7 +158,7 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
         var valid = properties.Select(p => p.Key).ToList();
         var near = ConfigNaming.Nearest(key, valid);
         var hint = near is null ? "" : $" Did you mean '{near}'?";
-        return $"unknown key '{key}'.{hint} Valid keys: {string.Join(", ", valid)}.";
+        return $"unknown key '{ConfigError.Quote(key)}'.{hint} Valid keys: {string.Join(", ", valid)}.";
     }
 
     internal static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";

@@ -12,6 +12,10 @@ public sealed record ConfigError(string Source, int? Line, int? Column, string K
     public override string ToString()
     {
         var where = Line is { } l ? (Column is { } c ? $"{Source}:{l}:{c}" : $"{Source}:{l}") : Source;
-        return KeyPath.Length == 0 ? $"{where}: {Message}" : $"{where}: {KeyPath}: {Message}";
+        return KeyPath.Length == 0 ? $"{where}: {Message}" : $"{where}: {Quote(KeyPath, 120)}: {Message}";
     }
+
+    /// <summary>A value or key as quoted in a message: cut short, so a hostile 10 MB line does not become a 10 MB message.</summary>
+    public static string Quote(string? text, int max = 60) =>
+        text is null ? "" : text.Length <= max ? text : text[..max] + "…";
 }

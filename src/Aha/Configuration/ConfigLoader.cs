@@ -57,6 +57,12 @@ public static class ConfigLoader
         if (string.IsNullOrWhiteSpace(yaml)) return new YamlMappingNode();
         try
         {
+            if (FirstTooDeep(yaml) is { } deep)
+            {
+                errors.Add(new ConfigError(sources.FileSource, (int)deep.Line, (int)deep.Column, "",
+                    $"YAML nested deeper than {MaxDepth} levels; a config needs a few."));
+                return new YamlMappingNode();
+            }
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count == 0) return new YamlMappingNode();
@@ -77,5 +83,32 @@ public static class ConfigLoader
             errors.Add(new ConfigError(sources.FileSource, null, null, "", "YAML syntax error: unterminated [ ] or { } collection."));
         }
         return new YamlMappingNode();
+    }
+
+    /// <summary>Deepest nesting of mappings and sequences accepted in a config file.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// Where the YAML first nests deeper than <see cref="MaxDepth"/>, or null. YamlStream builds its node tree
+    /// recursively, so a hostile file nested thousands deep would overflow the stack, which no catch can stop;
+    /// YamlDotNet's event parser keeps its own state stack, so the depth is measured on the events first.
+    /// </summary>
+    private static Mark? FirstTooDeep(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth) return parser.Current.Start;
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return null;
     }
 }

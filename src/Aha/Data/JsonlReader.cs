@@ -64,5 +64,10 @@ public static class JsonlReader
         {
             return (default, e);
         }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json reads a string lazily: an escaped lone surrogate ("\uD800") fails only when read.
+            return (default, new DataFormatException(path, lineNumber, null, $"a string is not valid Unicode text ({e.Message})"));
+        }
     }
 }

@@ -98,7 +98,7 @@ public sealed record ModelConfig
             "llama" => ModelFamily.Llama,
             "qwen2" => ModelFamily.Qwen2,
             "qwen3" => ModelFamily.Qwen3,
-            _ => throw new InvalidDataException($"{source}: field 'model_type' is '{modelType}'; supported: llama, qwen2, qwen3."),
+            _ => throw new InvalidDataException($"{source}: field 'model_type' is '{Shown(modelType)}'; supported: llama, qwen2, qwen3."),
         };
         if (json["use_sliding_window"] is JsonValue sw && sw.GetValue<bool>())
             throw new InvalidDataException($"{source}: field 'use_sliding_window' is true; sliding-window attention is not supported.");
@@ -158,6 +158,9 @@ public sealed record ModelConfig
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>A value as quoted in an error: cut short, so a hostile 10 MB field does not become a 10 MB message.</summary>
+    static string Shown(string value) => value.Length <= 60 ? value : value[..60] + "…";
+
     static T Missing<T>(string source, string field) => throw new InvalidDataException($"{source}: missing required field '{field}'.");
 
     static int? Int(JsonObject j, string field, string source) => Typed(j, field, source, "an integer", n => n.GetValue<int>());
@@ -169,13 +172,13 @@ public sealed record ModelConfig
         => j[field] switch
         {
             null => null,
-            JsonValue v => TryRead(v, read) ?? throw new InvalidDataException($"{source}: field '{field}' is {v.ToJsonString()}; expected {expected}."),
-            var other => throw new InvalidDataException($"{source}: field '{field}' is {other.ToJsonString()}; expected {expected}."),
+            JsonValue v => TryRead(v, read) ?? throw new InvalidDataException($"{source}: field '{field}' is {Shown(v.ToJsonString())}; expected {expected}."),
+            var other => throw new InvalidDataException($"{source}: field '{field}' is {Shown(other.ToJsonString())}; expected {expected}."),
         };
 
     static string Typed(JsonObject j, string field, string source, string expected, Func<JsonValue, string> read)
         => j[field] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? read(v)
-           : throw new InvalidDataException($"{source}: field '{field}' is {j[field]?.ToJsonString()}; expected {expected}.");
+           : throw new InvalidDataException($"{source}: field '{field}' is {Shown(j[field]?.ToJsonString() ?? "missing")}; expected {expected}.");
 
     static T? TryRead<T>(JsonValue v, Func<JsonValue, T> read) where T : struct
     {

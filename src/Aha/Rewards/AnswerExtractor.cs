@@ -69,29 +69,58 @@ public static class AnswerExtractor
     }
 
     /// <summary>Content of the last \boxed{…} / \fbox{…} whose braces balance (escaped \{ \} ignored), or null.</summary>
-    public static string? LastBoxed(string text)
+    public static string? LastBoxed(string text) => LastBoxed(text, out _);
+
+    /// <summary>
+    /// <see cref="LastBoxed(string)"/>, also counting the characters the scan examined. One backward pass: every
+    /// unescaped '}' is pushed, every '{' pops its partner, so when a \boxed is reached the brace after it already
+    /// knows its match. A completion of many unclosed "\boxed{" costs one pass, not one pass per \boxed.
+    /// </summary>
+    internal static string? LastBoxed(string text, out long examined)
     {
-        int searchEnd = text.Length;
-        while (searchEnd > 0)
+        examined = 0;
+        var closes = new Stack<int>();
+        int lastOpen = -1, lastOpenMatch = -1; // the leftmost '{' seen so far and its '}' (-1: unbalanced)
+        for (int at = text.Length - 1; at >= 0; at--)
         {
-            int boxed = text.LastIndexOf("\\boxed", searchEnd - 1, StringComparison.Ordinal);
-            int fbox = text.LastIndexOf("\\fbox", searchEnd - 1, StringComparison.Ordinal);
-            int at = Math.Max(boxed, fbox);
-            if (at < 0) return null;
-            int i = at + (at == boxed ? "\\boxed".Length : "\\fbox".Length);
-            while (i < text.Length && text[i] == ' ') i++;
-            if (i < text.Length && text[i] == '{')
+            examined++;
+            char c = text[at];
+            bool escaped = at > 0 && text[at - 1] == '\\';
+            if (c == '}' && !escaped) closes.Push(at);
+            else if (c == '{' && !escaped)
             {
-                if (MatchBrace(text, i) is int end) return text.Substring(i + 1, end - i - 1).Trim();
+                lastOpen = at;
+                lastOpenMatch = closes.Count > 0 ? closes.Pop() : -1;
             }
-            else if (i > at + 5 && i < text.Length && text[i - 1] == ' ')
+            else if (c == '\\' && BoxedContent(text, at, lastOpen, lastOpenMatch, ref examined) is { } found)
             {
-                // "\boxed 5": the next token up to whitespace or '$'.
-                int j = i;
-                while (j < text.Length && !char.IsWhiteSpace(text[j]) && text[j] != '$') j++;
-                if (j > i) return text[i..j];
+                return found;
             }
-            searchEnd = at;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The answer of a \boxed / \fbox starting at <paramref name="at"/>, given the nearest '{' to its right and that
+    /// brace's match; null when <paramref name="at"/> starts neither or its braces do not balance.
+    /// </summary>
+    private static string? BoxedContent(string text, int at, int nextOpen, int nextOpenMatch, ref long examined)
+    {
+        var rest = text.AsSpan(at);
+        int nameLength = rest.StartsWith("\\boxed", StringComparison.Ordinal) ? "\\boxed".Length
+            : rest.StartsWith("\\fbox", StringComparison.Ordinal) ? "\\fbox".Length : 0;
+        if (nameLength == 0) return null;
+        int i = at + nameLength;
+        // Spaces after one name end at the next non-space, so over all names each space is examined once.
+        while (i < text.Length && text[i] == ' ') { i++; examined++; }
+        if (i < text.Length && text[i] == '{')
+            return i == nextOpen && nextOpenMatch > i ? text.Substring(i + 1, nextOpenMatch - i - 1).Trim() : null;
+        if (i > at + nameLength && i < text.Length)
+        {
+            // "\boxed 5": the next token up to whitespace or '$'. Examined once: a token found is the answer.
+            int j = i;
+            while (j < text.Length && !char.IsWhiteSpace(text[j]) && text[j] != '$') { j++; examined++; }
+            if (j > i) return text[i..j];
         }
         return null;
     }
@@ -143,8 +172,8 @@ public static class AnswerExtractor
     }
 
     private static readonly Regex ThousandsComma = new(@"(?<=\d),(?=\d{3}(?!\d))", RegexOptions.CultureInvariant);
-    private static readonly Regex TextMacro = new(@"\\(?:text|textbf|mathrm|mbox|mathbf)\{([^{}]*)\}", RegexOptions.CultureInvariant);
-    private static readonly Regex Spaces = new(@"\s+", RegexOptions.CultureInvariant);
+    private static readonly Regex TextMacro = new(@"\\(?:text|textbf|mathrm|mbox|mathbf)\{([^{}]*)\}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+    private static readonly Regex Spaces = new(@"\s+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     /// <summary>
     /// Canonical answer text: unwraps \boxed{}, strips '$' (and "\$"), LaTeX spacing and sizing (\left \right \! \, \;),
@@ -172,7 +201,13 @@ public static class AnswerExtractor
             s = Spaces.Replace(s, " ");
         }
         s = s.Trim();
-        while (s.EndsWith('.')) s = s[..^1].TrimEnd();
-        return s;
+        // One cut for all trailing periods (each with the spaces before it): slicing per period would copy per period.
+        int end = s.Length;
+        while (end > 0 && s[end - 1] == '.')
+        {
+            end--;
+            while (end > 0 && char.IsWhiteSpace(s[end - 1])) end--;
+        }
+        return s[..end];
     }
 }

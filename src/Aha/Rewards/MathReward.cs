@@ -28,6 +28,7 @@ public sealed class MathReward : IRewardFunction
             return RewardScore.NotApplicable("no ground truth");
         var truth = AnswerExtractor.NormalizeGroundTruth(sample.GroundTruth);
         var extracted = AnswerExtractor.Extract(sample.Completion, Sources);
+        cancellationToken.ThrowIfCancellationRequested(); // the scorer timed this call out: skip the comparison
         if (extracted is null)
             return RewardScore.Of(0, null, Sources.HasFlag(AnswerSources.AnswerTag) && Sources == AnswerSources.AnswerTag
                 ? "no <answer> tag"

@@ -12,6 +12,12 @@ namespace Aha.Rewards;
 /// replacement. .NET cannot abort a thread, so a call that ignores its token keeps running in the background until it
 /// returns; its late result is discarded.
 /// </para>
+/// <para>
+/// So that no timed-out call burns a core: every built-in text reward (math, format, think, Countdown, overlong) is
+/// linear in its completion by construction (one pass per source, length and digit caps), so it finishes soon after a
+/// timeout even on a 10 MB completion; <see cref="MathReward"/> also checks the token between its passes, and the
+/// reward-model reward checks it between batches. A custom reward must observe the token itself.
+/// </para>
 /// </summary>
 public sealed class RewardScorer
 {

@@ -77,7 +77,7 @@ public sealed class HfBpeTokenizer : ITokenizer
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenizerJsonPath);
         using var doc = TokenizerJson.Parse(tokenizerJsonPath);
-        return FromJson(doc.RootElement, tokenizerJsonPath);
+        return TokenizerJson.Guard(tokenizerJsonPath, () => FromJson(doc.RootElement, tokenizerJsonPath));
     }
 
     internal static HfBpeTokenizer FromJson(JsonElement root, string file)

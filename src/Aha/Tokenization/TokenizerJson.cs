@@ -9,15 +9,51 @@ internal static class TokenizerJson
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Tokenizer file not found: {path}", path);
+        var bytes = File.ReadAllBytes(path);
+        // JSON strings are decoded lazily, so invalid UTF-8 would surface later as an untyped error from any field.
+        if (InvalidUtf8At(bytes) is long bad)
+            throw new TokenizerFormatException(path, "$", $"not valid UTF-8 at byte {bad}");
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException e)
         {
             throw new TokenizerFormatException(path, "$",
                 $"invalid JSON at line {(e.LineNumber ?? 0) + 1}, byte {e.BytePositionInLine ?? 0}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Offset of the first byte that is not valid UTF-8 (overlong forms and encoded surrogates included), or null.</summary>
+    private static long? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        Span<char> sink = stackalloc char[4096];
+        long offset = 0;
+        while (true)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes, sink, out int read, out _, replaceInvalidSequences: false);
+            if (status is System.Buffers.OperationStatus.InvalidData or System.Buffers.OperationStatus.NeedMoreData) return offset + read;
+            bytes = bytes[read..];
+            offset += read;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="build"/> on a parsed file, turning what System.Text.Json and Microsoft.ML.Tokenizers throw
+    /// on content they refuse (an escaped lone surrogate, a merge of tokens not in the vocabulary, two tokens with one
+    /// id) into a <see cref="TokenizerFormatException"/> naming the file.
+    /// </summary>
+    public static T Guard<T>(string path, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            var message = e.Message.Length <= 300 ? e.Message : e.Message[..300] + "…";
+            throw new TokenizerFormatException(path, "$", $"content refused while building the tokenizer: {message}", e);
         }
     }
 

@@ -19,7 +19,11 @@ public static class TokenizerLoader
         ArgumentException.ThrowIfNullOrEmpty(path);
         var file = ResolveFile(path);
         using var doc = TokenizerJson.Parse(file);
-        var root = doc.RootElement;
+        return TokenizerJson.Guard(file, () => FromJson(doc.RootElement, file));
+    }
+
+    private static ITokenizer FromJson(JsonElement root, string file)
+    {
         if (root.ValueKind != JsonValueKind.Object)
             throw new TokenizerFormatException(file, "$", $"expected an object, found {TokenizerJson.Describe(root)}");
         var model = TokenizerJson.Required(root, "model", JsonValueKind.Object, file, "$");
