@@ -7,7 +7,8 @@ namespace Aha.Configuration;
 /// Loads a configuration: defaults (a new config record, or a given instance such as a preset's) ← the YAML
 /// file ← <c>--set key=value</c> overrides, then validates every section. YAML keys are the snake_case of the C#
 /// property names (<c>MaxNewTokens</c> ↔ <c>max_new_tokens</c>; kebab-case is accepted too); nested records are
-/// nested mappings. All problems are collected and thrown together as one <see cref="ConfigException"/>.
+/// nested mappings. A config record that implements <see cref="IConfigAliases"/> also accepts another tool's top-level
+/// keys (TRL's <c>max_steps</c>, …). All problems are collected and thrown together as one <see cref="ConfigException"/>.
 /// </summary>
 public static class ConfigLoader
 {
@@ -44,6 +45,7 @@ public static class ConfigLoader
         var errors = new List<ConfigError>();
         var root = Parse(yaml, sources, errors);
         ConfigOverrides.Apply(root, overrides ?? [], sources, errors);
+        if (defaults is IConfigAliases aliased) ConfigAliasRewriter.Apply(root, aliased.ConfigAliases(), sources, errors);
         var binder = new ConfigBinder(parsers ?? ConfigValueParsers.Default, sources);
         var result = (T)binder.BindSection(root, defaults.GetType(), defaults, "");
         errors.AddRange(binder.Errors);

@@ -53,7 +53,8 @@ internal static class ConfigOverrides
         }
     }
 
-    private static KeyValuePair<YamlNode, YamlNode>? Find(YamlMappingNode map, string key)
+    /// <summary>The entry of <paramref name="map"/> whose key normalises to <paramref name="key"/>, if any.</summary>
+    internal static KeyValuePair<YamlNode, YamlNode>? Find(YamlMappingNode map, string key)
     {
         foreach (var entry in map.Children)
             if (entry.Key is YamlScalarNode { Value: { } k } && ConfigNaming.NormalizeKey(k) == key) return entry;

@@ -4,8 +4,11 @@ using Aha.Training.Offline;
 namespace Aha.Training.Runs;
 
 /// <summary><c>aha sft</c>: supervised fine-tuning. Defaults: the tiny model and the synthetic arithmetic cold start.</summary>
-public sealed record SftRunConfig : IValidatableConfig
+public sealed record SftRunConfig : IValidatableConfig, IConfigAliases
 {
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Sft;
+
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
@@ -24,8 +27,11 @@ public sealed record SftRunConfig : IValidatableConfig
 }
 
 /// <summary><c>aha rm</c>: a Bradley-Terry reward model on preference pairs (<c>data.train</c> files).</summary>
-public sealed record RewardModelRunConfig : IValidatableConfig
+public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases
 {
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.RewardModel;
+
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
@@ -43,8 +49,11 @@ public sealed record RewardModelRunConfig : IValidatableConfig
 }
 
 /// <summary><c>aha dpo</c>: direct preference optimisation against the starting model as reference.</summary>
-public sealed record DpoRunConfig : IValidatableConfig
+public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases
 {
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Dpo;
+
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();

@@ -9,7 +9,7 @@ namespace Aha.Training.Runs;
 /// character tokenizer, the arithmetic task, a few steps), so <c>aha grpo --preset dapo</c> runs with no config file;
 /// recipes for real models set <c>model.path</c> and the trainer's learning rate, G, lengths explicitly.
 /// </summary>
-public sealed record OnPolicyRunConfig : IValidatableConfig
+public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
 {
     /// <summary>Optimisation steps to run. The default value is 4.</summary>
     public int Steps { get; init; } = 4;
@@ -54,6 +54,9 @@ public sealed record OnPolicyRunConfig : IValidatableConfig
             Trainer = Trainer with { AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards) },
         };
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.OnPolicy;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
