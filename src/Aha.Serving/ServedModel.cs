@@ -11,6 +11,13 @@ namespace Aha.Serving;
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
+    /// <summary>
+    /// Serializes the TorchSharp work of every server in this process. TorchSharp hands some implicit Scalars to native
+    /// code without keeping them alive, so two threads running torch at once can lose one to the finalizer (README,
+    /// Platform notes). `aha serve` runs one server per process, where the gate costs nothing; tests run several.
+    /// </summary>
+    static readonly object TorchGate = new();
+
     readonly torch.Device _device;
     CausalLM _model;
     LocalRolloutEngine _engine;
@@ -44,14 +51,21 @@ internal sealed class ServedModel : IDisposable
     /// <summary>The version of the weights now loaded: "0" at start, then what each update named (or a count).</summary>
     public string WeightVersion { get; private set; }
 
-    public IReadOnlyList<Completion> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingParams sampling) =>
-        _engine.Generate(prompts, sampling);
+    public IReadOnlyList<Completion> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingParams sampling)
+    {
+        lock (TorchGate) return _engine.Generate(prompts, sampling);
+    }
 
     /// <summary>
     /// Loads the HF checkpoint in <paramref name="dir"/> into a fresh copy of the served architecture and swaps it in only
     /// when every tensor loaded: a bad folder leaves the served weights as they were.
     /// </summary>
     public void LoadWeights(string dir, string? version)
+    {
+        lock (TorchGate) Swap(dir, version);
+    }
+
+    void Swap(string dir, string? version)
     {
         var fresh = new CausalLM(_model.Config, _device, _model.Backbone.EmbeddingWeight.dtype);
         try { HfCheckpoint.LoadWeights(fresh, dir); }

@@ -18,4 +18,7 @@ public enum FinishReason
 public sealed record Completion(IReadOnlyList<int> PromptIds, int[] TokenIds, float[] LogProbs, FinishReason FinishReason)
 {
     public bool Truncated => FinishReason == FinishReason.Length;
+
+    /// <summary>The policy version (optimizer steps) whose weights sampled this completion; null when the engine does not say (the local engine samples the current weights).</summary>
+    public long? WeightVersion { get; init; }
 }

@@ -62,6 +62,7 @@ public sealed class OnPolicyTrainer : IDisposable
     readonly IPromptSource _prompts;
     readonly ITrainingObserver _observer;
     readonly RolloutCollector _collector;
+    readonly IRolloutEngine _engine;
     readonly AdamW _optimizer;
     readonly AdamW? _criticOptimizer;
     readonly Parameter[] _policyParams;
@@ -115,7 +116,8 @@ public sealed class OnPolicyTrainer : IDisposable
             StopTokenIds = config.StopTokenIds ?? (tokenizer.EosTokenId is int eos ? [eos] : []),
             StopStrings = config.StopStrings,
         }.Validate();
-        _collector = new RolloutCollector(config, _algo, engine ?? new LocalRolloutEngine(policy, tokenizer), tokenizer, scorer, prompts, sampling);
+        _engine = engine ?? new LocalRolloutEngine(policy, tokenizer);
+        _collector = new RolloutCollector(config, _algo, _engine, tokenizer, scorer, prompts, sampling);
 
         int total = config.TotalSteps > 0 ? config.TotalSteps : int.MaxValue;
         double minRatio = config.TotalSteps > 0 ? config.MinLrRatio : 1.0;
@@ -158,6 +160,8 @@ public sealed class OnPolicyTrainer : IDisposable
         OptimizerFactory.SetLearningRate(_optimizer, lr);
         if (_criticOptimizer is not null) OptimizerFactory.SetLearningRate(_criticOptimizer, _criticLr.At(step));
 
+        // a remote engine samples from its own copy of the weights: send it this step's policy first
+        if (_engine is IPolicyWeightSync sync && sync.SyncedVersion != step) sync.SyncWeights(_policy, step);
         var rollout = _collector.Collect(step);
         if (rollout.NothingInformative && _algo.DynamicSampling)
             _observer.OnMessage(TrainingMessageLevel.Warning,

@@ -1,0 +1,73 @@
+namespace Aha.Generation.Remote;
+
+/// <summary>Which generation API the servers speak.</summary>
+public enum RemoteApi
+{
+    /// <summary>OpenAI <c>/v1/completions</c> with token-id prompts, <c>logprobs: 0</c> and <c>return_tokens_as_token_ids</c> (vLLM, aha serve).</summary>
+    OpenAi,
+    /// <summary>SGLang's native <c>/generate</c> with <c>input_ids</c> and <c>return_logprob</c>.</summary>
+    Sglang,
+}
+
+/// <summary>How new weights reach the servers once written to <see cref="RemoteRolloutOptions.SyncDir"/>.</summary>
+public enum WeightSyncApi
+{
+    /// <summary>SGLang's <c>POST /update_weights_from_disk {"model_path", "weight_version"}</c> (aha serve too).</summary>
+    Sglang,
+    /// <summary>vLLM's dev-mode <c>POST /collective_rpc {"method": "reload_weights", "kwargs": {"weights_path"}}</c> (needs <c>VLLM_SERVER_DEV_MODE=1</c>).</summary>
+    Vllm,
+    /// <summary>No weight sync: the servers keep the weights they started with (evaluation, or a frozen sampler).</summary>
+    None,
+}
+
+/// <summary>
+/// Settings of <see cref="RemoteRolloutEngine"/>. <see cref="SyncDir"/> must be a folder both the trainer and every
+/// server can read at the same path (local disk for one machine, a shared file system for several).
+/// </summary>
+public sealed record RemoteRolloutOptions
+{
+    /// <summary>Base URLs of the servers, e.g. http://10.0.0.5:8000. Requests are spread over them.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [];
+
+    /// <summary>The generation API. The default value is openai.</summary>
+    public RemoteApi Api { get; init; } = RemoteApi.OpenAi;
+
+    /// <summary>How weights are pushed after each optimizer step. The default value is sglang (what aha serve speaks).</summary>
+    public WeightSyncApi WeightSync { get; init; } = WeightSyncApi.Sglang;
+
+    /// <summary>Folder the trainer writes each version's HF checkpoint into (as <c>v{step}</c>); required unless weight_sync is none.</summary>
+    public string? SyncDir { get; init; }
+
+    /// <summary>The <c>model</c> field of OpenAI requests; null asks the first endpoint's <c>/v1/models</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Seconds one HTTP call may take before it counts as failed. The default value is 600.</summary>
+    public double TimeoutSeconds { get; init; } = 600;
+
+    /// <summary>Retries of a failed call (connection refused, timeout, HTTP 5xx/429). The default value is 3.</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>Wait before the first retry; doubled for each further one. The default value is 1 second.</summary>
+    public double BackoffSeconds { get; init; } = 1.0;
+
+    /// <summary>Every problem at once, with the field's config name.</summary>
+    public IEnumerable<(string Key, string Message)> Errors()
+    {
+        if (Endpoints.Count == 0) yield return ("endpoints", "must list at least one server URL (e.g. http://127.0.0.1:8000).");
+        foreach (var e in Endpoints)
+            if (!Uri.TryCreate(e, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
+                yield return ("endpoints", $"'{e}' is not an http(s) URL.");
+        if (WeightSync != WeightSyncApi.None && string.IsNullOrWhiteSpace(SyncDir))
+            yield return ("sync_dir", "is required to push weights: a folder the trainer and every server read at the same path.");
+        if (!(TimeoutSeconds > 0)) yield return ("timeout_seconds", $"must be > 0 (got {TimeoutSeconds}).");
+        if (MaxRetries < 0) yield return ("max_retries", $"must be ≥ 0 (got {MaxRetries}).");
+        if (BackoffSeconds < 0) yield return ("backoff_seconds", $"must be ≥ 0 (got {BackoffSeconds}).");
+    }
+
+    public RemoteRolloutOptions Validate()
+    {
+        var errors = Errors().ToList();
+        if (errors.Count > 0) throw new ArgumentException("Invalid rollout settings: " + string.Join("; ", errors.Select(e => $"{e.Key} {e.Message}")));
+        return this;
+    }
+}
