@@ -4,7 +4,7 @@ namespace Aha.Generation.Remote;
 public enum RemoteApi
 {
     /// <summary>OpenAI <c>/v1/completions</c> with token-id prompts, <c>logprobs: 0</c> and <c>return_tokens_as_token_ids</c> (vLLM, aha serve).</summary>
-    OpenAi,
+    Openai,
     /// <summary>SGLang's native <c>/generate</c> with <c>input_ids</c> and <c>return_logprob</c>.</summary>
     Sglang,
 }
@@ -30,7 +30,7 @@ public sealed record RemoteRolloutOptions
     public IReadOnlyList<string> Endpoints { get; init; } = [];
 
     /// <summary>The generation API. The default value is openai.</summary>
-    public RemoteApi Api { get; init; } = RemoteApi.OpenAi;
+    public RemoteApi Api { get; init; } = RemoteApi.Openai;
 
     /// <summary>How weights are pushed after each optimizer step. The default value is sglang (what aha serve speaks).</summary>
     public WeightSyncApi WeightSync { get; init; } = WeightSyncApi.Sglang;

@@ -30,8 +30,9 @@ public static class OnPolicyRun
         var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
         using var _ = rewardModel;
         var observer = new DeferredObserver();
+        using var engine = config.Rollout.CreateEngine();
         using var trainer = new OnPolicyTrainer(config.Trainer, policy, tokenizer, scorer,
-            new ShuffledPromptSource(train, config.Data.Seed), valueModel, observer: observer);
+            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer);
 
         using var session = RunSession.Open(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
         observer.Target = session.Tracker;
