@@ -173,7 +173,10 @@ public sealed class RemoteRolloutEngineTests : IDisposable
     [Fact]
     public void Options_ListEveryProblem()
     {
-        var errors = new RemoteRolloutOptions { Endpoints = ["ftp://x", "nonsense"], TimeoutSeconds = 0, MaxRetries = -1 }.Errors().ToList();
+        Assert.Empty(new RemoteRolloutOptions().Validate()); // no endpoints: in-process sampling, nothing to check
+        var none = Assert.Throws<ArgumentException>(() => new RemoteRolloutEngine(new RemoteRolloutOptions()));
+        Assert.Contains("endpoints must list at least one server URL", none.Message);
+        var errors = new RemoteRolloutOptions { Endpoints = ["ftp://x", "nonsense"], TimeoutSeconds = 0, MaxRetries = -1 }.Validate().ToList();
         Assert.Equal(["endpoints", "endpoints", "sync_dir", "timeout_seconds", "max_retries"], errors.Select(e => e.Key));
     }
 

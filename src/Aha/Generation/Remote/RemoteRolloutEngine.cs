@@ -28,7 +28,7 @@ public sealed class RemoteRolloutEngine : IRolloutEngine, IPolicyWeightSync, IDi
     /// <param name="handler">HTTP handler (tests pass a recorded-reply handler); default a pooled socket handler.</param>
     public RemoteRolloutEngine(RemoteRolloutOptions options, HttpMessageHandler? handler = null)
     {
-        _options = options.Validate();
+        _options = options.Checked();
         _endpoints = options.Endpoints.Select(e => new Uri(e.TrimEnd('/') + "/")).ToArray();
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
         _http.Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);

@@ -1,3 +1,5 @@
+using Aha.Configuration;
+
 namespace Aha.Generation.Remote;
 
 /// <summary>Which generation API the servers speak.</summary>
@@ -21,12 +23,15 @@ public enum WeightSyncApi
 }
 
 /// <summary>
-/// Settings of <see cref="RemoteRolloutEngine"/>. <see cref="SyncDir"/> must be a folder both the trainer and every
-/// server can read at the same path (local disk for one machine, a shared file system for several).
+/// Settings of <see cref="RemoteRolloutEngine"/>, and the <c>rollout:</c> section of a run config: with no
+/// <see cref="Endpoints"/> the policy samples in-process; with endpoints, on those servers, and the trainer pushes its
+/// weights through <see cref="SyncDir"/> before every step's generation (synchronous: generation and update
+/// alternate). <see cref="SyncDir"/> must be a folder the trainer and every server read at the same path (local disk
+/// for one machine, a shared file system for several).
 /// </summary>
-public sealed record RemoteRolloutOptions
+public sealed record RemoteRolloutOptions : IValidatableConfig
 {
-    /// <summary>Base URLs of the servers, e.g. http://10.0.0.5:8000. Requests are spread over them.</summary>
+    /// <summary>Base URLs of the servers, e.g. http://10.0.0.5:8000; requests are spread over them. Empty (the default): sample in-process.</summary>
     public IReadOnlyList<string> Endpoints { get; init; } = [];
 
     /// <summary>The generation API. The default value is openai.</summary>
@@ -50,10 +55,13 @@ public sealed record RemoteRolloutOptions
     /// <summary>Wait before the first retry; doubled for each further one. The default value is 1 second.</summary>
     public double BackoffSeconds { get; init; } = 1.0;
 
-    /// <summary>Every problem at once, with the field's config name.</summary>
-    public IEnumerable<(string Key, string Message)> Errors()
+    /// <summary>The engine these settings describe, or null when there are no endpoints (sample in-process).</summary>
+    public RemoteRolloutEngine? CreateEngine() => Endpoints.Count == 0 ? null : new RemoteRolloutEngine(this);
+
+    /// <summary>Every problem at once, with the field's config name; none when there are no endpoints (in-process sampling).</summary>
+    public IEnumerable<(string Key, string Message)> Validate()
     {
-        if (Endpoints.Count == 0) yield return ("endpoints", "must list at least one server URL (e.g. http://127.0.0.1:8000).");
+        if (Endpoints.Count == 0) yield break;
         foreach (var e in Endpoints)
             if (!Uri.TryCreate(e, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
                 yield return ("endpoints", $"'{e}' is not an http(s) URL.");
@@ -64,9 +72,11 @@ public sealed record RemoteRolloutOptions
         if (BackoffSeconds < 0) yield return ("backoff_seconds", $"must be ≥ 0 (got {BackoffSeconds}).");
     }
 
-    public RemoteRolloutOptions Validate()
+    /// <summary>Throws listing every problem; an engine needs at least one endpoint.</summary>
+    public RemoteRolloutOptions Checked()
     {
-        var errors = Errors().ToList();
+        var errors = Validate().ToList();
+        if (Endpoints.Count == 0) errors.Insert(0, ("endpoints", "must list at least one server URL (e.g. http://127.0.0.1:8000)."));
         if (errors.Count > 0) throw new ArgumentException("Invalid rollout settings: " + string.Join("; ", errors.Select(e => $"{e.Key} {e.Message}")));
         return this;
     }

@@ -44,7 +44,7 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
     public EvalSection Eval { get; init; } = new();
 
     /// <summary>Where completions are sampled: in-process, or on inference servers (<c>rollout.endpoints</c>).</summary>
-    public RolloutSection Rollout { get; init; } = new();
+    public Generation.Remote.RemoteRolloutOptions Rollout { get; init; } = new();
 
     /// <summary>Fills what the defaults leave open: the task, the rewards by task and the accuracy reward.</summary>
     public OnPolicyRunConfig Resolve()
