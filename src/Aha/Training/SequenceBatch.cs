@@ -7,7 +7,7 @@ namespace Aha.Training;
 /// Prompt + completion pairs packed for one forward pass: prompts left-padded to the longest prompt P, completions
 /// right-padded to the longest completion C, so every completion starts at column P (as in TRL/veRL).
 /// <see cref="Ids"/> and <see cref="AttentionMask"/> are [B, P + C]; <see cref="CompletionMask"/> is [B, C] (1 on real
-/// completion tokens) — the mask m of every loss.
+/// completion tokens, or where the optional loss mask says so) — the mask m of every loss.
 /// </summary>
 public sealed class SequenceBatch : IDisposable
 {
@@ -21,10 +21,15 @@ public sealed class SequenceBatch : IDisposable
     public long Rows => Ids.shape[0];
 
     /// <summary>Collates token lists on <paramref name="device"/>. Tensors are detached from any dispose scope; dispose the batch.</summary>
-    public static SequenceBatch Create(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> completions, int padId, Device? device = null)
+    /// <param name="lossMasks">Per completion token, whether it carries loss (multi-turn: only the policy's own tokens,
+    /// not the observations between its turns); null: every completion token does.</param>
+    public static SequenceBatch Create(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> completions, int padId,
+        Device? device = null, IReadOnlyList<IReadOnlyList<bool>>? lossMasks = null)
     {
         if (prompts.Count != completions.Count)
             throw new ArgumentException($"{prompts.Count} prompts but {completions.Count} completions.", nameof(completions));
+        if (lossMasks is not null && (lossMasks.Count != completions.Count || lossMasks.Where((m, i) => m.Count != completions[i].Count).Any()))
+            throw new ArgumentException("Each loss mask must have one entry per completion token.", nameof(lossMasks));
         if (prompts.Count == 0) throw new ArgumentException("A batch needs at least one row.", nameof(prompts));
         int b = prompts.Count, p = prompts.Max(x => x.Count), c = Math.Max(1, completions.Max(x => x.Count));
         var ids = new long[b, p + c];
@@ -42,7 +47,7 @@ public sealed class SequenceBatch : IDisposable
                 ids[i, p + t] = completions[i][t];
                 attention[i, p + t] = 1;
                 completionIds[i, t] = completions[i][t];
-                completionMask[i, t] = 1;
+                completionMask[i, t] = lossMasks is null || lossMasks[i][t] ? 1 : 0;
             }
         }
         device ??= CPU;
