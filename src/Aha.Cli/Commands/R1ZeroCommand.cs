@@ -9,7 +9,7 @@ internal static class R1ZeroCommand
     internal static Command Create()
     {
         var d = new R1ZeroOptions();
-        var task = new Option<string>("--task") { Description = "arithmetic or countdown.", DefaultValueFactory = _ => d.Task };
+        var task = new Option<string>("--task") { Description = "arithmetic, countdown or tool-arithmetic.", DefaultValueFactory = _ => d.Task };
         var preset = new Option<string>("--preset") { Description = "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo.", DefaultValueFactory = _ => d.Preset };
         var control = new Option<string>("--control") { Description = "none, or random-reward (coin-flip rewards: the control that must not improve).", DefaultValueFactory = _ => d.Control };
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.OutDir };

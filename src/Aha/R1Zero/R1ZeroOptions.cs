@@ -6,7 +6,7 @@ namespace Aha.R1Zero;
 /// </summary>
 public sealed record R1ZeroOptions
 {
-    /// <summary><c>arithmetic</c> (default) or <c>countdown</c>. Ignored with <see cref="ModelDir"/>.</summary>
+    /// <summary><c>arithmetic</c> (default), <c>countdown</c> or <c>tool-arithmetic</c> (learns to call a calculator). Ignored with <see cref="ModelDir"/>.</summary>
     public string Task { get; init; } = "arithmetic";
 
     /// <summary>Output folder. The default value is <c>runs/r1zero</c>.</summary>
@@ -101,7 +101,7 @@ public sealed record R1ZeroOptions
     public R1ZeroOptions Validate()
     {
         var errors = new List<string>();
-        if (Task is not ("arithmetic" or "countdown")) errors.Add($"task must be arithmetic or countdown (got '{Task}')");
+        if (Task is not ("arithmetic" or "countdown" or "tool-arithmetic")) errors.Add($"task must be arithmetic, countdown or tool-arithmetic (got '{Task}')");
         if (Control is not ("none" or "random-reward")) errors.Add($"control must be none or random-reward (got '{Control}')");
         if (TestProblems < 1) errors.Add($"test_problems must be ≥ 1 (got {TestProblems})");
         if (TrainProblems < 1) errors.Add($"train_problems must be ≥ 1 (got {TrainProblems})");

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Aha.Checkpoints;
 using Aha.Data;
+using Aha.Environments;
 using Aha.Evaluation;
 using Aha.Generation;
 using Aha.Models;
@@ -41,18 +42,20 @@ public static class R1ZeroRunner
         IRewardFunction correctness;
         string taskName, baseDir;
         CorpusStats? corpusStats = null;
+        MultiTurnEnvironment? environment = null;
         PretrainResult pretrain = new(0, 0, double.NaN, []);
         if (o.ModelDir is null)
         {
             var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
-            (train, test, correctness, taskName) = (task.Train, task.Test, task.Correctness, task.Name);
+            (train, test, correctness, taskName, environment) = (task.Train, task.Test, task.Correctness, task.Name, task.Environment);
             var (corpus, stats) = SyntheticCorpus.Build(train, task.Writer, o.Corpus, o.Seed);
             corpusStats = stats;
             log.WriteLine($"task {task.Name}: {task.Description}; {train.Count} train / {test.Count} held-out problems");
             log.WriteLine($"corpus: {stats.Documents} documents over {stats.DistinctProblems} problems; think {stats.ThinkShare:P0}, direct guesses {stats.DirectShare:P0}, " +
                           $"wrong final answer {stats.WrongAnswerShare:P0}, systematic error in {stats.StepErrorRate:P0} of eligible steps");
             WriteCorpusSample(Path.Combine(o.OutDir, "corpus_sample.txt"), corpus, stats);
-            tokenizer = CharTokenizer.Create(Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(test.Select(t => t.Prompt))));
+            tokenizer = CharTokenizer.Create(Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
+                addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
             var config = new ModelConfig
             {
                 Family = ModelFamily.Qwen2, VocabSize = tokenizer.VocabSize, HiddenSize = o.HiddenSize, IntermediateSize = o.IntermediateSize,
@@ -87,8 +90,11 @@ public static class R1ZeroRunner
 
         // 2. before
         var engine = new LocalRolloutEngine(model, tokenizer);
+        // With tools, evaluation runs whole episodes: a completion is the trajectory, tool responses included.
+        IRolloutEngine evalEngine = environment is null ? engine : new EnvironmentRolloutEngine(
+            new MultiTurnRollout(engine, tokenizer, environment.Environments, environment.Format, environment.Options), tokenizer);
         var strictFormat = new FormatReward();
-        var evaluator = new Evaluator(engine, tokenizer, correctness, text => strictFormat.Check(text).Ok);
+        var evaluator = new Evaluator(evalEngine, tokenizer, correctness, text => strictFormat.Check(text).Ok);
         var evalOptions = new EvaluationOptions
         {
             K = o.EvalK, Temperature = o.EvalTemperature, MaxNewTokens = o.MaxNewTokens, BatchSize = 128,
@@ -111,13 +117,13 @@ public static class R1ZeroRunner
         using (var tracker = new RunTracker(o.OutDir, new RunTrackerOptions
                { TotalSteps = Math.Max(1, o.RlSteps), Console = log, Interactive = false, ShowConsole = console is not null }))
         {
-            Func<IReadOnlyDictionary<string, double>> heldout = () => GreedyHeldout(engine, tokenizer, correctness, strictFormat, subset, o.MaxNewTokens);
+            Func<IReadOnlyDictionary<string, double>> heldout = () => GreedyHeldout(evalEngine, tokenizer, correctness, strictFormat, subset, o.MaxNewTokens, environment is not null);
             if (subset.Count > 0) tracker.OnStep(0, heldout());
             var observer = new HeldoutObserver(tracker, subset.Count > 0 ? heldout : () => new Dictionary<string, double>(), o.HeldoutEvery, o.RlSteps);
             using var critic = rlConfig.ResolveAlgorithm().Estimator == Algorithms.AdvantageEstimator.Gae
                 ? HfCheckpoint.LoadScalarHeadModel(baseDir, device, seed: o.Seed) : null;
             using var trainer = new OnPolicyTrainer(rlConfig, model, tokenizer, scorer, new ShuffledPromptSource(train, o.Seed),
-                critic, engine, observer);
+                critic, engine, observer, environment);
             trainer.Train(o.RlSteps);
             tracker.WritePlots();
             PlotWriter.Write(tracker.PlotsDir, tracker.Rows, R1ZeroReport.PlotGroups);
@@ -139,6 +145,7 @@ public static class R1ZeroRunner
             SampledPass1Before = before.SampledPass1, SampledPass1After = after.SampledPass1,
             Maj8Before = before.MajAtK, Maj8After = after.MajAtK, Pass8Before = before.PassAtK, Pass8After = after.PassAtK,
             FormatRateBefore = before.FormatRate, FormatRateAfter = after.FormatRate,
+            ToolCallRateBefore = environment is null ? null : ToolCallRate(before), ToolCallRateAfter = environment is null ? null : ToolCallRate(after),
             MeanCompletionLenBefore = before.MeanCompletionLength, MeanCompletionLenAfter = after.MeanCompletionLength,
             RlSteps = o.RlSteps, PretrainSteps = pretrain.Steps, PretrainFinalLoss = double.IsNaN(pretrain.FinalLoss) ? null : pretrain.FinalLoss,
             Corpus = corpusStats, PretrainSeconds = pretrainSeconds, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
@@ -150,14 +157,18 @@ public static class R1ZeroRunner
         return summary;
     }
 
-    /// <summary>Every character of the texts once, sorted, with the atomic tags (&lt;think&gt;, …) taken out first.</summary>
-    static string Alphabet(IEnumerable<string> texts)
+    /// <summary>Share of held-out greedy completions that call a tool.</summary>
+    static double ToolCallRate(EvaluationReport report) =>
+        report.Problems.Count(p => p.GreedyCompletion.Contains(Tools.ToolCallParser.Open, StringComparison.Ordinal)) / (double)Math.Max(1, report.Problems.Count);
+
+    /// <summary>Every character of the texts once, sorted, with the atomic tags (&lt;think&gt;, the task's, …) taken out first.</summary>
+    static string Alphabet(IEnumerable<string> texts, IReadOnlyList<string> taskTokens)
     {
         var chars = new SortedSet<char>();
         foreach (var text in texts)
         {
             var t = text;
-            foreach (var tag in CharTokenizer.DefaultAddedTokens) t = t.Replace(tag, "", StringComparison.Ordinal);
+            foreach (var tag in CharTokenizer.DefaultAddedTokens.Concat(taskTokens)) t = t.Replace(tag, "", StringComparison.Ordinal);
             chars.UnionWith(t);
         }
         return new string(chars.ToArray());
@@ -184,13 +195,13 @@ public static class R1ZeroRunner
     }
 
     static IReadOnlyDictionary<string, double> GreedyHeldout(IRolloutEngine engine, ITokenizer tokenizer, IRewardFunction correctness,
-        FormatReward format, IReadOnlyList<PromptItem> subset, int maxNewTokens)
+        FormatReward format, IReadOnlyList<PromptItem> subset, int maxNewTokens, bool tools)
     {
         var completions = engine.Generate(subset.Select(p => tokenizer.Encode(p.Prompt)).ToList(), new SamplingParams
         {
             Temperature = 0, MaxNewTokens = maxNewTokens, StopTokenIds = tokenizer.EosTokenId is int eos ? [eos] : [],
         });
-        int correct = 0, formatted = 0;
+        int correct = 0, formatted = 0, calls = 0;
         long length = 0;
         for (int i = 0; i < subset.Count; i++)
         {
@@ -198,14 +209,17 @@ public static class R1ZeroRunner
             var item = subset[i];
             if (correctness.Score(new RewardSample(item.Prompt, text, item.Answer, item.Metadata)).Value >= 1) correct++;
             if (format.Check(text).Ok) formatted++;
+            if (text.Contains(Tools.ToolCallParser.Open, StringComparison.Ordinal)) calls++;
             length += completions[i].TokenIds.Length;
         }
-        return new Dictionary<string, double>
+        var result = new Dictionary<string, double>
         {
             ["heldout/accuracy"] = (double)correct / subset.Count,
             ["heldout/format_rate"] = (double)formatted / subset.Count,
             ["heldout/completion_len"] = (double)length / subset.Count,
         };
+        if (tools) result["heldout/tool_call_rate"] = (double)calls / subset.Count;
+        return result;
     }
 
     static readonly JsonWriterOptions JsonlWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

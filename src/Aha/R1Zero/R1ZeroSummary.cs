@@ -27,6 +27,12 @@ public sealed record R1ZeroSummary
     public required double Pass8After { get; init; }
     public required double FormatRateBefore { get; init; }
     public required double FormatRateAfter { get; init; }
+    /// <summary>Share of held-out greedy completions that call a tool, before RL (tasks with tools only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ToolCallRateBefore { get; init; }
+    /// <summary>Share of held-out greedy completions that call a tool, after RL (tasks with tools only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ToolCallRateAfter { get; init; }
     public required double MeanCompletionLenBefore { get; init; }
     public required double MeanCompletionLenAfter { get; init; }
     public required int RlSteps { get; init; }

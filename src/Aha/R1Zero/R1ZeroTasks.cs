@@ -1,4 +1,5 @@
 using Aha.Data;
+using Aha.Environments;
 using Aha.Rewards;
 using Aha.Tasks;
 
@@ -6,7 +7,17 @@ namespace Aha.R1Zero;
 
 /// <summary>A built-in task as the demo uses it: short character-level prompts, a solution writer and a verifier.</summary>
 public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test,
-    ISolutionWriter Writer, IRewardFunction Correctness, string Description);
+    ISolutionWriter Writer, IRewardFunction Correctness, string Description)
+{
+    /// <summary>Multi-turn environments (tools) that rollouts and evaluation run in; null: single-turn.</summary>
+    public MultiTurnEnvironment? Environment { get; init; }
+
+    /// <summary>Strings the character tokenizer matches atomically besides its defaults.</summary>
+    public IReadOnlyList<string> AddedTokens { get; init; } = [];
+
+    /// <summary>Characters the tokenizer must know beyond the corpus's (e.g. those of tool error messages).</summary>
+    public string ExtraCharacters { get; init; } = "";
+}
 
 /// <summary>The built-in tasks of <c>aha r1zero</c>.</summary>
 public static class R1ZeroTasks
@@ -20,7 +31,8 @@ public static class R1ZeroTasks
     {
         "arithmetic" => Arithmetic(trainCount, testCount, seed),
         "countdown" => Countdown(trainCount, testCount, seed),
-        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, countdown.", nameof(name)),
+        "tool-arithmetic" => ToolArithmetic.Create(trainCount, testCount, seed),
+        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, countdown, tool-arithmetic.", nameof(name)),
     };
 
     static R1ZeroTask Arithmetic(int trainCount, int testCount, long seed)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aha.Algorithms;
+using Aha.Environments;
 using Aha.Generation;
 using Aha.Models;
 using Aha.Rewards;
@@ -80,8 +81,11 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <param name="valueModel">The critic, required by (and only by) the <c>gae</c> estimator; trained in place.</param>
     /// <param name="engine">Samples completions; default a <see cref="LocalRolloutEngine"/> on <paramref name="policy"/>.</param>
     /// <param name="observer">Receives metrics, samples and warnings; default none.</param>
+    /// <param name="environment">Multi-turn environments: each sample is a trajectory (policy turns + observations, loss on
+    /// the policy's tokens only; reward = rewards on the response + the environment's); default single-turn.</param>
     public OnPolicyTrainer(OnPolicyConfig config, CausalLM policy, ITokenizer tokenizer, RewardScorer scorer, IPromptSource prompts,
-        ScalarHeadModel? valueModel = null, IRolloutEngine? engine = null, ITrainingObserver? observer = null)
+        ScalarHeadModel? valueModel = null, IRolloutEngine? engine = null, ITrainingObserver? observer = null,
+        MultiTurnEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(policy);
@@ -117,7 +121,8 @@ public sealed class OnPolicyTrainer : IDisposable
             StopStrings = config.StopStrings,
         }.Validate();
         _engine = engine ?? new LocalRolloutEngine(policy, tokenizer);
-        _collector = new RolloutCollector(config, _algo, _engine, tokenizer, scorer, prompts, sampling);
+        var multiTurn = environment is null ? null : new MultiTurnRollout(_engine, tokenizer, environment.Environments, environment.Format, environment.Options);
+        _collector = new RolloutCollector(config, _algo, _engine, tokenizer, scorer, prompts, sampling, multiTurn);
 
         int total = config.TotalSteps > 0 ? config.TotalSteps : int.MaxValue;
         double minRatio = config.TotalSteps > 0 ? config.MinLrRatio : 1.0;
@@ -171,14 +176,15 @@ public sealed class OnPolicyTrainer : IDisposable
                 $"step {step + 1}: {rollout.Failures.Count} reward call(s) failed and were scored {_scorer.Options.FailureScore}; first: {rollout.Failures[0]}");
 
         var samples = rollout.Trained.SelectMany(g => g.Samples).ToList();
-        var rowTokens = samples.Select(s => _config.MaskTruncatedCompletions && s.Completion.Truncated ? 0 : s.Completion.TokenIds.Length).ToArray();
+        var rowTokens = samples.Select(s => _config.MaskTruncatedCompletions && s.Completion.Truncated ? 0 : s.LossTokens).ToArray();
         var plan = BatchPlan.Create(rowTokens, _config, _algo);
 
         var result = new Dictionary<string, double>();
         double[] sequenceAdvantages;
         using (var scope = torch.NewDisposeScope())
         using (var batch = SequenceBatch.Create(samples.Select(s => s.PromptIds).ToList(),
-                   samples.Select(s => (IReadOnlyList<int>)s.Completion.TokenIds).ToList(), _tokenizer.PadTokenId, _device))
+                   samples.Select(s => (IReadOnlyList<int>)s.Completion.TokenIds).ToList(), _tokenizer.PadTokenId, _device,
+                   samples.Any(s => s.LossMask is not null) ? samples.Select(s => s.LossMask ?? Enumerable.Repeat(true, s.Completion.TokenIds.Length).ToArray()).ToList() : null))
         {
             var mask = _config.MaskTruncatedCompletions
                 ? batch.CompletionMask * torch.tensor(rowTokens.Select(t => t > 0 ? 1f : 0f).ToArray(), device: _device).unsqueeze(1) // [B, C]
@@ -415,6 +421,7 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.CompletionLenMean] = lengths.Average();
         result[OnPolicyMetrics.CompletionLenMax] = lengths.Max();
         result[OnPolicyMetrics.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
+        MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());
     }
 
     static CausalLM FrozenCopy(CausalLM policy)

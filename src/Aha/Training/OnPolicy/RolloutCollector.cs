@@ -1,16 +1,30 @@
 using Aha.Algorithms;
 using Aha.Data;
+using Aha.Environments;
 using Aha.Generation;
 using Aha.Rewards;
 using Aha.Tokenization;
 
 namespace Aha.Training.OnPolicy;
 
-/// <summary>One sampled and scored completion. <see cref="Score"/> = Σ weighted rewards + overlong shaping.</summary>
+/// <summary>
+/// One sampled and scored completion. <see cref="Score"/> = Σ weighted rewards + overlong shaping. In a multi-turn run
+/// the completion is the whole <see cref="Trajectory"/> after the prompt (policy and observation tokens) and the
+/// reward includes the environment's.
+/// </summary>
 internal sealed record RolloutSample(PromptItem Item, IReadOnlyList<int> PromptIds, Completion Completion, string Text,
     SampleReward Reward, double Overlong)
 {
     public double Score => Reward.Total + Overlong;
+
+    /// <summary>The multi-turn episode behind <see cref="Completion"/>, or null for a single-turn sample.</summary>
+    public Trajectory? Trajectory { get; init; }
+
+    /// <summary>Per completion token, whether it is the policy's own (null: all are).</summary>
+    public IReadOnlyList<bool>? LossMask => Trajectory?.PolicyMask;
+
+    /// <summary>Tokens that carry loss.</summary>
+    public int LossTokens => Trajectory?.PolicyTokens ?? Completion.TokenIds.Length;
 }
 
 /// <summary>The G completions of one prompt. A group is informative when its scores are not all equal.</summary>
@@ -28,12 +42,13 @@ internal sealed record RolloutResult(IReadOnlyList<RolloutGroup> Trained, IReadO
     bool NothingInformative, IReadOnlyList<RewardFailure> Failures);
 
 /// <summary>
-/// Pulls prompts, samples G completions each through the rollout engine, scores them (rewards + DAPO overlong
+/// Pulls prompts, samples G completions each through the rollout engine (or, given environments, G multi-turn
+/// trajectories through <see cref="MultiTurnRollout"/>), scores them (rewards + the environment's + DAPO overlong
 /// shaping) and, with dynamic sampling, keeps only informative groups until the batch is full or the rounds run out.
 /// </summary>
 internal sealed class RolloutCollector(
     OnPolicyConfig config, AlgorithmPreset algorithm, IRolloutEngine engine, ITokenizer tokenizer, RewardScorer scorer,
-    IPromptSource prompts, SamplingParams sampling)
+    IPromptSource prompts, SamplingParams sampling, MultiTurnRollout? multiTurn = null)
 {
     public RolloutResult Collect(int step)
     {
@@ -60,12 +75,24 @@ internal sealed class RolloutCollector(
     {
         int g = config.NumGenerations;
         var items = Enumerable.Range(0, config.PromptsPerStep).Select(_ => prompts.Next()).ToList();
-        var ids = items.Select(i => tokenizer.Encode(i.Prompt)).ToList();
-        var flat = ids.SelectMany(p => Enumerable.Repeat(p, g)).ToList();
         var seed = SeededRandom.Derive(config.Seed, $"rollout/{step}/{round}");
-        var completions = engine.Generate(flat, sampling with { Seed = seed });
-        if (completions.Count != flat.Count)
-            throw new InvalidOperationException($"The rollout engine returned {completions.Count} completions for {flat.Count} prompts.");
+        IReadOnlyList<Trajectory>? trajectories = null;
+        IReadOnlyList<Completion> completions;
+        IReadOnlyList<IReadOnlyList<int>> flat;
+        int expected = items.Count * g;
+        if (multiTurn is null)
+        {
+            flat = items.Select(i => tokenizer.Encode(i.Prompt)).SelectMany(p => Enumerable.Repeat(p, g)).ToList();
+            completions = engine.Generate(flat, sampling with { Seed = seed });
+        }
+        else
+        {
+            trajectories = multiTurn.Run(items.SelectMany(i => Enumerable.Repeat(i, g)).ToList(), sampling with { Seed = seed });
+            completions = trajectories.Select(t => t.ToCompletion()).ToList();
+            flat = trajectories.Select(t => t.PromptIds).ToList();
+        }
+        if (completions.Count != expected)
+            throw new InvalidOperationException($"The rollout engine returned {completions.Count} completions for {expected} prompts.");
 
         var texts = completions.Select(c => tokenizer.Decode(c.TokenIds, skipSpecialTokens: true)).ToList();
         var rewardSamples = completions.Select((c, k) =>
@@ -83,7 +110,9 @@ internal sealed class RolloutCollector(
             for (int j = 0; j < g; j++)
             {
                 int k = p * g + j;
-                samples[j] = new RolloutSample(items[p], ids[p], completions[k], texts[k], scored.Samples[k], Overlong(completions[k]));
+                var reward = trajectories is null ? scored.Samples[k] : MultiTurnMetrics.WithEnvironmentReward(scored.Samples[k], trajectories[k]);
+                samples[j] = new RolloutSample(items[p], flat[k], completions[k], texts[k], reward, Overlong(completions[k]))
+                    { Trajectory = trajectories?[k] };
             }
             groups.Add(new RolloutGroup(samples));
         }
