@@ -10,9 +10,7 @@ namespace Aha.Tools;
 /// </summary>
 public sealed class CalculatorTool : ITool
 {
-    static readonly JsonElement Schema = JsonDocument.Parse("""
-        {"type": "object", "properties": {"expression": {"type": "string", "description": "arithmetic with + - * / and parentheses, e.g. (12+3)*4"}}, "required": ["expression"]}
-        """).RootElement.Clone();
+    static readonly JsonElement Schema = ToolArguments.OneStringSchema("expression", "arithmetic with + - * / and parentheses, e.g. (12+3)*4");
 
     readonly CountdownLimits _limits;
 

@@ -10,9 +10,7 @@ namespace Aha.Tools;
 /// </summary>
 public sealed class LookupTool : ITool
 {
-    static readonly JsonElement Schema = JsonDocument.Parse("""
-        {"type": "object", "properties": {"key": {"type": "string", "description": "the entry to look up"}}, "required": ["key"]}
-        """).RootElement.Clone();
+    static readonly JsonElement Schema = ToolArguments.OneStringSchema("key", "the entry to look up");
 
     readonly Dictionary<string, string> _table;
 
