@@ -12,8 +12,8 @@ namespace Aha.R1Zero;
 /// </summary>
 public sealed class ToolArithmeticSolutions(double toolShare = ToolArithmeticSolutions.DefaultToolShare) : ISolutionWriter
 {
-    /// <summary>Share of corpus solutions that call the calculator. The default value is 0.05.</summary>
-    public const double DefaultToolShare = 0.05;
+    /// <summary>Share of corpus solutions that call the calculator. The default value is 0.1.</summary>
+    public const double DefaultToolShare = 0.1;
 
     /// <summary>The fixed part of a calculator call before the expression (one token of the demo's tokenizer).</summary>
     public const string CallPrefix = "{\"name\":\"calculator\",\"arguments\":{\"expression\":\"";

@@ -124,7 +124,7 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     {
         var (code, _, error) = AhaCli.Run("r1zero", "--task", "chess", "--out", _dir["bad"]);
         Assert.Equal(1, code);
-        Assert.Contains("task must be arithmetic or countdown", error);
+        Assert.Contains("task must be arithmetic, countdown or tool-arithmetic", error);
         (code, _, error) = AhaCli.Run("r1zero", "--model", _dir["nowhere"], "--out", _dir["bad"]);
         Assert.Equal(1, code);
         Assert.Contains("--model needs --data", error);
