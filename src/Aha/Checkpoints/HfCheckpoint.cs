@@ -46,13 +46,15 @@ public static class HfCheckpoint
 
     /// <summary>
     /// Copies every parameter of <paramref name="module"/> from the folder's safetensors file(s), converting dtype.
-    /// Tensors the module does not have (e.g. <c>lm_head.weight</c> in a tied or scalar-head model) are ignored.
+    /// Tensors the module does not have (e.g. <c>lm_head.weight</c> in a tied or scalar-head model) are ignored; tensors
+    /// the module holds in another layout are converted into it (<see cref="CheckpointLayout"/>).
     /// </summary>
     /// <returns>Names that were missing and allowed to be.</returns>
     public static IReadOnlyList<string> LoadWeights(nn.Module module, string dir, Func<string, bool>? allowMissing = null)
     {
         var files = WeightFiles(RequireDir(dir));
         var expected = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var layout = CheckpointLayout.Of(module);
         var missing = new List<string>();
         using var _ = torch.no_grad();
         foreach (var (file, names) in files)
@@ -72,7 +74,8 @@ public static class HfCheckpoint
                     var target = expected[name];
                     if (!source.shape.SequenceEqual(target.shape))
                         throw new InvalidDataException($"{file}: tensor '{name}' has shape [{string.Join(", ", source.shape)}]; the model config expects [{string.Join(", ", target.shape)}].");
-                    target.copy_(source);
+                    if (layout is null) target.copy_(source);
+                    else using (var converted = layout.FromCheckpoint(name, source)) target.copy_(converted);
                 }
             }
         }
@@ -90,10 +93,7 @@ public static class HfCheckpoint
     public static void Save(nn.Module module, ModelConfig config, string dir, ScalarType dtype = ScalarType.Float32)
     {
         Directory.CreateDirectory(dir);
-        var state = new Dictionary<string, Tensor>();
-        using (torch.no_grad())
-            foreach (var (name, p) in module.named_parameters())
-                state[name] = p.detach().to(dtype, CPU).contiguous();
+        var state = StateDict(module, dtype);
         try
         {
             AtomicFile.Write(Path.Combine(dir, WeightsFile), stream => Safetensors.SaveStateDict(stream, state, leaveOpen: true));
@@ -103,6 +103,24 @@ public static class HfCheckpoint
             foreach (var t in state.Values) t.Dispose();
         }
         AtomicFile.WriteText(Path.Combine(dir, ConfigFile), config.ToJson(DtypeName(dtype)));
+    }
+
+    /// <summary>
+    /// The module's parameters as a checkpoint holds them: Hugging Face names and layout (<see cref="CheckpointLayout"/>),
+    /// <paramref name="dtype"/>, contiguous, on the CPU — what a weight sync to another engine sends. The caller disposes them.
+    /// </summary>
+    public static Dictionary<string, Tensor> StateDict(nn.Module module, ScalarType dtype = ScalarType.Float32)
+    {
+        var layout = CheckpointLayout.Of(module);
+        var state = new Dictionary<string, Tensor>();
+        using var _ = torch.no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            using var scope = torch.NewDisposeScope();
+            var tensor = p.detach().to(dtype, CPU);
+            state[name] = (layout?.ToCheckpoint(name, tensor) ?? tensor).contiguous().MoveToOuterDisposeScope();
+        }
+        return state;
     }
 
     static string DtypeName(ScalarType dtype) => dtype switch

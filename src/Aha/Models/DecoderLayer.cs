@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Aha.Models;
 
-/// <summary>Pre-norm transformer block: h = x + attn(norm(x)); out = h + mlp(norm(h)).</summary>
+/// <summary>Pre-norm transformer block: h = x + attn(norm1(x)); out = h + mlp(norm2(h)).</summary>
 public sealed class DecoderLayer : nn.Module
 {
     [ComponentName(Name = "self_attn")] readonly Attention _selfAttn;
@@ -21,9 +21,10 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>x: [B, T, H] → [B, T, H]. See <see cref="Attention.Forward"/> for the other arguments.</summary>
     public Tensor Forward(Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
     {
-        var h = _selfAttn.Forward(_inputLayernorm.Normalize(x), _inputLayernorm.Weight, x, rope, mask, cache);
-        return _mlp.Forward(_postAttentionLayernorm.Normalize(h), _postAttentionLayernorm.Weight, h);
+        var h = x + _selfAttn.Forward(_inputLayernorm.Normed(x), rope, mask, cache);
+        return h + _mlp.Forward(_postAttentionLayernorm.Normed(h));
     }
 }

@@ -23,10 +23,14 @@ public sealed class DecoderModel : nn.Module
         _layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, c.NumLayers).Select(i => new DecoderLayer(c, i, device, dtype)).ToArray());
         _norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, device, dtype);
         _rope = new RotaryEmbedding(c.HeadDim, c.RopeTheta, c.RopeScaling);
+        Layout = new CheckpointLayout(c);
         RegisterComponents();
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>How the parameters' layout differs from the checkpoint's (see <see cref="CheckpointLayout"/>).</summary>
+    public CheckpointLayout Layout { get; }
 
     public Parameter EmbeddingWeight => _embedTokens.Weight;
 

@@ -5,8 +5,9 @@ namespace Aha.Models;
 /// <summary>
 /// The linear layers of a pre-norm block that read an RMSNorm's output: W·(g ⊙ n) = (W·diag(g))·n, so the norm's gain g
 /// can scale W's columns instead of every row of n. In training n has thousands of rows and W a few hundred (Small4M:
-/// 4 096 rows of 256 against 512–768 of 256), so scaling W saves a pass over the activations forward and two backward
-/// (training step −1 %); while decoding n has a row per sequence and scaling n is the smaller job.
+/// 4 096 rows of 256 against 128–768 of 256), so scaling W saves a pass over the activations forward and two backward;
+/// while decoding n has a row per sequence and scaling n is the smaller job. <see cref="Normed"/> carries n and g to the
+/// layers that read them.
 /// </summary>
 public static class GainedLinear
 {
@@ -21,8 +22,8 @@ public static class GainedLinear
 
     /// <summary>
     /// residual + x·Wᵀ (+ b) over the last dimension. Without a bias it is one addmm — the product accumulates onto a copy
-    /// of the residual stream, skipping the zero-fill of a fresh output and the separate addition (−0.3 ms of 10 per
-    /// 4 096 × 768 × 256 matmul).
+    /// of the residual stream, skipping the zero-fill of a fresh output and the separate addition. <see cref="Projection"/>
+    /// defers a block's output projection so that adding it to the residual lands here.
     /// </summary>
     public static Tensor AddTo(Tensor residual, Tensor x, Tensor weight, Tensor? bias)
     {

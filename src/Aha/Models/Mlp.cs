@@ -20,11 +20,7 @@ public sealed class Mlp : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>residual + down(silu(gate(x)) ⊙ up(x)) for x = gain ⊙ normed: the block's half after its RMSNorm, see <see cref="GainedLinear"/>.</summary>
-    public Tensor Forward(Tensor normed, Tensor gain, Tensor residual)
-    {
-        var gate = GainedLinear.Linear(normed, gain, _gateProj.weight!, _gateProj.bias);
-        var up = GainedLinear.Linear(normed, gain, _upProj.weight!, _upProj.bias);
-        return GainedLinear.AddTo(residual, nn.functional.silu(gate) * up, _downProj.weight!, _downProj.bias);
-    }
+    /// <summary>x: [B, T, H] (an RMSNorm's output) → down(silu(gate(x)) ⊙ up(x)), to be added to the residual stream.</summary>
+    public Projection Forward(Normed x)
+        => new(nn.functional.silu(x.Linear(_gateProj)) * x.Linear(_upProj), _downProj); // [B, T, I] into down_proj
 }

@@ -22,9 +22,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => weight * Normalize(x);
 
+    /// <summary>The same output with the gain not yet applied, for the linear layers that read it (see <see cref="Models.Normed"/>).</summary>
+    public Normed Normed(Tensor x) => new(Normalize(x), weight);
+
     /// <summary>
-    /// x / √(mean(x²) + ε), without the gain: for a linear layer that reads the norm's output and takes the gain into
-    /// its weights (see <see cref="GainedLinear"/>).
+    /// x / √(mean(x²) + ε), without the gain.
     /// </summary>
     public Tensor Normalize(Tensor x)
     {

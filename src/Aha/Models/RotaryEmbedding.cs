@@ -7,10 +7,10 @@ namespace Aha.Models;
 /// p, θ_j = base^(−2j/D) rotates the pair (x_j, x_{j+D/2}) of every head by the angle p·θ_j.
 /// <para>
 /// Attention only ever reads q·k, which is unchanged when one permutation reorders the head dimensions of both q and k.
-/// So <see cref="Attention"/> takes its q and k projections' rows in <see cref="InterleavedRows"/> order, which puts each
-/// pair side by side — (x_0, x_{D/2}, x_1, x_{D/2+1}, …) — and the rotation becomes one complex multiplication per pair,
-/// (x_j + i·x_{j+D/2})·e^{i·p·θ_j}: one kernel forward and one backward, where rotate_half takes three and four
-/// (q and k of a Small4M layer at 32 × 128 tokens: fwd+bwd 2.1–2.5 vs 4.0–4.8 ms).
+/// So <see cref="Attention"/> holds its q and k projections' rows in <see cref="InterleavedRows"/> order (converted at the
+/// checkpoint boundary, <see cref="CheckpointLayout"/>), which puts each pair side by side — (x_0, x_{D/2}, x_1,
+/// x_{D/2+1}, …) — and the rotation becomes one complex multiplication per pair, (x_j + i·x_{j+D/2})·e^{i·p·θ_j}: one
+/// kernel forward and one backward, where rotate_half takes three and four.
 /// </para>
 /// Holds no parameters (HF's inv_freq is a non-persistent buffer), so it is a plain class, not a module.
 /// </summary>
