@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Aha.Benchmarks;
 using Aha.Native;
+using static TorchSharp.torch;
 
 namespace Aha.Cli.Commands;
 
@@ -13,14 +14,39 @@ internal static class BenchCommand
     internal static Command Create()
     {
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
-        var generate = new Command("generate", "Decode tokens/s with the KV cache vs recomputing the sequence (batch 16, 256 new tokens, ~4M-param model).");
-        var batch = new Option<int>("--batch") { Description = "Sequences per batch.", DefaultValueFactory = _ => 16 };
-        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per sequence.", DefaultValueFactory = _ => 256 };
-        generate.Options.Add(threads); generate.Options.Add(batch); generate.Options.Add(newTokens);
+        var generate = new Command("generate",
+            "Decode tokens/s at batch 1 and 16 (Small4M and a Qwen2.5-0.5B-shaped model, fp32 and bf16) next to the memory-bandwidth bound; generation time with and without shared prompt prefill (8 prompts × 8, 128 + 256 tokens).");
+        var models = new Option<string>("--models") { Description = "Decode models: small, 0.5b or all.", DefaultValueFactory = _ => "all" };
+        var dtypes = new Option<string>("--dtypes") { Description = "Weight dtypes: fp32, bf16 or all.", DefaultValueFactory = _ => "all" };
+        var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated per sequence in the decode measurement.", DefaultValueFactory = _ => 32 };
+        var noPrefix = new Option<bool>("--no-prefix-sharing") { Description = "Skip the shared-prefill measurement." };
+        var recompute = new Option<bool>("--recompute") { Description = "Also compare the KV cache with recomputing the sequence (slow)." };
+        models.AcceptOnlyFromAmong("small", "0.5b", "all");
+        dtypes.AcceptOnlyFromAmong("fp32", "bf16", "all");
+        decodeTokens.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError("--decode-tokens: expected at least 2."); });
+        foreach (var option in new Option[] { threads, models, dtypes, decodeTokens, noPrefix, recompute }) generate.Options.Add(option);
         generate.SetAction(r =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
-            Print(GenerationBenchmark.Run(BenchModels.Small4M, r.GetValue(batch), newTokens: r.GetValue(newTokens)));
+            var options = new GenerationBenchmarkOptions
+            {
+                Models = r.GetValue(models) switch
+                {
+                    "small" => [("Small4M", BenchModels.Small4M)],
+                    "0.5b" => [("Qwen2.5-0.5B-shape", BenchModels.Qwen25HalfB)],
+                    _ => new GenerationBenchmarkOptions().Models,
+                },
+                Dtypes = r.GetValue(dtypes) switch
+                {
+                    "fp32" => [ScalarType.Float32],
+                    "bf16" => [ScalarType.BFloat16],
+                    _ => [ScalarType.Float32, ScalarType.BFloat16],
+                },
+                DecodeTokens = r.GetValue(decodeTokens),
+                PrefixSharing = !r.GetValue(noPrefix),
+                KvCacheVsRecompute = r.GetValue(recompute),
+            };
+            Print(GenerationBenchmark.Run(options));
         });
 
         var train = new Command("train", "Training step throughput (default batch 32 × 128 tokens, ~4M-param model) vs measured fp32 matmul GFLOP/s.");

@@ -11,4 +11,14 @@ public static class BenchModels
         Family = ModelFamily.Qwen2, VocabSize = 1024, HiddenSize = 256, IntermediateSize = 768, NumLayers = 4,
         NumHeads = 4, NumKvHeads = 2, HeadDim = 64, QkvBias = true, TieWordEmbeddings = true,
     }.Validate();
+
+    /// <summary>
+    /// Qwen2.5-0.5B's shape (494 032 768 parameters: hidden 896, 24 layers, 14 heads / 2 KV of 64, SwiGLU 4 864, vocab
+    /// 151 936, tied, qkv bias), for random-weight benchmarks where matmuls and weight streaming dominate.
+    /// </summary>
+    public static ModelConfig Qwen25HalfB => new ModelConfig
+    {
+        Family = ModelFamily.Qwen2, VocabSize = 151936, HiddenSize = 896, IntermediateSize = 4864, NumLayers = 24,
+        NumHeads = 14, NumKvHeads = 2, HeadDim = 64, QkvBias = true, TieWordEmbeddings = true, RopeTheta = 1000000,
+    }.Validate();
 }

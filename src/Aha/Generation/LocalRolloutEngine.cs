@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace Aha.Generation;
 
 /// <summary>
-/// In-process rollout engine: left-pads the prompts into one batch, prefills a preallocated KV cache, then decodes one
-/// token per step for all rows until each has stopped. Finished rows keep stepping with the pad token (their outputs
-/// are discarded) so the batch stays rectangular.
+/// In-process rollout engine: left-pads the prompts into one batch, prefills a preallocated KV cache — each distinct
+/// prompt once, its keys and values then copied to the rows that repeat it (<see cref="SamplingParams.SharePromptPrefill"/>)
+/// —, then decodes one token per step for all rows until each has stopped. Finished rows keep stepping with the pad
+/// token (their outputs are discarded) so the batch stays rectangular.
 /// </summary>
 public sealed class LocalRolloutEngine : IRolloutEngine
 {
@@ -59,7 +60,9 @@ public sealed class LocalRolloutEngine : IRolloutEngine
         var maskTensor = torch.tensor(mask, device: device);  // [B, T_total]
         using var cache = sampling.UseKvCache ? _model.NewCache(batch, promptLen + maxNew) : null;
 
-        var logits = LastLogits(idsTensor.narrow(1, 0, promptLen), maskTensor.narrow(1, 0, promptLen), cache); // [B, V]
+        var logits = cache is not null && sampling.SharePromptPrefill
+            ? SharedPrefill(prompts, idsTensor, maskTensor, promptLen, cache)
+            : LastLogits(idsTensor.narrow(1, 0, promptLen), maskTensor.narrow(1, 0, promptLen), cache); // [B, V]
         for (int step = 0; step < maxNew; step++)
         {
             using var scope = torch.NewDisposeScope();
@@ -89,6 +92,37 @@ public sealed class LocalRolloutEngine : IRolloutEngine
         return Enumerable.Range(0, batch)
             .Select(b => new Completion(prompts[b], tokens[b].ToArray(), logProbs[b].ToArray(), finish[b] ?? FinishReason.Length))
             .ToList();
+    }
+
+    /// <summary>
+    /// Prefills the distinct prompts only, into a cache of their own, and fans it and their last logits out to the
+    /// <paramref name="cache"/>'s rows. Returns the last-position logits [B, V].
+    /// </summary>
+    Tensor SharedPrefill(IReadOnlyList<IReadOnlyList<int>> prompts, Tensor ids, Tensor mask, int promptLen, KvCache cache)
+    {
+        var firstRowOf = new Dictionary<string, int>();
+        var distinct = new List<long>();  // the first row of each distinct prompt
+        var source = new long[prompts.Count]; // row b reads distinct prompt source[b]
+        for (int b = 0; b < prompts.Count; b++)
+        {
+            var key = string.Join(',', prompts[b]);
+            if (!firstRowOf.TryGetValue(key, out int d))
+            {
+                d = distinct.Count;
+                firstRowOf[key] = d;
+                distinct.Add(b);
+            }
+            source[b] = d;
+        }
+        var device = ids.device;
+        if (distinct.Count == prompts.Count)
+            return LastLogits(ids.narrow(1, 0, promptLen), mask.narrow(1, 0, promptLen), cache);
+        var rows = torch.tensor(distinct.ToArray(), device: device);
+        using var prefill = _model.NewCache(distinct.Count, promptLen);
+        var logits = LastLogits(ids.narrow(1, 0, promptLen).index_select(0, rows), mask.narrow(1, 0, promptLen).index_select(0, rows), prefill); // [n, V]
+        var fanOut = torch.tensor(source, device: device);   // [B]
+        cache.PrefillFrom(prefill, fanOut);
+        return logits.index_select(0, fanOut);               // [B, V]
     }
 
     /// <summary>Runs the model on new ids [B, t] and returns the logits at the last position [B, V].</summary>

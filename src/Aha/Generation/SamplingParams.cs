@@ -27,6 +27,13 @@ public sealed record SamplingParams
     /// <summary>Use the KV cache (true) or recompute the whole sequence each step (false: slow; a reference for tests and benchmarks).</summary>
     public bool UseKvCache { get; init; } = true;
 
+    /// <summary>
+    /// Prefill each distinct prompt once and copy its KV cache to every row that repeats it (GRPO's G completions of one
+    /// prompt), instead of prefilling every row. Samples are unchanged (up to floating-point rounding). The default value
+    /// is true; it applies with the KV cache only.
+    /// </summary>
+    public bool SharePromptPrefill { get; init; } = true;
+
     public SamplingParams Validate()
     {
         var errors = new List<string>();

@@ -40,6 +40,25 @@ public sealed class KvCache : IDisposable
         return (_keys[layer].narrow(2, 0, Length + t), _values[layer].narrow(2, 0, Length + t));
     }
 
+    /// <summary>
+    /// Fills this empty cache with rows of <paramref name="source"/>: row b gets source row <paramref name="rows"/>[b]
+    /// ([B] int64), all <c>source.Length</c> positions — one prefilled prompt fanned out to the rows that sample from it
+    /// (nanochat's <c>KVCache.prefill</c>).
+    /// </summary>
+    public void PrefillFrom(KvCache source, Tensor rows)
+    {
+        if (Length != 0) throw new InvalidOperationException("PrefillFrom needs an empty cache.");
+        if (source.Length > Capacity || source._keys.Length != _keys.Length)
+            throw new ArgumentException($"Source cache ({source._keys.Length} layers, {source.Length} positions) does not fit ({_keys.Length} layers, capacity {Capacity}).", nameof(source));
+        int t = source.Length;
+        for (int l = 0; l < _keys.Length; l++)
+        {
+            _keys[l].narrow(2, 0, t).copy_(source._keys[l].narrow(2, 0, t).index_select(0, rows));
+            _values[l].narrow(2, 0, t).copy_(source._values[l].narrow(2, 0, t).index_select(0, rows));
+        }
+        Length = t;
+    }
+
     /// <summary>Marks <paramref name="t"/> more positions filled; called once per forward, after every layer appended.</summary>
     public void Advance(int t) => Length += t;
 

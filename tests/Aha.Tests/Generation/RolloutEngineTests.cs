@@ -47,6 +47,35 @@ public sealed class RolloutEngineTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SharedPromptPrefill_GivesTheCompletionsOfPrefillingEveryRow(bool qwen3)
+    {
+        // Groups of repeated prompts, interleaved and of different lengths, as GRPO's G completions per prompt.
+        IReadOnlyList<int>[] groups = [Prompts[0], Prompts[1], Prompts[0], Prompts[2], Prompts[1], Prompts[0], Prompts[2], Prompts[1]];
+        using var model = TinyModels.Build(qwen3 ? TinyModels.Qwen3() : TinyModels.Qwen2());
+        var engine = new LocalRolloutEngine(model);
+        var greedy = new SamplingParams { MaxNewTokens = 16, Temperature = 0 };
+        var shared = engine.Generate(groups, greedy);
+        var unshared = engine.Generate(groups, greedy with { SharePromptPrefill = false });
+        for (int b = 0; b < groups.Length; b++)
+        {
+            Assert.Equal(unshared[b].TokenIds, shared[b].TokenIds);
+            Assert.Equal(16, shared[b].TokenIds.Length);
+            for (int i = 0; i < shared[b].LogProbs.Length; i++)
+                Assert.InRange(Math.Abs(unshared[b].LogProbs[i] - shared[b].LogProbs[i]), 0, 1e-4);
+        }
+        // Sampling at T = 1 with one seed: the same draws, so the same tokens, with log-probs within rounding.
+        var sampling = new SamplingParams { MaxNewTokens = 16, Temperature = 1, Seed = 9 };
+        var sampledShared = engine.Generate(groups, sampling);
+        var sampledUnshared = engine.Generate(groups, sampling with { SharePromptPrefill = false });
+        for (int b = 0; b < groups.Length; b++)
+            for (int i = 0; i < sampledShared[b].LogProbs.Length; i++)
+                Assert.InRange(Math.Abs(sampledUnshared[b].LogProbs[i] - sampledShared[b].LogProbs[i]), 0, 1e-4);
+        Assert.True(sampledShared.Zip(sampledUnshared).All(p => p.First.TokenIds.SequenceEqual(p.Second.TokenIds)));
+    }
+
     [Fact]
     public void SameSeed_SameSamples_DifferentSeed_DifferentSamples()
     {
