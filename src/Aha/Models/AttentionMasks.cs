@@ -21,6 +21,19 @@ public static class AttentionMasks
         return Fill(allowed, dtype);
     }
 
+    /// <summary>
+    /// Packed sequences: query i sees key j when both belong to the same sequence and j ≤ i (block-diagonal causal).
+    /// segmentIds: [B, T] int64, a sequence's number within its row, 0 for padding (which sees nothing) → [B, 1, T, T].
+    /// </summary>
+    public static Tensor BlockCausal(Tensor segmentIds, ScalarType dtype)
+    {
+        long t = segmentIds.shape[1];
+        var same = segmentIds.unsqueeze(2).eq(segmentIds.unsqueeze(1));                                 // [B, T, T]
+        var allowed = same.logical_and(segmentIds.ne(0).unsqueeze(1))
+            .logical_and(CausalAllowed(t, t, segmentIds.device).unsqueeze(0));                          // [B, T, T]
+        return Fill(allowed.unsqueeze(1), dtype);                                                       // [B, 1, T, T]
+    }
+
     /// <summary>[T, T_k] additive causal mask for the last T of T_k positions: query i sees keys 0..T_k − T + i.</summary>
     public static Tensor Causal(long t, long keys, ScalarType dtype, Device device) => Fill(CausalAllowed(t, keys, device), dtype);
 

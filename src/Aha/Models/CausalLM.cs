@@ -26,8 +26,8 @@ public sealed class CausalLM : nn.Module
     public DecoderModel Backbone => _model;
 
     /// <summary>[B, T] ids → [B, T, V] logits. See <see cref="DecoderModel.Forward"/> for the other arguments.</summary>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
-        => Head(_model.Forward(inputIds, attentionMask, positionIds, cache));
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Tensor? segmentIds = null)
+        => Head(_model.Forward(inputIds, attentionMask, positionIds, cache, segmentIds));
 
     /// <summary>[..., H] hidden → [..., V] logits.</summary>
     public Tensor Head(Tensor hidden) => _lmHead?.forward(hidden) ?? nn.functional.linear(hidden, _model.EmbeddingWeight);

@@ -38,15 +38,24 @@ public sealed class DecoderModel : nn.Module
     /// <param name="attentionMask">[B, T_past + T], 1 for real tokens and 0 for padding; null means no padding.</param>
     /// <param name="positionIds">[B, T]; default: count of real tokens before each one (HF generate's convention).</param>
     /// <param name="cache">KV cache to read past keys from and append to; advanced by T.</param>
+    /// <param name="segmentIds">
+    /// [B, T] int64 for packed rows (see <c>Training.PackedRows</c>): each token attends only to earlier tokens of its own
+    /// sequence (numbered 1, 2, … within a row; 0 is padding). Needs <paramref name="positionIds"/> restarting per
+    /// sequence; not with <paramref name="attentionMask"/> or <paramref name="cache"/>.
+    /// </param>
     /// <returns>[B, T, H] final hidden states.</returns>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null, Tensor? segmentIds = null)
     {
         long t = inputIds.shape[1];
         int past = cache?.Length ?? 0;
+        if (segmentIds is not null && (positionIds is null || attentionMask is not null || cache is not null))
+            throw new ArgumentException("Packed rows (segmentIds) need positionIds, and take no attention mask or cache.", nameof(segmentIds));
         positionIds ??= DefaultPositions(inputIds, attentionMask, past);
         var x = _embedTokens.forward(inputIds);                    // [B, T, H]
         var rope = _rope.Tables(positionIds, x.dtype);
-        var mask = AttentionMasks.Additive(attentionMask, t, past, x.dtype, x.device);
+        var mask = segmentIds is null
+            ? AttentionMasks.Additive(attentionMask, t, past, x.dtype, x.device)
+            : AttentionMasks.BlockCausal(segmentIds, x.dtype);      // [B, 1, T, T]
         foreach (var layer in _layers) x = layer.Forward(x, rope, mask, cache);
         cache?.Advance((int)t);
         return _norm.forward(x);

@@ -4,16 +4,44 @@ using static TorchSharp.torch;
 namespace Aha.Training.Offline;
 
 /// <summary>
-/// Right-padded SFT sequences: <see cref="Ids"/>, <see cref="AttentionMask"/> and <see cref="Labels"/> [B, T] int64,
-/// <see cref="LossMask"/> [B, T] float (1 where the label is a training target). Labels equal the ids; they are a
-/// separate tensor so tests can show that labels outside the mask have no effect.
+/// SFT sequences, right-padded one per row or packed several per row (<see cref="PackedRows"/>): <see cref="Ids"/> and
+/// <see cref="Labels"/> [B, T] int64, <see cref="LossMask"/> [B, T] float (1 where the label is a training target), and
+/// either <see cref="AttentionMask"/> (padded) or <see cref="PositionIds"/> + <see cref="SegmentIds"/> (packed). Labels
+/// equal the ids; they are a separate tensor so tests can show that labels outside the mask have no effect.
 /// </summary>
 public sealed class SftBatch : IDisposable
 {
     public required Tensor Ids { get; init; }
-    public required Tensor AttentionMask { get; init; }
+    public Tensor? AttentionMask { get; init; }
+    public Tensor? PositionIds { get; init; }
+    public Tensor? SegmentIds { get; init; }
     public required Tensor Labels { get; init; }
     public required Tensor LossMask { get; init; }
+
+    /// <summary>
+    /// Packs sequences into rows of at most <paramref name="capacity"/> tokens (TRL's <c>packing</c>). A sequence's
+    /// first token is never a target (<see cref="TokenizedSequence.Trained"/>[0] is false), so no loss crosses from one
+    /// sequence to the next.
+    /// </summary>
+    public static SftBatch CreatePacked(IReadOnlyList<TokenizedSequence> sequences, int capacity, int padId, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        var rows = PackedRows.Create(sequences.Select(s => (IReadOnlyList<int>)s.Ids).ToArray(), capacity, padId, device);
+        var loss = new float[rows.Ids.shape[0], rows.Length];
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var (row, start, length) = rows.Placement[i];
+            for (int t = 1; t < length; t++) loss[row, start + t] = sequences[i].Trained[t] ? 1 : 0;
+        }
+        return new SftBatch
+        {
+            Ids = rows.Ids,
+            PositionIds = rows.PositionIds,
+            SegmentIds = rows.SegmentIds,
+            Labels = rows.Ids.clone().DetachFromDisposeScope(),
+            LossMask = torch.tensor(loss, device: device ?? CPU).DetachFromDisposeScope(),
+        };
+    }
 
     /// <summary>Collates sequences on <paramref name="device"/>; tensors are detached from any dispose scope (dispose the batch).</summary>
     public static SftBatch Create(IReadOnlyList<TokenizedSequence> sequences, int padId, Device? device = null)
@@ -48,7 +76,7 @@ public sealed class SftBatch : IDisposable
 
     public void Dispose()
     {
-        Ids.Dispose(); AttentionMask.Dispose(); Labels.Dispose(); LossMask.Dispose();
+        Ids.Dispose(); AttentionMask?.Dispose(); PositionIds?.Dispose(); SegmentIds?.Dispose(); Labels.Dispose(); LossMask.Dispose();
     }
 }
 
@@ -63,7 +91,7 @@ public static class SftLoss
     {
         long t = batch.Ids.shape[1];
         if (t < 2) return torch.zeros([], device: batch.Ids.device);
-        var logits = model.Forward(batch.Ids, batch.AttentionMask);                                 // [B, T, V]
+        var logits = model.Forward(batch.Ids, batch.AttentionMask, batch.PositionIds, segmentIds: batch.SegmentIds); // [B, T, V]
         var logp = TokenLogProbs.Gather(logits.narrow(1, 0, t - 1), batch.Labels.narrow(1, 1, t - 1)); // [B, T-1]
         return -(logp * batch.LossMask.narrow(1, 1, t - 1)).sum();
     }

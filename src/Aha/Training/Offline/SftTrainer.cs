@@ -9,7 +9,8 @@ namespace Aha.Training.Offline;
 /// tokens only, L = −Σ_t m_t log π_θ(y_t | x, y_&lt;t) / Σ_t m_t, the mean taken over every target token of the
 /// optimizer step (so gradient accumulation is exact, as HF's <c>num_items_in_batch</c>). Metrics: loss, eval_loss,
 /// lr, grad_norm, epoch, tokens_per_s, step_s.
-/// <para>Departures from TRL: no packing; chat data always trains on assistant turns only (TRL trains on the whole
+/// <para>Departures from TRL: packing (<see cref="SftConfig.Packing"/>) packs each micro-batch on its own, so a step
+/// trains the same examples packed or not; chat data always trains on assistant turns only (TRL trains on the whole
 /// conversation unless <c>assistant_only_loss</c>); the LR schedule is warmup + cosine (HF's default is linear).</para>
 /// </summary>
 public sealed class SftTrainer
@@ -26,7 +27,7 @@ public sealed class SftTrainer
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         _template = template ?? ChatTemplate.Default;
         _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<TokenizedSequence>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId), _observer);
+        _loop = new OfflineLoop<TokenizedSequence>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId, Config), _observer);
     }
 
     public CausalLM Model { get; }
@@ -69,7 +70,7 @@ public sealed class SftTrainer
     /// <summary>Restores what <see cref="SaveState"/> wrote; the next <see cref="Train"/> continues from there.</summary>
     public void LoadState(string dir) => _loop.LoadState(dir);
 
-    sealed class Objective(CausalLM model, int padId) : IOfflineObjective<TokenizedSequence>
+    sealed class Objective(CausalLM model, int padId, SftConfig config) : IOfflineObjective<TokenizedSequence>
     {
         public double Units(IReadOnlyList<TokenizedSequence> items) => items.Sum(s => s.TrainedCount);
 
@@ -77,7 +78,10 @@ public sealed class SftTrainer
 
         public OfflineLoss Loss(IReadOnlyList<TokenizedSequence> microBatch)
         {
-            using var batch = SftBatch.Create(microBatch, padId, model.Backbone.EmbeddingWeight.device);
+            var device = model.Backbone.EmbeddingWeight.device;
+            using var batch = config.Packing
+                ? SftBatch.CreatePacked(microBatch, config.MaxLength, padId, device)
+                : SftBatch.Create(microBatch, padId, device);
             return new OfflineLoss(SftLoss.TokenSum(model, batch), new Dictionary<string, double>());
         }
     }
