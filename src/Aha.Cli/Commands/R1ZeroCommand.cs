@@ -9,7 +9,7 @@ internal static class R1ZeroCommand
     internal static Command Create()
     {
         var d = new R1ZeroOptions();
-        var task = new Option<string>("--task") { Description = "arithmetic, countdown or tool-arithmetic.", DefaultValueFactory = _ => d.Task };
+        var task = new Option<string>("--task") { Description = "arithmetic, selfcheck (self-verification latent in the corpus), countdown or tool-arithmetic.", DefaultValueFactory = _ => d.Task };
         var preset = new Option<string>("--preset") { Description = "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo.", DefaultValueFactory = _ => d.Preset };
         var control = new Option<string>("--control") { Description = "none, or random-reward (coin-flip rewards: the control that must not improve).", DefaultValueFactory = _ => d.Control };
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.OutDir };
@@ -18,14 +18,16 @@ internal static class R1ZeroCommand
         var steps = new Option<int>("--steps") { Description = "RL steps.", DefaultValueFactory = _ => d.RlSteps };
         var pretrainSteps = new Option<int>("--pretrain-steps") { Description = "Pretraining steps (0 skips).", DefaultValueFactory = _ => d.Pretrain.MaxSteps };
         var corpusDocs = new Option<int>("--corpus-docs") { Description = "Documents in the synthetic corpus.", DefaultValueFactory = _ => d.Corpus.Documents };
-        var errorRate = new Option<double>("--error-rate") { Description = "Share of steps written with the corpus's systematic error.", DefaultValueFactory = _ => d.Corpus.ErrorRate };
+        var errorRate = new Option<double?>("--error-rate") { Description = "Share of steps written with the corpus's systematic error (default: the task's, 0.9 selfcheck, 0.58 otherwise)." };
+        var checkRate = new Option<double>("--check-rate") { Description = "selfcheck: share of think documents whose writer checks each step.", DefaultValueFactory = _ => d.Corpus.CheckRate };
+        var catchRate = new Option<double>("--catch-rate") { Description = "selfcheck: probability that a check catches a wrong step.", DefaultValueFactory = _ => d.Corpus.CatchRate };
         var hidden = new Option<int>("--hidden") { Description = "Model width.", DefaultValueFactory = _ => d.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "Decoder layers.", DefaultValueFactory = _ => d.Layers };
         var g = new Option<int>("--num-generations") { Description = "G, completions per prompt.", DefaultValueFactory = _ => d.NumGenerations };
         var prompts = new Option<int>("--prompts-per-step") { Description = "Prompts per RL step.", DefaultValueFactory = _ => d.PromptsPerStep };
         var lr = new Option<double>("--lr") { Description = "RL learning rate.", DefaultValueFactory = _ => d.LearningRate };
         var beta = new Option<double?>("--beta") { Description = "KL coefficient (default: the preset's)." };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens per completion.", DefaultValueFactory = _ => d.MaxNewTokens };
+        var maxNew = new Option<int?>("--max-new-tokens") { Description = "Most tokens per completion (default: the task's, 96 selfcheck, 48 otherwise)." };
         var testProblems = new Option<int>("--test-problems") { Description = "Held-out problems.", DefaultValueFactory = _ => d.TestProblems };
         var trainProblems = new Option<int>("--train-problems") { Description = "Problems for the corpus and RL.", DefaultValueFactory = _ => d.TrainProblems };
         var evalK = new Option<int>("--eval-k") { Description = "Samples per problem for sampled pass@1, pass@k, maj@k.", DefaultValueFactory = _ => d.EvalK };
@@ -36,7 +38,7 @@ internal static class R1ZeroCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => d.Device };
         var command = new Command("r1zero", "Mini DeepSeek-R1-Zero: watch a tiny model learn to reason from reward alone (pretrain, evaluate, pure RL, evaluate, report).")
         {
-            task, preset, control, output, seed, threads, steps, pretrainSteps, corpusDocs, errorRate, hidden, layers, g, prompts, lr, beta,
+            task, preset, control, output, seed, threads, steps, pretrainSteps, corpusDocs, errorRate, checkRate, catchRate, hidden, layers, g, prompts, lr, beta,
             maxNew, testProblems, trainProblems, evalK, heldoutEvery, model, data, template, device,
         };
         command.SetAction(parse => CliErrors.Run(parse, () =>
@@ -46,7 +48,8 @@ internal static class R1ZeroCommand
                 Task = parse.GetValue(task)!, Preset = parse.GetValue(preset)!, Control = parse.GetValue(control)!, OutDir = parse.GetValue(output)!,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), RlSteps = parse.GetValue(steps),
                 Pretrain = d.Pretrain with { MaxSteps = parse.GetValue(pretrainSteps) },
-                Corpus = d.Corpus with { Documents = parse.GetValue(corpusDocs), ErrorRate = parse.GetValue(errorRate) },
+                Corpus = d.Corpus with { Documents = parse.GetValue(corpusDocs), ErrorRate = parse.GetValue(errorRate),
+                    CheckRate = parse.GetValue(checkRate), CatchRate = parse.GetValue(catchRate) },
                 HiddenSize = parse.GetValue(hidden), Layers = parse.GetValue(layers), NumGenerations = parse.GetValue(g),
                 PromptsPerStep = parse.GetValue(prompts), LearningRate = parse.GetValue(lr), Beta = parse.GetValue(beta),
                 MaxNewTokens = parse.GetValue(maxNew), TestProblems = parse.GetValue(testProblems), TrainProblems = parse.GetValue(trainProblems),

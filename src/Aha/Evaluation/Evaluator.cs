@@ -24,7 +24,14 @@ public sealed record EvaluationOptions
 public sealed record ProblemResult(
     string Id, string Prompt, string? Answer,
     string GreedyCompletion, string? GreedyExtracted, bool GreedyCorrect, bool GreedyFormatOk, int GreedyLength,
-    int SampledCorrect, int Samples, string? MajorityAnswer, bool MajorityCorrect);
+    int SampledCorrect, int Samples, string? MajorityAnswer, bool MajorityCorrect)
+{
+    /// <summary>The K sampled completions (text, extracted answer, verdict), in sampling order.</summary>
+    public IReadOnlyList<SampledCompletion> SampledCompletions { get; init; } = [];
+}
+
+/// <summary>One sampled completion of a problem and its verdict.</summary>
+public sealed record SampledCompletion(string Text, string? Answer, bool Correct, int Length);
 
 /// <summary>
 /// Aggregate figures: greedy pass@1, sampled pass@1 (mean over the K samples), pass@K, maj@K (self-consistency,
@@ -79,17 +86,20 @@ public sealed class Evaluator
             var greedyText = Decode(greedy[i]);
             var (greedyCorrect, greedyAnswer) = Verify(item, greedyText, greedy[i].TokenIds.Length);
             var samples = sampled.Skip(i * options.K).Take(options.K).ToList();
-            var verdicts = samples.Select(c =>
+            var texts = samples.Select(Decode).ToList();
+            var verdicts = samples.Select((c, j) =>
             {
-                var text = Decode(c);
-                if (_formatOk(text)) sampledFormatOk++;
+                if (_formatOk(texts[j])) sampledFormatOk++;
                 sampledLength += c.TokenIds.Length;
-                return Verify(item, text, c.TokenIds.Length);
+                return Verify(item, texts[j], c.TokenIds.Length);
             }).ToList();
             var majority = PassAtK.MajorityAnswer(verdicts.Select(v => v.Answer));
             bool majorityCorrect = majority is not null && verdicts.Any(v => v.Correct && v.Answer == majority);
             results.Add(new ProblemResult(item.Id, item.Prompt, item.Answer, greedyText, greedyAnswer, greedyCorrect, _formatOk(greedyText),
-                greedy[i].TokenIds.Length, verdicts.Count(v => v.Correct), options.K, majority, majorityCorrect));
+                greedy[i].TokenIds.Length, verdicts.Count(v => v.Correct), options.K, majority, majorityCorrect)
+            {
+                SampledCompletions = verdicts.Select((v, j) => new SampledCompletion(texts[j], v.Answer, v.Correct, samples[j].TokenIds.Length)).ToList(),
+            });
         }
         int n = results.Count, totalSamples = n * options.K;
         return new EvaluationReport(

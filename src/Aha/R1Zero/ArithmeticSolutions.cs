@@ -36,7 +36,7 @@ public sealed class ArithmeticSolutions : ISolutionWriter
             if (op == '-')
             {
                 eligible++;
-                if (rng.NextDouble() < options.ErrorRate) { op = '+'; errors++; }
+                if (rng.NextDouble() < (options.ErrorRate ?? CorpusOptions.ArithmeticErrorRate)) { op = '+'; errors++; }
             }
             long next = op == '+' ? value + numbers[i + 1] : value - numbers[i + 1];
             if (i > 0) think.Append(';');

@@ -11,11 +11,28 @@ public sealed record CorpusOptions
     public int Documents { get; init; } = 60_000;
 
     /// <summary>
-    /// Probability that a step carries the systematic error. Arithmetic: each subtraction step a−b is written as the
-    /// addition a+b (and the chain continues from the wrong value). Countdown: the writer gives up after its attempts
-    /// and answers a non-solution. The default value is 0.58.
+    /// Probability that a step carries the systematic error. Arithmetic and selfcheck: each subtraction step a−b is
+    /// written (first) as the addition a+b, and the chain continues from the wrong value. Countdown: the writer gives up
+    /// after its attempts and answers a non-solution. The default value is null: the task's own
+    /// (<see cref="ArithmeticErrorRate"/> for arithmetic and countdown, <see cref="SelfCheckErrorRate"/> for selfcheck).
     /// </summary>
-    public double ErrorRate { get; init; } = 0.58;
+    public double? ErrorRate { get; init; }
+
+    /// <summary>Default <see cref="ErrorRate"/> of arithmetic and countdown: the error is the majority habit, yet many samples are right.</summary>
+    public const double ArithmeticErrorRate = 0.58;
+
+    /// <summary>
+    /// Default <see cref="ErrorRate"/> of selfcheck: first attempts at a subtraction are nearly always wrong, so a plain
+    /// chain with two or three subtractions is almost never right and RL cannot simply sharpen the first attempt (its
+    /// right answers are too rare to reinforce); checking is the path that pays.
+    /// </summary>
+    public const double SelfCheckErrorRate = 0.9;
+
+    /// <summary>Selfcheck: share of think documents whose writer checks every step (verify, or catch and redo). The default value is 0.08.</summary>
+    public double CheckRate { get; init; } = 0.08;
+
+    /// <summary>Selfcheck: probability that a checking writer catches a wrong step and redoes it (else the check misses). The default value is 0.9.</summary>
+    public double CatchRate { get; init; } = 0.9;
 
     /// <summary>Share of documents that answer directly, with no &lt;think&gt; block (guesses). The default value is 0.15.</summary>
     public double DirectAnswerRate { get; init; } = 0.15;
@@ -28,7 +45,9 @@ public sealed record CorpusOptions
     {
         var errors = new List<string>();
         if (Documents < 1) errors.Add($"documents must be ≥ 1 (got {Documents})");
-        if (!(ErrorRate is >= 0 and <= 1)) errors.Add($"error_rate must be in [0, 1] (got {ErrorRate})");
+        if (ErrorRate is { } e && !(e is >= 0 and <= 1)) errors.Add($"error_rate must be in [0, 1] (got {e})");
+        if (!(CheckRate is >= 0 and <= 1)) errors.Add($"check_rate must be in [0, 1] (got {CheckRate})");
+        if (!(CatchRate is >= 0 and <= 1)) errors.Add($"catch_rate must be in [0, 1] (got {CatchRate})");
         if (!(DirectAnswerRate is >= 0 and <= 1)) errors.Add($"direct_answer_rate must be in [0, 1] (got {DirectAnswerRate})");
         if (!(DirectCorrectRate is >= 0 and <= 1)) errors.Add($"direct_correct_rate must be in [0, 1] (got {DirectCorrectRate})");
         if (errors.Count > 0) throw new ArgumentException("Invalid corpus options: " + string.Join("; ", errors) + ".", nameof(CorpusOptions));
@@ -37,13 +56,13 @@ public sealed record CorpusOptions
 }
 
 /// <summary>One corpus document: the prompt and the written solution (without EOS). <see cref="Kind"/> is
-/// <c>correct</c>, <c>error</c> (the systematic error, wrong final answer) or <c>direct</c> (no think block).</summary>
+/// <c>correct</c>, <c>error</c> (the systematic error, wrong final answer), <c>checked</c> (selfcheck: the writer checked every step) or <c>direct</c> (no think block).</summary>
 public sealed record CorpusDocument(string Prompt, string Completion, string Kind, bool AnswerCorrect);
 
 /// <summary>Counts describing a corpus, printed and written to summary.json.</summary>
 public sealed record CorpusStats(
     int Documents, int DistinctProblems, double ThinkShare, double DirectShare, double WrongAnswerShare,
-    int ErrorSteps, int ErrorEligibleSteps, double MeanCompletionChars)
+    int ErrorSteps, int ErrorEligibleSteps, double MeanCompletionChars, double CheckingShare = 0)
 {
     /// <summary>Observed share of eligible steps written with the systematic error.</summary>
     public double StepErrorRate => ErrorEligibleSteps == 0 ? 0 : (double)ErrorSteps / ErrorEligibleSteps;

@@ -32,7 +32,7 @@ public sealed class CountdownSolutions(string operators = "+-") : ISolutionWrite
             var guess = rng.NextDouble() < options.DirectCorrectRate ? hits[rng.Next(hits.Count)] : misses[rng.Next(misses.Count)];
             return new WrittenSolution($"<answer>{guess.Text}</answer>", "direct", guess.Value == target, 0, 0);
         }
-        bool error = rng.NextDouble() < options.ErrorRate;
+        bool error = rng.NextDouble() < (options.ErrorRate ?? CorpusOptions.ArithmeticErrorRate);
         int tries = error ? rng.NextInclusive(1, 3) : rng.NextInclusive(0, 2);
         var attempts = new List<(string Text, long Value)>();
         for (int i = 0; i < tries; i++) attempts.Add(misses[rng.Next(misses.Count)]);

@@ -6,7 +6,7 @@ namespace Aha.R1Zero;
 /// </summary>
 public sealed record R1ZeroOptions
 {
-    /// <summary><c>arithmetic</c> (default), <c>countdown</c> or <c>tool-arithmetic</c> (learns to call a calculator). Ignored with <see cref="ModelDir"/>.</summary>
+    /// <summary><c>arithmetic</c> (default), <c>selfcheck</c>, <c>countdown</c> or <c>tool-arithmetic</c> (learns to call a calculator). Ignored with <see cref="ModelDir"/> and <see cref="DataPath"/>.</summary>
     public string Task { get; init; } = "arithmetic";
 
     /// <summary>Output folder. The default value is <c>runs/r1zero</c>.</summary>
@@ -63,8 +63,8 @@ public sealed record R1ZeroOptions
     /// <summary>KL β; null keeps the preset's. The default value is null.</summary>
     public double? Beta { get; init; }
 
-    /// <summary>Most tokens per completion (RL and evaluation). The default value is 48.</summary>
-    public int MaxNewTokens { get; init; } = 48;
+    /// <summary>Most tokens per completion (RL and evaluation). The default value is null: the task's (96 for selfcheck, 48 otherwise).</summary>
+    public int? MaxNewTokens { get; init; }
 
     /// <summary>Weight of the format reward (DeepSeek-R1's format bonus). The default value is 0.1.</summary>
     public double FormatBonus { get; init; } = 0.1;
@@ -85,7 +85,8 @@ public sealed record R1ZeroOptions
 
     // ---- bring your own model ----
 
-    /// <summary>A Hugging Face model folder (config.json, safetensors, tokenizer.json); skips pretraining.</summary>
+    /// <summary>A Hugging Face model folder (config.json, safetensors, tokenizer.json); skips pretraining. Without
+    /// <see cref="DataPath"/> the built-in <see cref="Task"/> is used (e.g. the <c>base_model/</c> of an earlier run).</summary>
     public string? ModelDir { get; init; }
 
     /// <summary>GSM8K-style JSONL (<c>question</c>/<c>answer</c> with "#### n", or <c>prompt</c>/<c>answer</c>) used with <see cref="ModelDir"/>.</summary>
@@ -101,7 +102,8 @@ public sealed record R1ZeroOptions
     public R1ZeroOptions Validate()
     {
         var errors = new List<string>();
-        if (Task is not ("arithmetic" or "countdown" or "tool-arithmetic")) errors.Add($"task must be arithmetic, countdown or tool-arithmetic (got '{Task}')");
+        if (!R1ZeroTasks.Names.Contains(Task)) errors.Add($"task must be one of {string.Join(", ", R1ZeroTasks.Names)} (got '{Task}')");
+        if (MaxNewTokens < 1) errors.Add($"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
         if (Control is not ("none" or "random-reward")) errors.Add($"control must be none or random-reward (got '{Control}')");
         if (TestProblems < 1) errors.Add($"test_problems must be ≥ 1 (got {TestProblems})");
         if (TrainProblems < 1) errors.Add($"train_problems must be ≥ 1 (got {TrainProblems})");
@@ -111,7 +113,6 @@ public sealed record R1ZeroOptions
         if (RlSteps < 0) errors.Add($"rl_steps must be ≥ 0 (got {RlSteps})");
         if (EvalK < 1) errors.Add($"eval_k must be ≥ 1 (got {EvalK})");
         if (HeldoutSubset < 0 || HeldoutEvery < 0) errors.Add("heldout_subset and heldout_every must be ≥ 0");
-        if (ModelDir is not null && DataPath is null) errors.Add("--model needs --data (GSM8K-style JSONL)");
         if (DataPath is not null && ModelDir is null) errors.Add("--data needs --model (the built-in tasks generate their own data)");
         if (Template is not ("r1zero" or "think" or "raw")) errors.Add($"template must be r1zero, think or raw (got '{Template}')");
         try { Corpus.Validate(); } catch (ArgumentException e) { errors.Add(e.Message.Split(" (Parameter")[0]); }

@@ -3,6 +3,7 @@ using System.Text;
 using Aha.Checkpoints;
 using Aha.Evaluation;
 using Aha.Tracking;
+using Aha.Training;
 
 namespace Aha.R1Zero;
 
@@ -15,12 +16,15 @@ public static class R1ZeroReport
         new("r1zero_accuracy", "Accuracy: held-out greedy (every N steps) and training samples", ["heldout/accuracy", "accuracy"]),
         new("r1zero_format", "Format rate and <think> usage of sampled completions", ["reward/format_ok/mean", "reward/think_used/mean", "heldout/format_rate"]),
         new("r1zero_length", "Completion length (tokens)", ["completion_len/mean", "heldout/completion_len"]),
+        new("r1zero_reflection", "Reflection: share of sampled completions that verify or backtrack, that self-correct, and of right ones that self-correct",
+            ["reflection/rate", "reflection/backtrack_rate", "reflection/right_self_corrected"]),
     ];
 
     static string P(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    public static void Write(string outDir, R1ZeroOptions o, R1ZeroSummary s, EvaluationReport before, EvaluationReport after)
+    public static void Write(string outDir, R1ZeroOptions o, R1ZeroSummary s, EvaluationReport before, EvaluationReport after,
+        IReadOnlyList<(int Step, SampleRecord Sample)> ahaExamples)
     {
         var md = new StringBuilder();
         md.AppendLine($"# Mini R1-Zero: {s.Task}, {s.Preset}{(s.Control == "none" ? "" : $", control {s.Control}")}");
@@ -57,6 +61,25 @@ public static class R1ZeroReport
         md.AppendLine($"| pass@{s.EvalK} | {P(s.Pass8Before)} | {P(s.Pass8After)} |");
         md.AppendLine($"| format rate (greedy) | {P(s.FormatRateBefore)} | {P(s.FormatRateAfter)} |");
         md.AppendLine($"| mean completion length (tokens, greedy) | {F(s.MeanCompletionLenBefore)} | {F(s.MeanCompletionLenAfter)} |");
+        md.AppendLine($"| mean completion length (tokens, sampled) | {F(s.SampledMeanLenBefore)} | {F(s.SampledMeanLenAfter)} |");
+        md.AppendLine($"| sampled completions that verify or backtrack | {P(s.ReflectionRateBefore)} | {P(s.ReflectionRateAfter)} |");
+        md.AppendLine($"| sampled completions that self-correct (backtrack) | {P(s.BacktrackRateBefore)} | {P(s.BacktrackRateAfter)} |");
+        md.AppendLine();
+        md.AppendLine("A completion *verifies* when it contains `check` (or `verify`) followed by an equation, and *backtracks* when it contains " +
+                      "`wait` followed by an equation (`ReflectionDetector`).");
+        md.AppendLine();
+        md.AppendLine("## The aha step");
+        md.AppendLine();
+        if (s.AhaStep is int aha)
+        {
+            md.AppendLine($"At RL step **{aha}**, for the first time, most of the right sampled completions contained a self-correction " +
+                          "(`reflection/right_self_corrected` > 50%). Two right completions from around it:");
+            md.AppendLine();
+            foreach (var (step, sample) in ahaExamples)
+                md.AppendLine($"- step {step}: `{Escape(sample.Prompt)}{Escape(sample.Completion)}` (answer {sample.Answer})");
+        }
+        else
+            md.AppendLine("No RL step had most of its right completions self-correct: no aha step.");
         md.AppendLine();
         md.AppendLine("Sampled pass@1 rising toward pass@k is the signature of RL *sharpening* the distribution: it moves probability onto " +
                       "reasoning the base model could already produce, rather than teaching new facts.");
@@ -69,6 +92,7 @@ public static class R1ZeroReport
                      ("reward", "Mean reward per step."),
                      ("r1zero_format", "Share of sampled completions that are well formed and that use a think block."),
                      ("r1zero_length", "Completion length."),
+                     ("r1zero_reflection", "Share of sampled completions that verify or backtrack (reflection/rate), that self-correct, and of the right ones that self-correct (the aha step is where it passes 50%)."),
                      ("entropy", "Policy entropy: it falls as the policy sharpens."),
                      ("groups", "Share of groups whose G samples all scored the same (no learning signal)."),
                      ("kl", "KL divergence to the base model."),

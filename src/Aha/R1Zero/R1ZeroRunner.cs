@@ -12,6 +12,7 @@ using Aha.Native;
 using Aha.Rewards;
 using Aha.Tokenization;
 using Aha.Tracking;
+using Aha.Training;
 using Aha.Training.OnPolicy;
 
 namespace Aha.R1Zero;
@@ -41,6 +42,7 @@ public static class R1ZeroRunner
         IReadOnlyList<PromptItem> train, test;
         IRewardFunction correctness;
         string taskName, baseDir;
+        int maxNewTokens = o.MaxNewTokens ?? 48;
         CorpusStats? corpusStats = null;
         MultiTurnEnvironment? environment = null;
         PretrainResult pretrain = new(0, 0, double.NaN, []);
@@ -48,11 +50,13 @@ public static class R1ZeroRunner
         {
             var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
             (train, test, correctness, taskName, environment) = (task.Train, task.Test, task.Correctness, task.Name, task.Environment);
+            maxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens;
             var (corpus, stats) = SyntheticCorpus.Build(train, task.Writer, o.Corpus, o.Seed);
             corpusStats = stats;
             log.WriteLine($"task {task.Name}: {task.Description}; {train.Count} train / {test.Count} held-out problems");
             log.WriteLine($"corpus: {stats.Documents} documents over {stats.DistinctProblems} problems; think {stats.ThinkShare:P0}, direct guesses {stats.DirectShare:P0}, " +
-                          $"wrong final answer {stats.WrongAnswerShare:P0}, systematic error in {stats.StepErrorRate:P0} of eligible steps");
+                          $"wrong final answer {stats.WrongAnswerShare:P0}, systematic error in {stats.StepErrorRate:P0} of eligible steps" +
+                          (stats.CheckingShare > 0 ? $", checking writers {stats.CheckingShare:P1}" : ""));
             WriteCorpusSample(Path.Combine(o.OutDir, "corpus_sample.txt"), corpus, stats);
             tokenizer = CharTokenizer.Create(Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
                 addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
@@ -76,15 +80,27 @@ public static class R1ZeroRunner
         {
             tokenizer = TokenizerLoader.Load(o.ModelDir);
             model = HfCheckpoint.LoadCausalLM(o.ModelDir, device);
-            var template = o.Template switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
-            var items = PromptDataReader.Read(o.DataPath!, new PromptReadOptions { Template = template }).ToList();
-            if (items.Count < 2) throw new InvalidDataException($"{o.DataPath}: needs at least 2 records (held-out + RL); found {items.Count}.");
-            int testCount = Math.Min(o.TestProblems, items.Count / 2);
-            (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(o.TrainProblems).ToList());
-            correctness = new MathReward("math");
-            taskName = "data:" + Path.GetFileName(o.DataPath!);
             baseDir = o.ModelDir;
-            log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; data {o.DataPath}: {train.Count} RL / {test.Count} held-out problems");
+            if (o.DataPath is null)
+            {
+                // A base model pretrained by an earlier run (its base_model/) on the built-in task: the same seed gives
+                // the same split, so RL settings can be compared on one base without pretraining again.
+                var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
+                (train, test, correctness, taskName, environment) = (task.Train, task.Test, task.Correctness, task.Name, task.Environment);
+                maxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens;
+                log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; task {task.Name}: {train.Count} train / {test.Count} held-out problems");
+            }
+            else
+            {
+                var template = o.Template switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
+                var items = PromptDataReader.Read(o.DataPath, new PromptReadOptions { Template = template }).ToList();
+                if (items.Count < 2) throw new InvalidDataException($"{o.DataPath}: needs at least 2 records (held-out + RL); found {items.Count}.");
+                int testCount = Math.Min(o.TestProblems, items.Count / 2);
+                (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(o.TrainProblems).ToList());
+                correctness = new MathReward("math");
+                taskName = "data:" + Path.GetFileName(o.DataPath);
+                log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; data {o.DataPath}: {train.Count} RL / {test.Count} held-out problems");
+            }
         }
         double pretrainSeconds = pretrain.Seconds;
 
@@ -97,29 +113,32 @@ public static class R1ZeroRunner
         var evaluator = new Evaluator(evalEngine, tokenizer, correctness, text => strictFormat.Check(text).Ok);
         var evalOptions = new EvaluationOptions
         {
-            K = o.EvalK, Temperature = o.EvalTemperature, MaxNewTokens = o.MaxNewTokens, BatchSize = 128,
+            K = o.EvalK, Temperature = o.EvalTemperature, MaxNewTokens = maxNewTokens, BatchSize = 128,
             Seed = SeededRandom.Derive(o.Seed, "eval"),
         };
         var before = evaluator.Run(test, evalOptions);
         log.WriteLine($"before RL: greedy pass@1 {before.GreedyPass1:P1}, sampled pass@1 {before.SampledPass1:P1}, maj@{o.EvalK} {before.MajAtK:P1}, " +
-                      $"pass@{o.EvalK} {before.PassAtK:P1}, format {before.FormatRate:P1}, length {before.MeanCompletionLength:F1}");
+                      $"pass@{o.EvalK} {before.PassAtK:P1}, format {before.FormatRate:P1}, length {before.MeanCompletionLength:F1}, reflection {ReflectionRate(before):P1}");
 
         // 3. pure RL
         var scorer = BuildScorer(o, correctness);
         var rlConfig = new OnPolicyConfig
         {
-            Preset = o.Preset, NumGenerations = o.NumGenerations, PromptsPerStep = o.PromptsPerStep, MaxNewTokens = o.MaxNewTokens,
+            Preset = o.Preset, NumGenerations = o.NumGenerations, PromptsPerStep = o.PromptsPerStep, MaxNewTokens = maxNewTokens,
             LearningRate = o.LearningRate, CriticLearningRate = o.LearningRate, Beta = o.Beta, Seed = o.Seed,
-            AccuracyReward = correctness.Name, LogSamplesPerStep = 4,
+            AccuracyReward = correctness.Name, LogSamplesPerStep = 8,
         }.Validate();
         var subset = test.Take(Math.Min(o.HeldoutSubset, test.Count)).ToList();
         var rlClock = Stopwatch.StartNew();
+        int? ahaStep;
+        IReadOnlyList<(int Step, SampleRecord Sample)> ahaExamples;
         using (var tracker = new RunTracker(o.OutDir, new RunTrackerOptions
                { TotalSteps = Math.Max(1, o.RlSteps), Console = log, Interactive = false, ShowConsole = console is not null }))
         {
-            Func<IReadOnlyDictionary<string, double>> heldout = () => GreedyHeldout(evalEngine, tokenizer, correctness, strictFormat, subset, o.MaxNewTokens, environment is not null);
+            Func<IReadOnlyDictionary<string, double>> heldout = () => GreedyHeldout(evalEngine, tokenizer, correctness, strictFormat, subset, maxNewTokens, environment is not null);
             if (subset.Count > 0) tracker.OnStep(0, heldout());
-            var observer = new HeldoutObserver(tracker, subset.Count > 0 ? heldout : () => new Dictionary<string, double>(), o.HeldoutEvery, o.RlSteps);
+            var reflection = new ReflectionObserver(tracker, correctness.Name);
+            var observer = new HeldoutObserver(reflection, subset.Count > 0 ? heldout : () => new Dictionary<string, double>(), o.HeldoutEvery, o.RlSteps);
             using var critic = rlConfig.ResolveAlgorithm().Estimator == Algorithms.AdvantageEstimator.Gae
                 ? HfCheckpoint.LoadScalarHeadModel(baseDir, device, seed: o.Seed) : null;
             using var trainer = new OnPolicyTrainer(rlConfig, model, tokenizer, scorer, new ShuffledPromptSource(train, o.Seed),
@@ -127,6 +146,7 @@ public static class R1ZeroRunner
             trainer.Train(o.RlSteps);
             tracker.WritePlots();
             PlotWriter.Write(tracker.PlotsDir, tracker.Rows, R1ZeroReport.PlotGroups);
+            (ahaStep, ahaExamples) = (reflection.AhaStep, reflection.AroundAha());
         }
         double rlSeconds = rlClock.Elapsed.TotalSeconds;
         log.WriteLine($"RL: {o.RlSteps} steps of {o.Preset} in {rlSeconds:F0} s");
@@ -134,7 +154,7 @@ public static class R1ZeroRunner
         // 4. after
         var after = evaluator.Run(test, evalOptions);
         log.WriteLine($"after RL:  greedy pass@1 {after.GreedyPass1:P1}, sampled pass@1 {after.SampledPass1:P1}, maj@{o.EvalK} {after.MajAtK:P1}, " +
-                      $"pass@{o.EvalK} {after.PassAtK:P1}, format {after.FormatRate:P1}, length {after.MeanCompletionLength:F1}");
+                      $"pass@{o.EvalK} {after.PassAtK:P1}, format {after.FormatRate:P1}, length {after.MeanCompletionLength:F1}, reflection {ReflectionRate(after):P1}");
         WriteEvalCompletions(Path.Combine(o.OutDir, EvalCompletionsFile), before, after);
 
         var summary = new R1ZeroSummary
@@ -147,15 +167,26 @@ public static class R1ZeroRunner
             FormatRateBefore = before.FormatRate, FormatRateAfter = after.FormatRate,
             ToolCallRateBefore = environment is null ? null : ToolCallRate(before), ToolCallRateAfter = environment is null ? null : ToolCallRate(after),
             MeanCompletionLenBefore = before.MeanCompletionLength, MeanCompletionLenAfter = after.MeanCompletionLength,
+            SampledMeanLenBefore = before.SampledMeanLength, SampledMeanLenAfter = after.SampledMeanLength,
+            ReflectionRateBefore = ReflectionRate(before), ReflectionRateAfter = ReflectionRate(after),
+            BacktrackRateBefore = BacktrackRate(before), BacktrackRateAfter = BacktrackRate(after), AhaStep = ahaStep,
             RlSteps = o.RlSteps, PretrainSteps = pretrain.Steps, PretrainFinalLoss = double.IsNaN(pretrain.FinalLoss) ? null : pretrain.FinalLoss,
             Corpus = corpusStats, PretrainSeconds = pretrainSeconds, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
         };
         AtomicFile.WriteText(Path.Combine(o.OutDir, "summary.json"), summary.ToJson());
-        R1ZeroReport.Write(o.OutDir, o, summary, before, after);
+        R1ZeroReport.Write(o.OutDir, o, summary, before, after, ahaExamples);
         model.Dispose();
         log.WriteLine($"done in {summary.TotalSeconds:F0} s → {o.OutDir}/summary.json, report.md");
         return summary;
     }
+
+    /// <summary>Share of the evaluation's sampled completions that verify or backtrack (<see cref="ReflectionDetector"/>).</summary>
+    static double ReflectionRate(EvaluationReport r) =>
+        r.Problems.SelectMany(p => p.SampledCompletions).Select(c => ReflectionDetector.Reflects(c.Text) ? 1.0 : 0.0).DefaultIfEmpty().Average();
+
+    /// <summary>Share of the evaluation's sampled completions that self-correct.</summary>
+    static double BacktrackRate(EvaluationReport r) =>
+        r.Problems.SelectMany(p => p.SampledCompletions).Select(c => ReflectionDetector.Backtracks(c.Text) ? 1.0 : 0.0).DefaultIfEmpty().Average();
 
     /// <summary>Share of held-out greedy completions that call a tool.</summary>
     static double ToolCallRate(EvaluationReport report) =>
@@ -190,6 +221,10 @@ public static class R1ZeroRunner
         }
         rewards.Add(new WeightedReward(new FormatReward(1.0, name: "format_ok"), 0));   // the format rate, for the curves
         rewards.Add(new WeightedReward(new ThinkBlockReward(1.0, name: "think_used"), 0));
+        // Behaviour only logged (weight 0): the reflection curves and the aha step (ReflectionObserver).
+        rewards.Add(new WeightedReward(new ReflectionReward("reflection"), 0));
+        rewards.Add(new WeightedReward(new ReflectionReward("backtrack"), 0));
+        rewards.Add(new WeightedReward(new ReflectionReward("right_after_backtrack", correctness), 0));
         // One worker: the rewards are microseconds each, and a fixed order keeps the random control deterministic.
         return new RewardScorer(rewards, new RewardScorerOptions { MaxDegreeOfParallelism = 1 });
     }
@@ -247,6 +282,9 @@ public static class R1ZeroRunner
                         w.WriteNumber("samples", p.Samples);
                         w.WriteString("majority_answer", p.MajorityAnswer);
                         w.WriteBoolean("majority_correct", p.MajorityCorrect);
+                        w.WriteNumber("sampled_reflective", p.SampledCompletions.Count(c => ReflectionDetector.Reflects(c.Text)));
+                        w.WriteNumber("sampled_backtracking", p.SampledCompletions.Count(c => ReflectionDetector.Backtracks(c.Text)));
+                        w.WriteNumber("sampled_length", p.SampledCompletions.Sum(c => c.Length));
                         w.WriteEndObject();
                     }
                     stream.WriteByte((byte)'\n');

@@ -35,6 +35,17 @@ public sealed record R1ZeroSummary
     public double? ToolCallRateAfter { get; init; }
     public required double MeanCompletionLenBefore { get; init; }
     public required double MeanCompletionLenAfter { get; init; }
+    /// <summary>Mean length (tokens) of the evaluation's sampled completions.</summary>
+    public double SampledMeanLenBefore { get; init; }
+    public double SampledMeanLenAfter { get; init; }
+    /// <summary>Share of the evaluation's sampled completions that verify or backtrack (<see cref="ReflectionDetector"/>).</summary>
+    public double ReflectionRateBefore { get; init; }
+    public double ReflectionRateAfter { get; init; }
+    /// <summary>Share of the evaluation's sampled completions that self-correct (backtrack).</summary>
+    public double BacktrackRateBefore { get; init; }
+    public double BacktrackRateAfter { get; init; }
+    /// <summary>First RL step at which most of the right sampled completions contain a self-correction; null if none.</summary>
+    public int? AhaStep { get; init; }
     public required int RlSteps { get; init; }
     public required int PretrainSteps { get; init; }
     public double? PretrainFinalLoss { get; init; }

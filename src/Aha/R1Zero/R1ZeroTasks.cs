@@ -6,8 +6,9 @@ using Aha.Tasks;
 namespace Aha.R1Zero;
 
 /// <summary>A built-in task as the demo uses it: short character-level prompts, a solution writer and a verifier.</summary>
+/// <param name="MaxNewTokens">Completion budget that fits the task's longest written solutions.</param>
 public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test,
-    ISolutionWriter Writer, IRewardFunction Correctness, string Description)
+    ISolutionWriter Writer, IRewardFunction Correctness, string Description, int MaxNewTokens = 48)
 {
     /// <summary>Multi-turn environments (tools) that rollouts and evaluation run in; null: single-turn.</summary>
     public MultiTurnEnvironment? Environment { get; init; }
@@ -22,18 +23,29 @@ public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IR
 /// <summary>The built-in tasks of <c>aha r1zero</c>.</summary>
 public static class R1ZeroTasks
 {
+    /// <summary>The task names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["arithmetic", "selfcheck", "countdown", "tool-arithmetic"];
+
     /// <summary>
-    /// <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; 2,890 distinct problems with a non-negative
+    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3+4="), written by <see cref="SelfCheckSolutions"/>. <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; 2,890 distinct problems with a non-negative
     /// result). <c>countdown</c>: 3 numbers 1–20 and a target reachable with + and − ("3,7,12>8=", answer an
     /// expression). Test problems come first from their own seeded stream; train problems exclude them.
     /// </summary>
     public static R1ZeroTask Create(string name, int trainCount, int testCount, long seed) => name switch
     {
+        "selfcheck" => SelfCheck(trainCount, testCount, seed),
         "arithmetic" => Arithmetic(trainCount, testCount, seed),
         "countdown" => Countdown(trainCount, testCount, seed),
         "tool-arithmetic" => ToolArithmetic.Create(trainCount, testCount, seed),
-        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, countdown, tool-arithmetic.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: {string.Join(", ", Names)}.", nameof(name)),
     };
+
+    static R1ZeroTask SelfCheck(int trainCount, int testCount, long seed)
+    {
+        var split = TaskDatasets.Generate(new SelfCheckProblems(), trainCount, testCount, seed, new PromptTemplate("{question}="));
+        return new R1ZeroTask("selfcheck", split.Train, split.Test, new SelfCheckSolutions(), new MathReward("math", AnswerSources.AnswerTag),
+            "a start 10–29 and three numbers 1–9 joined by + and − (e.g. 27-5-3+4=), solved left to right; a few writers check each step", MaxNewTokens: 96);
+    }
 
     static R1ZeroTask Arithmetic(int trainCount, int testCount, long seed)
     {

@@ -46,7 +46,8 @@ public static class SyntheticCorpus
             DirectShare: docs.Count(d => d.Kind == "direct") / (double)n,
             WrongAnswerShare: docs.Count(d => !d.AnswerCorrect) / (double)n,
             errorSteps, eligible,
-            MeanCompletionChars: docs.Average(d => (double)d.Completion.Length));
+            MeanCompletionChars: docs.Average(d => (double)d.Completion.Length),
+            CheckingShare: docs.Count(d => d.Kind == "checked") / (double)n);
         return (docs, stats);
     }
 }

@@ -53,6 +53,7 @@ public sealed class CorpusTests
     }
 
     [Theory]
+    [InlineData("selfcheck")]
     [InlineData("arithmetic")]
     [InlineData("countdown")]
     public void HeldOutProblems_NeverAppearInTheCorpus(string name)
@@ -83,6 +84,57 @@ public sealed class CorpusTests
             Assert.Equal(d.AnswerCorrect, score >= 1);
         }
         Assert.InRange(stats.StepErrorRate, 0.45, 0.55);
+    }
+
+    [Fact]
+    public void SelfCheck_WritesVerificationsAndCorrections_AsDerivedByHand()
+    {
+        var problem = new PromptItem("x", "7+5-3+4=", "13");
+        // Every writer checks (CheckRate 1) and every subtraction is first written as an addition (ErrorRate 1).
+        // Caught (CatchRate 1): 7+5=12, recomputed 7+5=12; 12+3=15 is wrong, redone as 12-3=9; 9+4=13, recomputed.
+        var o = new CorpusOptions { DirectAnswerRate = 0, CheckRate = 1, CatchRate = 1, ErrorRate = 1 };
+        Assert.Equal("<think>7+5=12 check 7+5=12;12+3=15 wait 12-3=9;9+4=13 check 9+4=13</think><answer>13</answer>",
+            new SelfCheckSolutions().Write(problem, new SeededRandom(0), o).Completion);
+        // Missed (CatchRate 0): the check recomputes what was written (12+3=15), agrees, and the chain goes on from 15.
+        var missed = new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CatchRate = 0 });
+        Assert.Equal("<think>7+5=12 check 7+5=12;12+3=15 check 12+3=15;15+4=19 check 15+4=19</think><answer>19</answer>", missed.Completion);
+        Assert.False(missed.AnswerCorrect);
+        // Plain writers never check: 7+5=12;12+3=15;15+4=19.
+        Assert.Equal("<think>7+5=12;12+3=15;15+4=19</think><answer>19</answer>",
+            new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CheckRate = 0 }).Completion);
+        // Negative values: 2-5-6+1 → 2-5=-3, -3-6=-9, -9+1=-8, each recomputed.
+        Assert.Equal("<think>2-5=-3 check 2-5=-3;-3-6=-9 check -3-6=-9;-9+1=-8 check -9+1=-8</think><answer>-8</answer>",
+            new SelfCheckSolutions().Write(new PromptItem("y", "2-5-6+1=", "-8"), new SeededRandom(0), o with { ErrorRate = 0 }).Completion);
+    }
+
+    [Fact]
+    public void SelfCheck_CheckingDocuments_AreRare_RightMoreOften_AndLonger()
+    {
+        var task = R1ZeroTasks.Create("selfcheck", 3000, 200, seed: 8);
+        var (docs, stats) = SyntheticCorpus.Build(task.Train, task.Writer, new CorpusOptions { Documents = 20_000 }, seed: 8);
+        var answers = task.Train.ToDictionary(p => p.Prompt, p => p.Answer);
+        foreach (var d in docs)   // the stored verdict is the written answer against the task's own answer
+            Assert.Equal(d.AnswerCorrect, d.Completion[(d.Completion.LastIndexOf("<answer>") + 8)..d.Completion.LastIndexOf("</answer>")] == answers[d.Prompt]);
+        var think = docs.Where(d => d.Kind != "direct").ToList();
+        var checking = think.Where(d => ReflectionDetector.Reflects(d.Completion)).ToList();
+        var plain = think.Where(d => !ReflectionDetector.Reflects(d.Completion)).ToList();
+        Assert.Equal(checking.Count, docs.Count(d => d.Kind == "checked"));
+        Assert.InRange((double)checking.Count / think.Count, 0.07, 0.09);           // CheckRate 0.08 ± ~3σ (n ≈ 17,000)
+        Assert.Equal((double)checking.Count / docs.Count, stats.CheckingShare, 12);
+        double rightChecking = checking.Average(d => d.AnswerCorrect ? 1.0 : 0.0), rightPlain = plain.Average(d => d.AnswerCorrect ? 1.0 : 0.0);
+        Assert.True(rightChecking > 0.7 && rightPlain < 0.2, $"checking {rightChecking:P0}, plain {rightPlain:P0}");
+        Assert.True(checking.Average(d => d.Completion.Length) > 1.5 * plain.Average(d => d.Completion.Length));
+        // Problems: start 10–29, three numbers 1–9, no intermediate value below zero (recomputed left to right).
+        foreach (var p in task.Train.Concat(task.Test))
+        {
+            var (numbers, ops) = ArithmeticSolutions.Parse(p.Prompt.TrimEnd('='));
+            Assert.Equal(4, numbers.Length);
+            Assert.InRange(numbers[0], 10, 29);
+            long v = numbers[0];
+            for (int i = 0; i < 3; i++) { Assert.InRange(numbers[i + 1], 1, 9); v = ops[i] == '+' ? v + numbers[i + 1] : v - numbers[i + 1]; Assert.True(v >= 0, p.Prompt); }
+            Assert.Equal(v.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Answer);
+        }
+        Assert.InRange(stats.StepErrorRate, 0.88, 0.92);                               // default first-attempt error 0.9
     }
 
     [Fact]

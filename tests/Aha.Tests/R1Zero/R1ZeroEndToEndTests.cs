@@ -15,7 +15,7 @@ public sealed class R1ZeroEndToEndTests : IDisposable
 
     static readonly string[] Tiny =
     [
-        "--pretrain-steps", "40", "--corpus-docs", "3000", "--test-problems", "40", "--train-problems", "300", "--steps", "3",
+        "--task", "selfcheck", "--pretrain-steps", "40", "--corpus-docs", "3000", "--test-problems", "40", "--train-problems", "300", "--steps", "3",
         "--hidden", "32", "--layers", "1", "--num-generations", "4", "--prompts-per-step", "4", "--max-new-tokens", "32",
         "--eval-k", "4", "--heldout-every", "2", "--threads", "2",
     ];
@@ -42,9 +42,11 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         var s = Summary(out1);
         foreach (var key in new[] { "accuracy_before", "accuracy_after", "sampled_pass1_before", "sampled_pass1_after", "maj8_before", "maj8_after",
                      "pass8_before", "pass8_after", "format_rate_before", "format_rate_after", "mean_completion_len_before", "mean_completion_len_after",
-                     "rl_steps", "pretrain_seconds", "rl_seconds", "total_seconds", "seed", "preset" })
+                     "rl_steps", "pretrain_seconds", "rl_seconds", "total_seconds", "seed", "preset",
+                     "reflection_rate_before", "reflection_rate_after", "backtrack_rate_before", "backtrack_rate_after", "aha_step" })
             Assert.True(s.ContainsKey(key), key);
         Assert.Equal("grpo", (string)s["preset"]!);
+        Assert.Equal("selfcheck", (string)s["task"]!);
 
         // Recompute the before/after figures from the per-problem file.
         var eval = Jsonl(Path.Combine(out1, "eval_completions.jsonl"));
@@ -58,6 +60,11 @@ public sealed class R1ZeroEndToEndTests : IDisposable
             Assert.Equal((double)s[$"sampled_pass1_{phase}"]!, rows.Average(r => (double)(int)r["sampled_correct"]! / (int)r["samples"]!), 12);
             Assert.Equal((double)s[$"pass8_{phase}"]!, rows.Average(r => (int)r["sampled_correct"]! > 0 ? 1.0 : 0.0), 12); // pass@k with n = k
             Assert.Equal((double)s[$"maj8_{phase}"]!, rows.Average(r => (bool)r["majority_correct"]! ? 1.0 : 0.0), 12);
+            // Reflection: share of all sampled completions that verify or backtrack; mean sampled length.
+            int samples = rows.Sum(r => (int)r["samples"]!);
+            Assert.Equal((double)s[$"reflection_rate_{phase}"]!, rows.Sum(r => (int)r["sampled_reflective"]!) / (double)samples, 12);
+            Assert.Equal((double)s[$"backtrack_rate_{phase}"]!, rows.Sum(r => (int)r["sampled_backtracking"]!) / (double)samples, 12);
+            Assert.Equal((double)s[$"sampled_mean_len_{phase}"]!, rows.Sum(r => (int)r["sampled_length"]!) / (double)samples, 12);
             // The greedy verdict itself: the <answer> equals the ground truth.
             foreach (var r in rows)
                 Assert.Equal((bool)r["greedy_correct"]!, (string?)r["greedy_answer"] == (string)r["answer"]!);
@@ -69,14 +76,24 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         Assert.Equal(Enumerable.Range(0, steps + 1), metrics.Select(m => (int)m["step"]!));
         Assert.True(metrics[^1].ContainsKey("heldout/accuracy"));
         Assert.All(metrics.Skip(1), m => Assert.InRange((double)m["accuracy"]!, 0, 1));
-        // completions.jsonl: 4 logged samples per step; their total reward is the weighted sum of correctness + format.
+        // reflection/rate on every training row, equal to the logged reflection reward; aha_step = the first row whose
+        // share of right completions that self-correct passes one half (null when none does).
+        Assert.All(metrics.Skip(1), m => Assert.Equal((double)m["reward/reflection/mean"]!, (double)m["reflection/rate"]!));
+        int? aha = metrics.Skip(1).FirstOrDefault(m => m.ContainsKey("reflection/right_self_corrected") && (double)m["reflection/right_self_corrected"]! > 0.5)
+            ?["step"] is { } st ? (int)st : null;
+        Assert.Equal(aha, (int?)s["aha_step"]);
+        // completions.jsonl: 8 logged samples per step; their total reward is the weighted sum of correctness + format;
+        // the weight-0 reflection rewards agree with the detector on the logged text.
         var completions = Jsonl(Path.Combine(out1, "completions.jsonl"));
-        Assert.Equal(steps * 4, completions.Count);
+        Assert.Equal(steps * 8, completions.Count);
         foreach (var c in completions)
         {
             var rewards = c["rewards"]!.AsObject();
             Assert.Equal((double)c["reward"]!, (double)rewards["math"]! + (double)rewards["format"]!, 9);
             Assert.Equal((double)rewards["format"]! > 0, (double)rewards["format_ok"]! == 1.0);
+            string text = (string)c["completion"]!;
+            Assert.Equal(Aha.R1Zero.ReflectionDetector.Reflects(text) ? 1.0 : 0.0, (double)rewards["reflection"]!);
+            Assert.Equal(Aha.R1Zero.ReflectionDetector.Backtracks(text) && (double)rewards["math"]! == 1 ? 1.0 : 0.0, (double)rewards["right_after_backtrack"]!);
         }
         // The mean training accuracy of step 1 is consistent with what was logged of it: a fraction of 16 samples.
         double acc1 = (double)metrics[1]["accuracy"]!;
@@ -84,6 +101,8 @@ public sealed class R1ZeroEndToEndTests : IDisposable
 
         var report = File.ReadAllText(Path.Combine(out1, "report.md"));
         Assert.Contains("plots/r1zero_accuracy.png", report);
+        Assert.Contains("plots/r1zero_reflection.png", report);
+        Assert.Contains("## The aha step", report);
 
         // Same seed → same summary (timings aside).
         var out2 = _dir["run2"];
@@ -124,9 +143,9 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     {
         var (code, _, error) = AhaCli.Run("r1zero", "--task", "chess", "--out", _dir["bad"]);
         Assert.Equal(1, code);
-        Assert.Contains("task must be arithmetic, countdown or tool-arithmetic", error);
-        (code, _, error) = AhaCli.Run("r1zero", "--model", _dir["nowhere"], "--out", _dir["bad"]);
+        Assert.Contains("task must be one of arithmetic, selfcheck, countdown, tool-arithmetic", error);
+        (code, _, error) = AhaCli.Run("r1zero", "--data", _dir.File("d.jsonl", "{}\n"), "--out", _dir["bad"]);
         Assert.Equal(1, code);
-        Assert.Contains("--model needs --data", error);
+        Assert.Contains("--data needs --model", error);
     }
 }
