@@ -17,11 +17,11 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Sequences per batch.", DefaultValueFactory = _ => 16 };
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per sequence.", DefaultValueFactory = _ => 256 };
         generate.Options.Add(threads); generate.Options.Add(batch); generate.Options.Add(newTokens);
-        generate.SetAction(r =>
+        generate.SetAction(r => CliRun.Run(r, () =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
-            Print(GenerationBenchmark.Run(BenchModels.Small4M, r.GetValue(batch), newTokens: r.GetValue(newTokens)));
-        });
+            Print(r, GenerationBenchmark.Run(BenchModels.Small4M, r.GetValue(batch), newTokens: r.GetValue(newTokens)));
+        }));
 
         var train = new Command("train", "Training step throughput (default batch 32 × 128 tokens, ~4M-param model) vs measured fp32 matmul GFLOP/s.");
         var warmup = new Option<int>("--warmup") { Description = "Untimed burn-in steps before the timed ones.", DefaultValueFactory = _ => 20 };
@@ -33,11 +33,11 @@ internal static class BenchCommand
             Description = "Let glibc return freed memory to the OS as it does by default, to measure what retaining it saves.",
         };
         foreach (var option in new Option[] { threads, trainBatch, sequenceLength, warmup, steps, releaseMemory }) train.Options.Add(option);
-        train.SetAction(r =>
+        train.SetAction(r => CliRun.Run(r, () =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads), RetainFreedMemory = !r.GetValue(releaseMemory) });
-            Print(TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
-        });
+            Print(r, TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
+        }));
 
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");
         bench.Subcommands.Add(generate);
@@ -45,5 +45,5 @@ internal static class BenchCommand
         return bench;
     }
 
-    static void Print<T>(T result) => Console.WriteLine(JsonSerializer.Serialize(result, Json));
+    static void Print<T>(ParseResult parse, T result) => parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(result, Json));
 }
