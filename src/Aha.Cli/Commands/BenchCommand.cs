@@ -25,7 +25,7 @@ internal static class BenchCommand
         dtypes.AcceptOnlyFromAmong("fp32", "bf16", "all");
         decodeTokens.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError("--decode-tokens: expected at least 2."); });
         foreach (var option in new Option[] { threads, models, dtypes, decodeTokens, noPrefix, recompute }) generate.Options.Add(option);
-        generate.SetAction(r =>
+        generate.SetAction(r => CliRun.Run(r, () =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
             var options = new GenerationBenchmarkOptions
@@ -46,8 +46,8 @@ internal static class BenchCommand
                 PrefixSharing = !r.GetValue(noPrefix),
                 KvCacheVsRecompute = r.GetValue(recompute),
             };
-            Print(GenerationBenchmark.Run(options));
-        });
+            Print(r, GenerationBenchmark.Run(options));
+        }));
 
         var train = new Command("train", "Training step throughput (default batch 32 × 128 tokens, ~4M-param model) vs measured fp32 matmul GFLOP/s.");
         var warmup = new Option<int>("--warmup") { Description = "Untimed burn-in steps before the timed ones.", DefaultValueFactory = _ => 20 };
@@ -59,11 +59,11 @@ internal static class BenchCommand
             Description = "Let glibc return freed memory to the OS as it does by default, to measure what retaining it saves.",
         };
         foreach (var option in new Option[] { threads, trainBatch, sequenceLength, warmup, steps, releaseMemory }) train.Options.Add(option);
-        train.SetAction(r =>
+        train.SetAction(r => CliRun.Run(r, () =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads), RetainFreedMemory = !r.GetValue(releaseMemory) });
-            Print(TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
-        });
+            Print(r, TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
+        }));
 
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");
         bench.Subcommands.Add(generate);
@@ -71,5 +71,5 @@ internal static class BenchCommand
         return bench;
     }
 
-    static void Print<T>(T result) => Console.WriteLine(JsonSerializer.Serialize(result, Json));
+    static void Print<T>(ParseResult parse, T result) => parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(result, Json));
 }

@@ -5,6 +5,14 @@ namespace Aha.Cli.Commands;
 /// <summary>Every top-level `aha` command. Each command lives in its own file with a static Create().</summary>
 internal static class CommandCatalog
 {
+    /// <summary>The <c>aha</c> root command with every subcommand.</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("Aha: post-train language models with reinforcement learning.");
+        foreach (var command in All()) root.Subcommands.Add(command);
+        return root;
+    }
+
     public static IEnumerable<Command> All()
     {
         yield return GenerateCommand.Create();

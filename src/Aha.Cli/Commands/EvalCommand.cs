@@ -24,7 +24,7 @@ internal static class EvalCommand
         command.Options.Add(cli.Set);
         command.Options.Add(cli.Threads);
         command.Options.Add(cli.Device);
-        command.SetAction(parse => TrainingCli.Run(parse, _ =>
+        command.SetAction(parse => CliRun.Run(parse, _ =>
         {
             var typed = new List<string>();
             if (parse.GetValue(model) is string m) typed.Add($"model.path={m}");

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Aha.Checkpoints;
 using Aha.Generation;
 using Aha.Native;
+using Aha.Models;
 using Aha.Tokenization;
+using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;
 
@@ -24,11 +26,12 @@ internal static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("generate", "Generate a completion with a local model.")
             { model, prompt, chat, system, maxNew, temperature, topP, topK, seed, stop, device };
-        command.SetAction(parse => CliErrors.Run(parse, () =>
+        command.SetAction(parse => CliRun.Run(parse, () =>
         {
             var dev = AhaRuntime.Initialize(new RuntimeOptions { Device = parse.GetValue(device)! });
             var dir = parse.GetRequiredValue(model);
             var tokenizer = TokenizerLoader.Load(dir);
+            RunModels.CheckVocabulary(ModelConfig.Load(Path.Combine(dir, "config.json")), tokenizer, "--model");
             using var lm = HfCheckpoint.LoadCausalLM(dir, dev);
             var text = parse.GetRequiredValue(prompt);
             if (parse.GetValue(chat))

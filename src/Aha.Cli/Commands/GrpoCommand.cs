@@ -25,17 +25,20 @@ internal static class OnPolicyCommand
     internal static Command Create(string name, string description, string defaultPreset)
     {
         var cli = new TrainingCli();
-        var preset = new Option<string?>("--preset") { Description = "Algorithm preset (trainer.preset); the config file and --set override it." };
+        var preset = new Option<string?>("--preset")
+        {
+            Description = "Algorithm preset, the same as --set trainer.preset=NAME: it wins over the config file's trainer.preset " +
+                          "(command line over file, as every --set). Without it and without a file's choice: " + defaultPreset + ".",
+        };
         var command = new Command(name, description);
         cli.AddTo(command);
         command.Options.Add(preset);
-        command.SetAction(parse => TrainingCli.Run(parse, cancel =>
+        command.SetAction(parse => CliRun.Run(parse, cancel =>
         {
             var resume = cli.ResumeDir(parse, name);
             var defaults = new OnPolicyRunConfig();
-            var chosen = parse.GetValue(preset) ?? (resume is null ? defaultPreset : null);
-            if (chosen is not null) defaults = defaults with { Trainer = defaults.Trainer with { Preset = chosen } };
-            var config = cli.Load(parse, defaults, resume);
+            if (resume is null) defaults = defaults with { Trainer = defaults.Trainer with { Preset = defaultPreset } };
+            var config = cli.Load(parse, defaults, resume, parse.GetValue(preset) is string p ? [$"trainer.preset={p}"] : null);
             var result = OnPolicyRun.Run(config, cli.RunOptions(parse, resume, cancel), name);
             TrainingCli.Report(parse, result);
             return result.Completed;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Aha.Checkpoints;
 using Aha.Models;
 using Aha.Tokenization;
+using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;
 
@@ -16,23 +17,16 @@ internal static class ModelCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "A tokenizer.json (or folder) to copy beside the weights." };
         var init = new Command("init", "Write a randomly initialised checkpoint (weights ~ N(0, initializer_range²), norms 1).")
             { config, output, seed, tokenizer };
-        init.SetAction(parse => CliErrors.Run(parse, () =>
+        init.SetAction(parse => CliRun.Run(parse, () =>
         {
             var modelConfig = ModelConfig.Load(parse.GetRequiredValue(config));
+            var dir = parse.GetRequiredValue(output);
+            var tok = parse.GetValue(tokenizer);
+            var loaded = tok is null ? null : TokenizerLoader.Load(tok); // validated before anything is written
+            if (loaded is not null) RunModels.CheckVocabulary(modelConfig, loaded, "--config/--tokenizer");
             using var model = new CausalLM(modelConfig);
             WeightInit.Initialize(model, modelConfig.InitializerRange, parse.GetValue(seed));
-            var dir = parse.GetRequiredValue(output);
-            if (parse.GetValue(tokenizer) is string tok)
-            {
-                var file = TokenizerLoader.ResolveFile(tok);
-                TokenizerLoader.Load(file); // validate before writing anything
-                Directory.CreateDirectory(dir);
-                foreach (var name in new[] { TokenizerLoader.TokenizerFileName, "tokenizer_config.json" })
-                {
-                    var source = Path.Combine(Path.GetDirectoryName(file)!, name);
-                    if (File.Exists(source)) AtomicFile.Write(Path.Combine(dir, name), s => { using var f = File.OpenRead(source); f.CopyTo(s); });
-                }
-            }
+            if (loaded is not null) RunModels.SaveTokenizer(loaded, new ModelSection { Tokenizer = tok }, dir);
             HfCheckpoint.Save(model, modelConfig, dir);
             parse.InvocationConfiguration.Output.WriteLine($"{modelConfig.ModelType}: {modelConfig.ParameterCount():N0} parameters → {dir}");
         }));

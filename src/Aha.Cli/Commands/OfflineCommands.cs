@@ -34,7 +34,7 @@ internal static class OfflineCommand
         var cli = new TrainingCli();
         var command = new Command(name, description);
         cli.AddTo(command);
-        command.SetAction(parse => TrainingCli.Run(parse, cancel =>
+        command.SetAction(parse => CliRun.Run(parse, cancel =>
         {
             var result = run(cli, parse, cli.ResumeDir(parse, name), cancel);
             TrainingCli.Report(parse, result);

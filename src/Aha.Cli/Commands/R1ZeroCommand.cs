@@ -36,12 +36,13 @@ internal static class R1ZeroCommand
         var data = new Option<string?>("--data") { Description = "GSM8K-style JSONL (question/answer with '#### n', or prompt/answer), with --model." };
         var template = new Option<string>("--template") { Description = "Prompt template with --model: r1zero, think or raw.", DefaultValueFactory = _ => d.Template };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => d.Device };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an earlier r1zero run in --out (its files only; anything else there is an error)." };
         var command = new Command("r1zero", "Mini DeepSeek-R1-Zero: watch a tiny model learn to reason from reward alone (pretrain, evaluate, pure RL, evaluate, report).")
         {
             task, preset, control, output, seed, threads, steps, pretrainSteps, corpusDocs, errorRate, checkRate, catchRate, hidden, layers, g, prompts, lr, beta,
-            maxNew, testProblems, trainProblems, evalK, heldoutEvery, model, data, template, device,
+            maxNew, testProblems, trainProblems, evalK, heldoutEvery, model, data, template, device, overwrite,
         };
-        command.SetAction(parse => CliErrors.Run(parse, () =>
+        command.SetAction(parse => CliRun.Run(parse, () =>
         {
             var o = d with
             {
@@ -54,7 +55,7 @@ internal static class R1ZeroCommand
                 PromptsPerStep = parse.GetValue(prompts), LearningRate = parse.GetValue(lr), Beta = parse.GetValue(beta),
                 MaxNewTokens = parse.GetValue(maxNew), TestProblems = parse.GetValue(testProblems), TrainProblems = parse.GetValue(trainProblems),
                 EvalK = parse.GetValue(evalK), HeldoutEvery = parse.GetValue(heldoutEvery), ModelDir = parse.GetValue(model),
-                DataPath = parse.GetValue(data), Template = parse.GetValue(template)!, Device = parse.GetValue(device)!,
+                DataPath = parse.GetValue(data), Template = parse.GetValue(template)!, Device = parse.GetValue(device)!, Overwrite = parse.GetValue(overwrite),
             };
             R1ZeroRunner.Run(o, parse.InvocationConfiguration.Output);
         }));

@@ -11,7 +11,7 @@ internal static class RecipeCommand
         var cli = new TrainingCli();
         var r1 = new Command("r1", "Cold-start SFT → GRPO → rejection sampling + SFT → final GRPO; each stage's final/ is the next one's model.");
         cli.AddTo(r1);
-        r1.SetAction(parse => TrainingCli.Run(parse, cancel =>
+        r1.SetAction(parse => CliRun.Run(parse, cancel =>
         {
             var resume = cli.ResumeDir(parse, "r1");
             var config = cli.Load(parse, new R1RecipeConfig(), resume);

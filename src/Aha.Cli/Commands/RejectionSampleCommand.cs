@@ -12,7 +12,7 @@ internal static class RejectionSampleCommand
         var command = new Command("rejection-sample",
             "Sample N completions per prompt, keep those the rewards accept (all correct or best-of-N) and write an SFT JSONL (<run>/sft.jsonl).");
         cli.AddTo(command);
-        command.SetAction(parse => TrainingCli.Run(parse, cancel =>
+        command.SetAction(parse => CliRun.Run(parse, cancel =>
         {
             var resume = cli.ResumeDir(parse, "rejection-sample");
             var config = cli.Load(parse, new RejectionSamplingRunConfig(), resume);

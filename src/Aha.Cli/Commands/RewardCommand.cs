@@ -34,38 +34,29 @@ internal static class RewardCommand
         {
             fn, completion, prompt, answer, numbers, target, tokens, maxLength, buffer, penalty, mode, bonus, formatScore,
         };
-        command.SetAction((parse) =>
+        command.SetAction(parse => CliRun.Run(parse, () =>
         {
             var output = parse.InvocationConfiguration.Output;
-            try
+            var options = new BuiltInRewardOptions
             {
-                var options = new BuiltInRewardOptions
-                {
-                    FormatBonus = parse.GetValue(bonus),
-                    CountdownFormatScore = parse.GetValue(formatScore),
-                    MaxLength = parse.GetValue(maxLength),
-                    Buffer = parse.GetValue(buffer),
-                    Penalty = parse.GetValue(penalty),
-                    OverlongMode = parse.GetValue(mode) == "hard" ? OverlongMode.Hard : OverlongMode.Soft,
-                };
-                var name = parse.GetValue(fn)!;
-                var reward = BuiltInRewards.Create(name, options);
-                var text = parse.GetValue(completion)!;
-                if (text == "-") text = Console.In.ReadToEnd();
-                var metadata = new Dictionary<string, string>();
-                if (parse.GetValue(numbers) is { } n) metadata["numbers"] = n;
-                if (parse.GetValue(target) is { } t) metadata["target"] = t;
-                var sample = new RewardSample(parse.GetValue(prompt) ?? "", text, parse.GetValue(answer), metadata, parse.GetValue(tokens));
-                var score = reward.Score(sample);
-                output.WriteLine(ToJson(name, score));
-                return 0;
-            }
-            catch (ArgumentException e)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
-        });
+                FormatBonus = parse.GetValue(bonus),
+                CountdownFormatScore = parse.GetValue(formatScore),
+                MaxLength = parse.GetValue(maxLength),
+                Buffer = parse.GetValue(buffer),
+                Penalty = parse.GetValue(penalty),
+                OverlongMode = parse.GetValue(mode) == "hard" ? OverlongMode.Hard : OverlongMode.Soft,
+            };
+            var name = parse.GetValue(fn)!;
+            var reward = BuiltInRewards.Create(name, options);
+            var text = parse.GetValue(completion)!;
+            if (text == "-") text = Console.In.ReadToEnd();
+            var metadata = new Dictionary<string, string>();
+            if (parse.GetValue(numbers) is { } n) metadata["numbers"] = n;
+            if (parse.GetValue(target) is { } t) metadata["target"] = t;
+            var sample = new RewardSample(parse.GetValue(prompt) ?? "", text, parse.GetValue(answer), metadata, parse.GetValue(tokens));
+            var score = reward.Score(sample);
+            output.WriteLine(ToJson(name, score));
+        }));
         return command;
     }
 

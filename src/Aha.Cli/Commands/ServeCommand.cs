@@ -21,7 +21,7 @@ internal static class ServeCommand
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: every core)." };
         var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API (completions, chat, weight updates for RL).")
             { model, host, port, maxBatch, name, device, threads };
-        command.SetAction(parse => CliErrors.Run(parse, () =>
+        command.SetAction(parse => CliRun.Run(parse, () =>
         {
             var options = new ServeOptions
             {

@@ -20,21 +20,11 @@ internal static class TokenizeCommand
             Required = true,
         };
         var command = new Command("tokenize", "Encode text and print the token ids as a JSON array.") { tokenizer, text };
-        command.SetAction(parse =>
+        command.SetAction(parse => CliRun.Run(parse, () =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            try
-            {
-                var ids = TokenizerLoader.Load(parse.GetRequiredValue(tokenizer)).Encode(parse.GetRequiredValue(text));
-                output.WriteLine(JsonSerializer.Serialize(ids));
-                return 0;
-            }
-            catch (Exception e) when (e is FileNotFoundException or TokenizerFormatException or ArgumentException)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            var ids = TokenizerLoader.Load(parse.GetRequiredValue(tokenizer)).Encode(parse.GetRequiredValue(text));
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(ids));
+        }));
         return command;
     }
 }

@@ -9,8 +9,8 @@ namespace Aha.Cli.Commands;
 /// <summary>
 /// The options every training command shares (<c>--config</c>, <c>--set</c>, <c>--out</c>, <c>--name</c>,
 /// <c>--resume</c>, <c>--threads</c>, <c>--device</c>), config loading with the precedence defaults (preset) → file →
-/// <c>--set</c>, and the error handling: a bad config, a missing file or a bad value is one message on stderr and exit
-/// code 1, and (because everything is checked and built before the run folder is created) no run folder.
+/// <c>--set</c>. Errors go through <see cref="CliRun"/>; because everything is checked and built before the run folder
+/// is created, a bad config, a missing file or a bad value leaves no run folder.
 /// </summary>
 internal sealed class TrainingCli
 {
@@ -77,25 +77,6 @@ internal sealed class TrainingCli
             Root = parse.GetValue(Out)!, Name = parse.GetValue(Name), Resume = resume,
             Console = console ? null : output, Interactive = console ? null : false, Cancellation = cancel,
         };
-    }
-
-    /// <summary>Runs <paramref name="action"/>: user errors → "error: …" on stderr and exit 1; Ctrl+C stops between steps (exit 130).</summary>
-    public static int Run(ParseResult parse, Func<CancellationToken, bool> action)
-    {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            return action(cts.Token) ? 0 : 130;
-        }
-        catch (Exception e) when (e is ConfigException or IOException or InvalidDataException or TokenizerFormatException
-                                      or ArgumentException or UnauthorizedAccessException or Aha.Data.DataFormatException)
-        {
-            parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     public static void Report(ParseResult parse, RunResult r)

@@ -149,7 +149,7 @@ public static class HfCheckpoint
                 weightMap = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject()
                     ?? throw new InvalidDataException($"{index}: missing field 'weight_map'.");
             }
-            catch (JsonException e) { throw new InvalidDataException($"{index}: invalid JSON at line {e.LineNumber + 1}: {e.Message}", e); }
+            catch (JsonException e) { throw new InvalidDataException($"{index}: invalid JSON at {Aha.Data.JsonErrors.Describe(e)}", e); }
             return weightMap
                 .GroupBy(kv => kv.Value?.GetValue<string>() ?? throw new InvalidDataException($"{index}: weight_map['{kv.Key}'] is not a file name."))
                 .Select(g =>

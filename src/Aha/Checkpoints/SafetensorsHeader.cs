@@ -61,7 +61,7 @@ public static class SafetensorsHeader
                 if (p.Name != "__metadata__") entries.Add(Entry(path, p.Name, p.Value, dataBytes));
             return entries;
         }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: safetensors header is not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: safetensors header is not valid JSON ({Aha.Data.JsonErrors.Describe(e, withLine: false)})", e); }
         catch (InvalidOperationException e) { throw new InvalidDataException($"{path}: safetensors header has a name that is not valid Unicode ({e.Message}).", e); }
     }
 

@@ -54,9 +54,11 @@ public static class ConfigLoader
         return result;
     }
 
+    /// <summary>The file's top-level mapping; null <paramref name="yaml"/> (no file) is an empty one, an empty file an error.</summary>
     private static YamlMappingNode Parse(string? yaml, ConfigSources sources, List<ConfigError> errors)
     {
-        if (string.IsNullOrWhiteSpace(yaml)) return new YamlMappingNode();
+        if (yaml is null) return new YamlMappingNode();
+        const string empty = "the config file is empty (no keys); expected a mapping of keys to values, e.g. 'steps: 10' (or drop --config for the defaults).";
         try
         {
             if (FirstTooDeep(yaml) is { } deep)
@@ -67,12 +69,15 @@ public static class ConfigLoader
             }
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0) return new YamlMappingNode();
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
+            {
+                errors.Add(new ConfigError(sources.FileSource, null, null, "", empty));
+                return new YamlMappingNode();
+            }
             if (stream.Documents.Count > 1)
                 errors.Add(sources.Error(stream.Documents[1].RootNode, "", "a config file holds one YAML document; found more."));
             var root = stream.Documents[0].RootNode;
             if (root is YamlMappingNode map) return map;
-            if (root is YamlScalarNode { Value: null or "" or "~" or "null" }) return new YamlMappingNode();
             errors.Add(sources.Error(root, "", "the top level of a config file must be a mapping of keys to values."));
         }
         catch (YamlException e)

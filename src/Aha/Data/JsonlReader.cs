@@ -58,7 +58,7 @@ public static class JsonlReader
         }
         catch (JsonException e)
         {
-            return (default, new DataFormatException(path, lineNumber, null, $"invalid JSON: {e.Message}"));
+            return (default, new DataFormatException(path, lineNumber, null, $"invalid JSON at {JsonErrors.Describe(e, withLine: false)}"));
         }
         catch (DataFormatException e)
         {

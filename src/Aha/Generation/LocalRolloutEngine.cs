@@ -8,13 +8,16 @@ namespace Aha.Generation;
 /// In-process rollout engine: left-pads the prompts into one batch, prefills a preallocated KV cache — each distinct
 /// prompt once, its keys and values then copied to the rows that repeat it (<see cref="SamplingParams.SharePromptPrefill"/>)
 /// —, then decodes one token per step for all rows until each has stopped. Finished rows keep stepping with the pad
-/// token (their outputs are discarded) so the batch stays rectangular.
+/// token (their outputs are discarded) so the batch stays rectangular. Prompt + <see cref="SamplingParams.MaxNewTokens"/>
+/// must fit the model's positions. When the model has more embedding rows than the tokenizer has tokens (real Qwen
+/// checkpoints pad the matrix), the ids beyond the tokenizer are never sampled: they decode to nothing.
 /// </summary>
 public sealed class LocalRolloutEngine : IRolloutEngine
 {
     readonly CausalLM _model;
     readonly ITokenizer? _tokenizer;
     readonly int _padId;
+    readonly int? _maskFrom;
 
     /// <param name="tokenizer">Needed only for stop strings; its pad id is used for padding (else 0).</param>
     public LocalRolloutEngine(CausalLM model, ITokenizer? tokenizer = null)
@@ -22,6 +25,7 @@ public sealed class LocalRolloutEngine : IRolloutEngine
         _model = model;
         _tokenizer = tokenizer;
         _padId = tokenizer?.PadTokenId ?? 0;
+        if (tokenizer is not null && tokenizer.VocabSize < model.Config.VocabSize) _maskFrom = tokenizer.VocabSize;
     }
 
     public IReadOnlyList<Completion> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingParams sampling)
@@ -33,6 +37,10 @@ public sealed class LocalRolloutEngine : IRolloutEngine
             throw new ArgumentException("Stop strings need a tokenizer to decode completions.", nameof(sampling));
 
         int batch = prompts.Count, promptLen = prompts.Max(p => p.Count), maxNew = sampling.MaxNewTokens;
+        int positions = _model.Config.MaxPositionEmbeddings;
+        if ((long)promptLen + maxNew > positions)
+            throw new ArgumentException($"a prompt of {promptLen} tokens + max_new_tokens {maxNew} exceeds the model's {positions} positions " +
+                $"(max_position_embeddings); shorten the prompt or lower max_new_tokens to at most {Math.Max(0, positions - promptLen)}", nameof(prompts));
         var device = _model.Backbone.EmbeddingWeight.device;
         var stopIds = sampling.StopTokenIds.ToHashSet();
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>(maxNew)).ToArray();
@@ -129,7 +137,9 @@ public sealed class LocalRolloutEngine : IRolloutEngine
     Tensor LastLogits(Tensor newIds, Tensor mask, KvCache? cache)
     {
         var hidden = _model.Backbone.Forward(newIds, mask, cache: cache); // [B, t, H]
-        return _model.Head(hidden[.., -1, ..]);                          // [B, V]: head applied to the last position only
+        var logits = _model.Head(hidden[.., -1, ..]);                    // [B, V]: head applied to the last position only
+        if (_maskFrom is int from) logits.narrow(1, from, logits.shape[1] - from).fill_(float.NegativeInfinity); // ids with no token
+        return logits;
     }
 
     bool EndsWithStopString(List<int> completion, IReadOnlyList<string> stops)

@@ -86,7 +86,7 @@ public sealed record ModelConfig
         if (!File.Exists(path)) throw new FileNotFoundException($"Model config not found: {path}", path);
         JsonObject json;
         try { json = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"{path}: empty JSON."); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at line {e.LineNumber + 1}: {e.Message}", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at {Aha.Data.JsonErrors.Describe(e)}", e); }
         return FromJson(json, path);
     }
 

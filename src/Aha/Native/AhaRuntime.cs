@@ -41,7 +41,7 @@ public static class AhaRuntime
         lock (Gate)
         {
             int threads = options.Threads ?? Environment.ProcessorCount;
-            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(options), threads, "Threads must be ≥ 1.");
+            if (threads < 1) throw new ArgumentException($"threads must be ≥ 1 (got {threads})", nameof(options));
             if (_threads != threads)
             {
                 torch.set_num_threads(threads);

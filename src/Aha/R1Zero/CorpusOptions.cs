@@ -43,15 +43,20 @@ public sealed record CorpusOptions
     /// <summary>Checks every field; throws one <see cref="ArgumentException"/> listing all problems.</summary>
     public CorpusOptions Validate()
     {
-        var errors = new List<string>();
-        if (Documents < 1) errors.Add($"documents must be ≥ 1 (got {Documents})");
-        if (ErrorRate is { } e && !(e is >= 0 and <= 1)) errors.Add($"error_rate must be in [0, 1] (got {e})");
-        if (!(CheckRate is >= 0 and <= 1)) errors.Add($"check_rate must be in [0, 1] (got {CheckRate})");
-        if (!(CatchRate is >= 0 and <= 1)) errors.Add($"catch_rate must be in [0, 1] (got {CatchRate})");
-        if (!(DirectAnswerRate is >= 0 and <= 1)) errors.Add($"direct_answer_rate must be in [0, 1] (got {DirectAnswerRate})");
-        if (!(DirectCorrectRate is >= 0 and <= 1)) errors.Add($"direct_correct_rate must be in [0, 1] (got {DirectCorrectRate})");
+        var errors = Problems().ToList();
         if (errors.Count > 0) throw new ArgumentException("Invalid corpus options: " + string.Join("; ", errors) + ".", nameof(CorpusOptions));
         return this;
+    }
+
+    /// <summary>Every problem of these options, one message each (empty when valid).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Documents < 1) yield return $"documents must be ≥ 1 (got {Documents})";
+        if (ErrorRate is { } e && !(e is >= 0 and <= 1)) yield return $"error_rate must be in [0, 1] (got {e})";
+        if (!(CheckRate is >= 0 and <= 1)) yield return $"check_rate must be in [0, 1] (got {CheckRate})";
+        if (!(CatchRate is >= 0 and <= 1)) yield return $"catch_rate must be in [0, 1] (got {CatchRate})";
+        if (!(DirectAnswerRate is >= 0 and <= 1)) yield return $"direct_answer_rate must be in [0, 1] (got {DirectAnswerRate})";
+        if (!(DirectCorrectRate is >= 0 and <= 1)) yield return $"direct_correct_rate must be in [0, 1] (got {DirectCorrectRate})";
     }
 }
 

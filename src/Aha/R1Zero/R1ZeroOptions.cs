@@ -98,25 +98,71 @@ public sealed record R1ZeroOptions
     /// <summary>"cpu" or "cuda". The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>Checks every field; throws one <see cref="ArgumentException"/> listing all problems.</summary>
+    /// <summary>
+    /// Write into <see cref="OutDir"/> even when it holds an earlier r1zero run, after deleting that run's files (a
+    /// folder holding anything else is never touched). The default value is false: an existing non-empty folder is an
+    /// error, so two runs never mix in one folder.
+    /// </summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>
+    /// Checks every field, and everything about the inputs that can be known before any work (folders and files exist,
+    /// the task has enough distinct problems, the output folder is free); throws one <see cref="ArgumentException"/>
+    /// listing all problems, each naming its command-line flag.
+    /// </summary>
     public R1ZeroOptions Validate()
     {
         var errors = new List<string>();
-        if (!R1ZeroTasks.Names.Contains(Task)) errors.Add($"task must be one of {string.Join(", ", R1ZeroTasks.Names)} (got '{Task}')");
-        if (MaxNewTokens < 1) errors.Add($"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
-        if (Control is not ("none" or "random-reward")) errors.Add($"control must be none or random-reward (got '{Control}')");
-        if (TestProblems < 1) errors.Add($"test_problems must be ≥ 1 (got {TestProblems})");
-        if (TrainProblems < 1) errors.Add($"train_problems must be ≥ 1 (got {TrainProblems})");
-        if (HiddenSize < 8 || Heads < 1 || KvHeads < 1 || HiddenSize % Heads != 0 || Heads % KvHeads != 0 || HiddenSize / Heads % 2 != 0)
-            errors.Add($"model sizes must satisfy hidden % heads = 0, heads % kv_heads = 0, even head_dim (got hidden {HiddenSize}, heads {Heads}, kv {KvHeads})");
-        if (Layers < 1 || IntermediateSize < 1) errors.Add($"layers and intermediate_size must be ≥ 1 (got {Layers}, {IntermediateSize})");
-        if (RlSteps < 0) errors.Add($"rl_steps must be ≥ 0 (got {RlSteps})");
-        if (EvalK < 1) errors.Add($"eval_k must be ≥ 1 (got {EvalK})");
-        if (HeldoutSubset < 0 || HeldoutEvery < 0) errors.Add("heldout_subset and heldout_every must be ≥ 0");
-        if (DataPath is not null && ModelDir is null) errors.Add("--data needs --model (the built-in tasks generate their own data)");
-        if (Template is not ("r1zero" or "think" or "raw")) errors.Add($"template must be r1zero, think or raw (got '{Template}')");
-        try { Corpus.Validate(); } catch (ArgumentException e) { errors.Add(e.Message.Split(" (Parameter")[0]); }
-        if (errors.Count > 0) throw new ArgumentException("Invalid r1zero options: " + string.Join("; ", errors) + ".", nameof(R1ZeroOptions));
+        void Check(bool ok, string message) { if (!ok) errors.Add(message); }
+        Check(R1ZeroTasks.Names.Contains(Task), $"--task must be one of {string.Join(", ", R1ZeroTasks.Names)} (got '{Task}')");
+        Check(Control is "none" or "random-reward", $"--control must be none or random-reward (got '{Control}')");
+        Check(TestProblems >= 1, $"--test-problems must be ≥ 1 (got {TestProblems})");
+        Check(TrainProblems >= 1, $"--train-problems must be ≥ 1 (got {TrainProblems})");
+        Check(!(HiddenSize < 8 || Heads < 1 || KvHeads < 1 || HiddenSize % Heads != 0 || Heads % KvHeads != 0 || HiddenSize / Heads % 2 != 0),
+            $"model sizes must satisfy hidden % heads = 0, heads % kv_heads = 0, even head_dim (got --hidden {HiddenSize}, heads {Heads}, kv {KvHeads})");
+        Check(Layers >= 1 && IntermediateSize >= 1, $"--layers and intermediate_size must be ≥ 1 (got {Layers}, {IntermediateSize})");
+        Check(Pretrain.MaxSteps >= 0, $"--pretrain-steps must be ≥ 0 (got {Pretrain.MaxSteps})");
+        Check(RlSteps >= 0, $"--steps must be ≥ 0 (got {RlSteps})");
+        Check(NumGenerations >= 1, $"--num-generations must be ≥ 1 (got {NumGenerations})");
+        Check(PromptsPerStep >= 1, $"--prompts-per-step must be ≥ 1 (got {PromptsPerStep})");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr must be a number > 0 (got {LearningRate})");
+        Check(Beta is null || (Beta >= 0 && double.IsFinite(Beta.Value)), $"--beta must be ≥ 0 (got {Beta})");
+        Check(MaxNewTokens is null or >= 1, $"--max-new-tokens must be ≥ 1 (got {MaxNewTokens})");
+        Check(EvalK >= 1, $"--eval-k must be ≥ 1 (got {EvalK})");
+        Check(HeldoutSubset >= 0 && HeldoutEvery >= 0, $"--heldout-every and heldout_subset must be ≥ 0 (got {HeldoutEvery}, {HeldoutSubset})");
+        Check(Threads is null || Threads >= 1, $"--threads must be ≥ 1 (got {Threads})");
+        Check(Template is "r1zero" or "think" or "raw", $"--template must be r1zero, think or raw (got '{Template}')");
+        if (ModelDir is null && DataPath is not null) errors.Add("--data needs --model (the built-in tasks generate their own data)");
+        if (ModelDir is not null)
+        {
+            if (!Directory.Exists(ModelDir)) errors.Add($"--model: folder '{ModelDir}' does not exist; expected a Hugging Face model folder");
+            else if (!File.Exists(Path.Combine(ModelDir, "config.json")))
+                errors.Add($"--model: folder '{ModelDir}' has no config.json; expected a Hugging Face model folder (config.json, safetensors, tokenizer.json)");
+        }
+        if (DataPath is not null && !File.Exists(DataPath)) errors.Add($"--data: file '{DataPath}' does not exist");
+        if (ModelDir is null && errors.Count == 0 && Task is "arithmetic" or "countdown" && R1ZeroTasks.DistinctProblems(Task) is var capacity)
+        {
+            // Arithmetic trims its train set to what the test set leaves; countdown draws both in full.
+            int needed = Task == "arithmetic" ? TestProblems + 1 : TestProblems + TrainProblems;
+            Check(needed <= capacity, Task == "arithmetic"
+                ? $"--test-problems {TestProblems} leaves no train problem: the arithmetic task has {capacity} distinct problems"
+                : $"--test-problems {TestProblems} + --train-problems {TrainProblems} = {needed} exceed the {capacity} distinct countdown problems");
+        }
+        errors.AddRange(Corpus.Problems().Select(p => "corpus " + p));
+        if (OutputProblem() is { } outProblem) errors.Add(outProblem);
+        if (errors.Count > 0) throw new ArgumentException("r1zero: " + string.Join("; ", errors) + ".");
         return this;
+    }
+
+    /// <summary>Why <see cref="OutDir"/> cannot take this run, or null.</summary>
+    string? OutputProblem()
+    {
+        if (File.Exists(OutDir)) return $"--out: '{OutDir}' is a file; expected a folder";
+        if (!Directory.Exists(OutDir) || !Directory.EnumerateFileSystemEntries(OutDir).Any()) return null;
+        if (!Overwrite)
+            return $"--out: folder '{OutDir}' is not empty (an earlier run?); choose another --out, or add --overwrite to replace an earlier r1zero run there";
+        var foreign = R1ZeroOutput.Foreign(OutDir).FirstOrDefault();
+        return foreign is null ? null
+            : $"--overwrite: folder '{OutDir}' holds '{foreign}', which r1zero did not write; choose another --out";
     }
 }

@@ -14,6 +14,7 @@ using Aha.Tokenization;
 using Aha.Tracking;
 using Aha.Training;
 using Aha.Training.OnPolicy;
+using Aha.Training.Runs;
 
 namespace Aha.R1Zero;
 
@@ -25,82 +26,57 @@ namespace Aha.R1Zero;
 /// </summary>
 public static class R1ZeroRunner
 {
-    /// <summary>File of per-problem evaluation results, one line per (phase, problem).</summary>
-    public const string EvalCompletionsFile = "eval_completions.jsonl";
+    /// <summary>Positions of the built-in model: prompt + completion must fit (the longest built-in prompt is ~10 characters).</summary>
+    const int BuiltInPositions = 256;
 
     public static R1ZeroSummary Run(R1ZeroOptions options, TextWriter? console = null)
     {
+        // Everything that bad input can fail is checked before any work: options, RL config, task size, data, tokenizer,
+        // model config and positions. Nothing is written until all of it passed.
         var o = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        var rlConfig = RlConfig(o, accuracyReward: "math", o.MaxNewTokens ?? 1).Validate();
         var log = console ?? TextWriter.Null;
         var total = Stopwatch.StartNew();
         var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = o.Threads, Seed = o.Seed, Device = o.Device });
+        var inputs = o.ModelDir is null ? BuiltInInputs(o) : FolderInputs(o);
+        var (train, test, correctness, taskName, tokenizer, modelConfig) = inputs;
+        var environment = inputs.Environment;
+        int maxNewTokens = inputs.MaxNewTokens;
+        rlConfig = rlConfig with { AccuracyReward = correctness.Name, MaxNewTokens = maxNewTokens };
+        int longestPrompt = train.Concat(test).Max(p => tokenizer.Encode(p.Prompt).Count);
+        if (longestPrompt + maxNewTokens > modelConfig.MaxPositionEmbeddings)
+            throw new ArgumentException($"--max-new-tokens {maxNewTokens}: prompts of up to {longestPrompt} tokens leave room for at most " +
+                $"{modelConfig.MaxPositionEmbeddings - longestPrompt} new tokens in the model's {modelConfig.MaxPositionEmbeddings} positions (max_position_embeddings)");
+        if (o.Overwrite) R1ZeroOutput.Clear(o.OutDir);
         Directory.CreateDirectory(o.OutDir);
 
         // 1. base model
         CausalLM model;
-        ITokenizer tokenizer;
-        IReadOnlyList<PromptItem> train, test;
-        IRewardFunction correctness;
-        string taskName, baseDir;
-        int maxNewTokens = o.MaxNewTokens ?? 48;
-        CorpusStats? corpusStats = null;
-        MultiTurnEnvironment? environment = null;
+        string baseDir;
         PretrainResult pretrain = new(0, 0, double.NaN, []);
-        if (o.ModelDir is null)
+        if (inputs.Corpus is { } corpus)
         {
-            var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
-            (train, test, correctness, taskName, environment) = (task.Train, task.Test, task.Correctness, task.Name, task.Environment);
-            maxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens;
-            var (corpus, stats) = SyntheticCorpus.Build(train, task.Writer, o.Corpus, o.Seed);
-            corpusStats = stats;
-            log.WriteLine($"task {task.Name}: {task.Description}; {train.Count} train / {test.Count} held-out problems");
+            var stats = inputs.CorpusStats!;
+            log.WriteLine($"task {taskName}: {inputs.Description}; {train.Count} train / {test.Count} held-out problems");
             log.WriteLine($"corpus: {stats.Documents} documents over {stats.DistinctProblems} problems; think {stats.ThinkShare:P0}, direct guesses {stats.DirectShare:P0}, " +
                           $"wrong final answer {stats.WrongAnswerShare:P0}, systematic error in {stats.StepErrorRate:P0} of eligible steps" +
                           (stats.CheckingShare > 0 ? $", checking writers {stats.CheckingShare:P1}" : ""));
-            WriteCorpusSample(Path.Combine(o.OutDir, "corpus_sample.txt"), corpus, stats);
-            tokenizer = CharTokenizer.Create(Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
-                addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
-            var config = new ModelConfig
-            {
-                Family = ModelFamily.Qwen2, VocabSize = tokenizer.VocabSize, HiddenSize = o.HiddenSize, IntermediateSize = o.IntermediateSize,
-                NumLayers = o.Layers, NumHeads = o.Heads, NumKvHeads = o.KvHeads, HeadDim = o.HiddenSize / o.Heads, QkvBias = true,
-                TieWordEmbeddings = true, MaxPositionEmbeddings = 256, EosTokenId = tokenizer.EosTokenId,
-            }.Validate();
-            model = new CausalLM(config, device);
-            WeightInit.Initialize(model, config.InitializerRange, o.Seed);
-            log.WriteLine($"model: qwen2, {config.ParameterCount():N0} parameters (hidden {o.HiddenSize}, {o.Layers} layers, vocab {tokenizer.VocabSize})");
+            WriteCorpusSample(Path.Combine(o.OutDir, R1ZeroOutput.CorpusSampleFile), corpus, stats);
+            model = new CausalLM(modelConfig, device);
+            WeightInit.Initialize(model, modelConfig.InitializerRange, o.Seed);
+            log.WriteLine($"model: qwen2, {modelConfig.ParameterCount():N0} parameters (hidden {o.HiddenSize}, {o.Layers} layers, vocab {tokenizer.VocabSize})");
             pretrain = Pretrainer.Train(model, tokenizer, corpus, o.Pretrain with { Seed = o.Seed },
                 (step, loss) => log.WriteLine($"pretrain step {step}/{o.Pretrain.MaxSteps}: loss {loss:F3}"));
             log.WriteLine($"pretraining: {pretrain.Steps} steps in {pretrain.Seconds:F0} s, final loss {pretrain.FinalLoss:F3}");
-            baseDir = Path.Combine(o.OutDir, "base_model");
-            HfCheckpoint.Save(model, config, baseDir);
-            ((CharTokenizer)tokenizer).Save(baseDir);
+            baseDir = Path.Combine(o.OutDir, R1ZeroOutput.BaseModelDir);
+            SaveModel(model, modelConfig, tokenizer, o, baseDir);
         }
         else
         {
-            tokenizer = TokenizerLoader.Load(o.ModelDir);
-            model = HfCheckpoint.LoadCausalLM(o.ModelDir, device);
-            baseDir = o.ModelDir;
-            if (o.DataPath is null)
-            {
-                // A base model pretrained by an earlier run (its base_model/) on the built-in task: the same seed gives
-                // the same split, so RL settings can be compared on one base without pretraining again.
-                var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
-                (train, test, correctness, taskName, environment) = (task.Train, task.Test, task.Correctness, task.Name, task.Environment);
-                maxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens;
-                log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; task {task.Name}: {train.Count} train / {test.Count} held-out problems");
-            }
-            else
-            {
-                var template = o.Template switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
-                var items = PromptDataReader.Read(o.DataPath, new PromptReadOptions { Template = template }).ToList();
-                if (items.Count < 2) throw new InvalidDataException($"{o.DataPath}: needs at least 2 records (held-out + RL); found {items.Count}.");
-                int testCount = Math.Min(o.TestProblems, items.Count / 2);
-                (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(o.TrainProblems).ToList());
-                correctness = new MathReward("math");
-                taskName = "data:" + Path.GetFileName(o.DataPath);
-                log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; data {o.DataPath}: {train.Count} RL / {test.Count} held-out problems");
-            }
+            model = HfCheckpoint.LoadCausalLM(o.ModelDir!, device);
+            baseDir = o.ModelDir!;
+            log.WriteLine($"model {o.ModelDir}: {model.Config.ParameterCount():N0} parameters; " +
+                          (o.DataPath is null ? $"task {taskName}" : $"data {o.DataPath}") + $": {train.Count} RL / {test.Count} held-out problems");
         }
         double pretrainSeconds = pretrain.Seconds;
 
@@ -122,12 +98,6 @@ public static class R1ZeroRunner
 
         // 3. pure RL
         var scorer = BuildScorer(o, correctness);
-        var rlConfig = new OnPolicyConfig
-        {
-            Preset = o.Preset, NumGenerations = o.NumGenerations, PromptsPerStep = o.PromptsPerStep, MaxNewTokens = maxNewTokens,
-            LearningRate = o.LearningRate, CriticLearningRate = o.LearningRate, Beta = o.Beta, Seed = o.Seed,
-            AccuracyReward = correctness.Name, LogSamplesPerStep = 8,
-        }.Validate();
         var subset = test.Take(Math.Min(o.HeldoutSubset, test.Count)).ToList();
         var rlClock = Stopwatch.StartNew();
         int? ahaStep;
@@ -155,7 +125,8 @@ public static class R1ZeroRunner
         var after = evaluator.Run(test, evalOptions);
         log.WriteLine($"after RL:  greedy pass@1 {after.GreedyPass1:P1}, sampled pass@1 {after.SampledPass1:P1}, maj@{o.EvalK} {after.MajAtK:P1}, " +
                       $"pass@{o.EvalK} {after.PassAtK:P1}, format {after.FormatRate:P1}, length {after.MeanCompletionLength:F1}, reflection {ReflectionRate(after):P1}");
-        WriteEvalCompletions(Path.Combine(o.OutDir, EvalCompletionsFile), before, after);
+        WriteEvalCompletions(Path.Combine(o.OutDir, R1ZeroOutput.EvalCompletionsFile), before, after);
+        SaveModel(model, model.Config, tokenizer, o, Path.Combine(o.OutDir, R1ZeroOutput.FinalDir));
 
         var summary = new R1ZeroSummary
         {
@@ -171,9 +142,9 @@ public static class R1ZeroRunner
             ReflectionRateBefore = ReflectionRate(before), ReflectionRateAfter = ReflectionRate(after),
             BacktrackRateBefore = BacktrackRate(before), BacktrackRateAfter = BacktrackRate(after), AhaStep = ahaStep,
             RlSteps = o.RlSteps, PretrainSteps = pretrain.Steps, PretrainFinalLoss = double.IsNaN(pretrain.FinalLoss) ? null : pretrain.FinalLoss,
-            Corpus = corpusStats, PretrainSeconds = pretrainSeconds, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
+            Corpus = inputs.CorpusStats, PretrainSeconds = pretrainSeconds, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
         };
-        AtomicFile.WriteText(Path.Combine(o.OutDir, "summary.json"), summary.ToJson());
+        AtomicFile.WriteText(Path.Combine(o.OutDir, R1ZeroOutput.SummaryFile), summary.ToJson());
         R1ZeroReport.Write(o.OutDir, o, summary, before, after, ahaExamples);
         model.Dispose();
         log.WriteLine($"done in {summary.TotalSeconds:F0} s → {o.OutDir}/summary.json, report.md");
@@ -187,6 +158,75 @@ public static class R1ZeroRunner
     /// <summary>Share of the evaluation's sampled completions that self-correct.</summary>
     static double BacktrackRate(EvaluationReport r) =>
         r.Problems.SelectMany(p => p.SampledCompletions).Select(c => ReflectionDetector.Backtracks(c.Text) ? 1.0 : 0.0).DefaultIfEmpty().Average();
+
+    /// <summary>The run's inputs, all checked: problems, verifier, tokenizer, model config (and the corpus for a built-in task).</summary>
+    sealed record Inputs(IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test, IRewardFunction Correctness, string TaskName,
+        ITokenizer Tokenizer, ModelConfig ModelConfig)
+    {
+        public IReadOnlyList<CorpusDocument>? Corpus { get; init; }
+        public CorpusStats? CorpusStats { get; init; }
+        public string Description { get; init; } = "";
+        public MultiTurnEnvironment? Environment { get; init; }
+
+        /// <summary>Tokens per completion: --max-new-tokens, else the task's own length (48 for a data file).</summary>
+        public int MaxNewTokens { get; init; } = 48;
+    }
+
+    /// <summary>A built-in task: its problems, the synthetic corpus, a character tokenizer over it, the small model's config.</summary>
+    static Inputs BuiltInInputs(R1ZeroOptions o)
+    {
+        var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
+        var (corpus, stats) = SyntheticCorpus.Build(task.Train, task.Writer, o.Corpus, o.Seed);
+        var tokenizer = CharTokenizer.Create(
+            Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(task.Test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
+            addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
+        var config = new ModelConfig
+        {
+            Family = ModelFamily.Qwen2, VocabSize = tokenizer.VocabSize, HiddenSize = o.HiddenSize, IntermediateSize = o.IntermediateSize,
+            NumLayers = o.Layers, NumHeads = o.Heads, NumKvHeads = o.KvHeads, HeadDim = o.HiddenSize / o.Heads, QkvBias = true,
+            TieWordEmbeddings = true, MaxPositionEmbeddings = BuiltInPositions, EosTokenId = tokenizer.EosTokenId,
+        }.Validate();
+        return new Inputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
+            { Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment, MaxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens };
+    }
+
+    /// <summary>A model folder and a data file: read and checked (tokenizer, config, vocabulary, records) before the weights load.</summary>
+    static Inputs FolderInputs(R1ZeroOptions o)
+    {
+        var tokenizer = TokenizerLoader.Load(o.ModelDir!);
+        var config = ModelConfig.Load(Path.Combine(o.ModelDir!, "config.json"));
+        RunModels.CheckVocabulary(config, tokenizer, "--model");
+        if (o.DataPath is null)
+        {
+            // A base model pretrained by an earlier run (its base_model/) on the built-in task: the same seed gives
+            // the same split, so RL settings can be compared on one base without pretraining again.
+            var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
+            return new Inputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
+                { Description = task.Description, Environment = task.Environment, MaxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens };
+        }
+        var template = o.Template switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
+        var items = PromptDataReader.Read(o.DataPath!, new PromptReadOptions { Template = template }).ToList();
+        if (items.Count < 2) throw new InvalidDataException($"{o.DataPath}: needs at least 2 records (held-out + RL); found {items.Count}.");
+        int testCount = Math.Min(o.TestProblems, items.Count / 2);
+        var (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(o.TrainProblems).ToList());
+        return new Inputs(train, test, new MathReward("math"), "data:" + Path.GetFileName(o.DataPath!), tokenizer, config)
+            { MaxNewTokens = o.MaxNewTokens ?? 48 };
+    }
+
+    /// <summary>The on-policy trainer's config from the r1zero options.</summary>
+    static OnPolicyConfig RlConfig(R1ZeroOptions o, string accuracyReward, int maxNewTokens) => new()
+    {
+        Preset = o.Preset, NumGenerations = o.NumGenerations, PromptsPerStep = o.PromptsPerStep, MaxNewTokens = maxNewTokens,
+        LearningRate = o.LearningRate, CriticLearningRate = o.LearningRate, Beta = o.Beta, Seed = o.Seed,
+        AccuracyReward = accuracyReward, LogSamplesPerStep = 8,
+    };
+
+    /// <summary>A HF folder with the tokenizer beside the weights: the model folder's tokenizer files, or the character tokenizer.</summary>
+    static void SaveModel(CausalLM model, ModelConfig config, ITokenizer tokenizer, R1ZeroOptions o, string dir)
+    {
+        var source = o.ModelDir is null ? new ModelSection { Tokenizer = ModelSection.Char } : new ModelSection { Path = o.ModelDir };
+        RunModels.SaveFolder(model, config, tokenizer, source, dir);
+    }
 
     /// <summary>Share of held-out greedy completions that call a tool.</summary>
     static double ToolCallRate(EvaluationReport report) =>

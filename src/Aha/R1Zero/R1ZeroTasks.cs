@@ -27,8 +27,9 @@ public static class R1ZeroTasks
     public static IReadOnlyList<string> Names { get; } = ["arithmetic", "selfcheck", "countdown", "tool-arithmetic"];
 
     /// <summary>
-    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3+4="), written by <see cref="SelfCheckSolutions"/>. <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; 2,890 distinct problems with a non-negative
-    /// result). <c>countdown</c>: 3 numbers 1–20 and a target reachable with + and − ("3,7,12>8=", answer an
+    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3+4="), written by <see cref="SelfCheckSolutions"/>.
+    /// <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; <see cref="DistinctProblems"/> counts those with
+    /// a non-negative result). <c>countdown</c>: 3 numbers 1–20 and a target reachable with + and − ("3,7,12>8=", answer an
     /// expression). Test problems come first from their own seeded stream; train problems exclude them.
     /// </summary>
     public static R1ZeroTask Create(string name, int trainCount, int testCount, long seed) => name switch
@@ -47,17 +48,70 @@ public static class R1ZeroTasks
             "a start 10–29 and three numbers 1–9 joined by + and − (e.g. 27-5-3+4=), solved left to right; a few writers check each step", MaxNewTokens: 96);
     }
 
+    static readonly ArithmeticOptions ArithmeticShape = new() { MinOperands = 3, MaxOperands = 3, MinDigits = 1, MaxDigits = 1, Operators = "+-" };
+    static readonly CountdownOptions CountdownShape = new() { MinCount = 3, MaxCount = 3, MaxNumber = 20, MaxTarget = 60, Operators = "+-" };
+
+    /// <summary>
+    /// How many distinct problems a task can draw (the test and train sets together cannot exceed it), counted by
+    /// enumerating the task's space: arithmetic, every a∘b∘c with digits 0–9, ∘ ∈ {+, −} and a result ≥ 0;
+    /// countdown, every (sorted numbers, target) pair the generator can reach.
+    /// </summary>
+    public static int DistinctProblems(string name) => name switch
+    {
+        "arithmetic" => ArithmeticCount.Value,
+        "countdown" => CountdownCount.Value,
+        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, countdown.", nameof(name)),
+    };
+
+    static readonly Lazy<int> ArithmeticCount = new(() =>
+    {
+        int count = 0;
+        for (int a = 0; a <= 9; a++)
+            for (int b = 0; b <= 9; b++)
+                for (int c = 0; c <= 9; c++)
+                    foreach (var ops in new[] { "++", "+-", "-+", "--" })
+                        if (ArithmeticTask.Evaluate([a, b, c], [ops[0], ops[1]]) >= 0) count++;
+        return count;
+    });
+
+    static readonly Lazy<int> CountdownCount = new(() =>
+    {
+        var o = CountdownShape;
+        int count = 0;
+        for (int a = o.MinNumber; a <= o.MaxNumber; a++)
+            for (int b = a; b <= o.MaxNumber; b++)
+                for (int c = b; c <= o.MaxNumber; c++)
+                    count += Reachable([a, b, c]).Count(v => v >= 1 && v <= o.MaxTarget && v != a && v != b && v != c);
+        return count;
+    });
+
+    /// <summary>Every value the countdown generator can build from <paramref name="pool"/> with + and a positive −.</summary>
+    static HashSet<long> Reachable(List<long> pool)
+    {
+        if (pool.Count == 1) return [pool[0]];
+        var values = new HashSet<long>();
+        for (int i = 0; i < pool.Count; i++)
+            for (int j = i + 1; j < pool.Count; j++)
+            {
+                var rest = pool.Where((_, k) => k != i && k != j).ToList();
+                long x = pool[i], y = pool[j];
+                values.UnionWith(Reachable([.. rest, x + y]));
+                if (x != y) values.UnionWith(Reachable([.. rest, Math.Abs(x - y)]));
+            }
+        return values;
+    }
+
     static R1ZeroTask Arithmetic(int trainCount, int testCount, long seed)
     {
-        var task = new ArithmeticTask(new ArithmeticOptions { MinOperands = 3, MaxOperands = 3, MinDigits = 1, MaxDigits = 1, Operators = "+-" });
-        var split = TaskDatasets.Generate(task, Math.Min(trainCount, 2890 - testCount), testCount, seed, new PromptTemplate("{question}="));
+        var task = new ArithmeticTask(ArithmeticShape);
+        var split = TaskDatasets.Generate(task, Math.Min(trainCount, DistinctProblems("arithmetic") - testCount), testCount, seed, new PromptTemplate("{question}="));
         return new R1ZeroTask("arithmetic", split.Train, split.Test, new ArithmeticSolutions(), new MathReward("math", AnswerSources.AnswerTag),
             "three single-digit numbers joined by + and − (e.g. 7+5-3=), solved left to right");
     }
 
     static R1ZeroTask Countdown(int trainCount, int testCount, long seed)
     {
-        var task = new CountdownTask(new CountdownOptions { MinCount = 3, MaxCount = 3, MaxNumber = 20, MaxTarget = 60, Operators = "+-" });
+        var task = new CountdownTask(CountdownShape);
         var split = TaskDatasets.Generate(task, trainCount, testCount, seed);
         static PromptItem Short(PromptItem p) => p with { Prompt = $"{p.Metadata["numbers"]}>{p.Metadata["target"]}=" };
         return new R1ZeroTask("countdown", split.Train.Select(Short).ToList(), split.Test.Select(Short).ToList(),

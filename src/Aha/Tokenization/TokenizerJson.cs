@@ -20,7 +20,7 @@ internal static class TokenizerJson
         catch (JsonException e)
         {
             throw new TokenizerFormatException(path, "$",
-                $"invalid JSON at line {(e.LineNumber ?? 0) + 1}, byte {e.BytePositionInLine ?? 0}: {e.Message}", e);
+                $"invalid JSON at {Aha.Data.JsonErrors.Describe(e)}", e);
         }
     }
 

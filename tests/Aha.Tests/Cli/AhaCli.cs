@@ -8,10 +8,8 @@ internal static class AhaCli
 {
     public static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
-        var root = new RootCommand("aha");
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
         var (output, error) = (new StringWriter(), new StringWriter());
-        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = CliRun.Invoke(CommandCatalog.Root(), args, new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString().Trim(), error.ToString());
     }
 }

@@ -50,7 +50,7 @@ public sealed class ModelAndGenerateCommandTests : IDisposable
     public void Generate_MissingModelFolder_IsOneClearError()
     {
         var (code, _, error) = AhaCli.Run("generate", "--model", _dir["absent"], "--prompt", "hi");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("absent", error);
         Assert.StartsWith("error:", error);
     }
@@ -60,7 +60,7 @@ public sealed class ModelAndGenerateCommandTests : IDisposable
     {
         var config = _dir.File("bad.json", TinyModels.Qwen2().ToJson().Replace("\"qwen2\"", "\"mamba\""));
         var (code, _, error) = AhaCli.Run("model", "init", "--config", config, "--out", _dir["out"]);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("'model_type' is 'mamba'", error);
         Assert.False(Directory.Exists(_dir["out"]));
     }

@@ -91,7 +91,7 @@ public sealed class OfflineCommandTests : IDisposable
     public void Dpo_WithoutPreferenceFiles_IsAConfigError_AndCreatesNoRunFolder()
     {
         var (code, _, error) = Aha("dpo", "--name", "dpo");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("data.train: is required", error);
         Assert.False(Directory.Exists(Runs));
     }
@@ -135,7 +135,7 @@ public sealed class OfflineCommandTests : IDisposable
     public void Eval_WithoutAModel_NamesTheMissingKey()
     {
         var (code, _, error) = AhaCli.Run("eval", "--task", "arithmetic");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("model.path: is required", error);
     }
 }

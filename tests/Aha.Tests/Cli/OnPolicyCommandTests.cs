@@ -60,13 +60,23 @@ public sealed class OnPolicyCommandTests : IDisposable
     }
 
     [Fact]
-    public void ConfigFile_OverridesThePreset_AndSetOverridesTheFile()
+    public void PresetFlag_OverridesTheFilesPreset_AndSetOverridesTheFile_AndResolvedConfigShowsThePresetsValues()
     {
+        // --preset is the command line, so it wins over the file as --set does (documented in --preset's help).
         var config = _dir.File("c.yaml", "steps: 1\ntrainer:\n  preset: rloo\n  max_new_tokens: 6\n");
         var (code, _, error) = Aha("grpo", "--preset", "dapo", "--config", config, "--name", "p", "--set", "trainer.max_new_tokens=5");
         Assert.True(code == 0, error);
         var resolved = ConfigLoader.Load<OnPolicyRunConfig>(Path.Combine(Runs, "p", "resolved_config.yaml"));
-        Assert.Equal(("rloo", 5, 1), (resolved.Trainer.Preset, resolved.Trainer.MaxNewTokens, resolved.Steps));
+        Assert.Equal(("dapo", 5, 1), (resolved.Trainer.Preset, resolved.Trainer.MaxNewTokens, resolved.Steps));
+        // DAPO (arXiv:2503.14476): clip-higher ε_high 0.28, token-mean aggregation, dynamic sampling; written out, not null.
+        Assert.Equal((0.2, 0.28, true), (resolved.Trainer.ClipLow, resolved.Trainer.ClipHigh, resolved.Trainer.DynamicSampling));
+        Assert.Equal(global::Aha.Algorithms.AggregationMode.TokenMean, resolved.Trainer.Aggregation);
+        Assert.DoesNotContain("clip_high: null", File.ReadAllText(Path.Combine(Runs, "p", "resolved_config.yaml")));
+
+        // Without --preset the file's choice stands.
+        (code, _, error) = Aha("grpo", "--config", config, "--name", "q");
+        Assert.True(code == 0, error);
+        Assert.Equal("rloo", ConfigLoader.Load<OnPolicyRunConfig>(Path.Combine(Runs, "q", "resolved_config.yaml")).Trainer.Preset);
     }
 
     [Theory]
@@ -78,10 +88,10 @@ public sealed class OnPolicyCommandTests : IDisposable
     {
         var config = _dir.File("c.yaml", yaml);
         var (code, _, error) = Aha("grpo", "--config", config, "--name", "bad");
-        Assert.Equal(1, code);
-        Assert.StartsWith("error: Invalid configuration:", error);                      // one error (else "(N errors)")
-        Assert.Single(error.Split('\n'), l => l.StartsWith("  ", StringComparison.Ordinal));
-        Assert.Contains($"{where}: {key}: ", error);
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));   // one problem, one line
+        Assert.StartsWith("error: ", line);
+        Assert.Contains($"{where}: {key}: ", line);
         Assert.Contains(message, error);
         Assert.False(Directory.Exists(Runs));
     }
@@ -90,7 +100,7 @@ public sealed class OnPolicyCommandTests : IDisposable
     public void BadSetOverride_NamesTheOverride_AndCreatesNoRunFolder()
     {
         var (code, _, error) = Aha("ppo", "--set", "trainer.gamma=2", "--name", "bad");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--set trainer.gamma=2: trainer.gamma: gamma must be in [0, 1]", error);
         Assert.False(Directory.Exists(Runs));
     }

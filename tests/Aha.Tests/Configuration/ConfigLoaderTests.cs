@@ -151,7 +151,21 @@ public sealed class ConfigLoaderTests
         Assert.Equal(0.1, preset.RewardWeights["format"]);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing here\n")]
+    [InlineData("~\n")]
+    public void EmptyFile_IsAnError_NamingTheFile(string yaml)
+    {
+        // A config file with no keys is almost always a mistake (wrong file, truncated write): say so instead of
+        // silently training with the defaults.
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.ApplyText(new SampleConfig(), yaml, "c.yaml"));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("c.yaml", error.Source);
+        Assert.Contains("empty", error.Message);
+    }
+
     [Fact]
-    public void EmptyFile_GivesTheDefaults()
-        => Assert.Equal(64, ConfigLoader.ApplyText(new SampleConfig(), "# nothing here\n", "c.yaml").MaxNewTokens);
+    public void NoFile_GivesTheDefaults()
+        => Assert.Equal(64, ConfigLoader.ApplyText(new SampleConfig(), null, "(defaults)").MaxNewTokens);
 }

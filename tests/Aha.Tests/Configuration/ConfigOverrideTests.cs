@@ -5,7 +5,8 @@ namespace Aha.Tests.Configuration;
 
 public sealed class ConfigOverrideTests
 {
-    private static SampleConfig Load(string yaml, params string[] sets) => ConfigLoader.ApplyText(new SampleConfig(), yaml, "c.yaml", sets);
+    /// <summary>"" stands for no config file (defaults plus --set only).</summary>
+    private static SampleConfig Load(string yaml, params string[] sets) => ConfigLoader.ApplyText(new SampleConfig(), yaml.Length == 0 ? null : yaml, "c.yaml", sets);
 
     [Fact]
     public void Set_OverridesFileValues_ByDottedPath_TypedByTheTargetProperty()

@@ -33,6 +33,36 @@ public sealed class RolloutEngineTests
     }
 
     [Fact]
+    public void ModelWithMoreRowsThanTheTokenizer_NeverSamplesAnIdTheTokenizerLacks()
+    {
+        // As real Qwen checkpoints: 40 embedding rows, a tokenizer with fewer ids. Random weights at a high temperature
+        // spread the mass over all 40 rows, so 256 unmasked draws would hit the extra ids almost surely.
+        using var model = TinyModels.Build(TinyModels.Qwen2());
+        var tokenizer = Aha.Tokenization.CharTokenizer.Create("0123456789");
+        Assert.True(tokenizer.VocabSize < model.Config.VocabSize);
+        var completions = new LocalRolloutEngine(model, tokenizer).Generate(
+            Enumerable.Repeat<IReadOnlyList<int>>([1, 2, 3], 8).ToList(), new SamplingParams { MaxNewTokens = 32, Temperature = 2, Seed = 3 });
+        var ids = completions.SelectMany(c => c.TokenIds).ToList();
+        Assert.Equal(256, ids.Count);
+        Assert.All(ids, id => Assert.InRange(id, 0, tokenizer.VocabSize - 1));
+        Assert.All(completions.SelectMany(c => c.LogProbs), lp => Assert.True(float.IsFinite(lp)));
+        // Without a tokenizer the engine knows no bound and samples every row (the control: the mask is what holds).
+        var free = new LocalRolloutEngine(model).Generate(
+            Enumerable.Repeat<IReadOnlyList<int>>([1, 2, 3], 8).ToList(), new SamplingParams { MaxNewTokens = 32, Temperature = 2, Seed = 3 });
+        Assert.Contains(free.SelectMany(c => c.TokenIds), id => id >= tokenizer.VocabSize);
+    }
+
+    [Fact]
+    public void PromptPlusNewTokens_BeyondThePositions_IsRefused()
+    {
+        using var model = TinyModels.Build(TinyModels.Qwen2() with { MaxPositionEmbeddings = 8 });
+        var engine = new LocalRolloutEngine(model);
+        var e = Assert.Throws<ArgumentException>(() => engine.Generate([[1, 2, 3]], new SamplingParams { MaxNewTokens = 6 }));
+        Assert.Contains("exceeds the model's 8 positions", e.Message);
+        Assert.Equal(5, engine.Generate([[1, 2, 3]], new SamplingParams { MaxNewTokens = 5, Temperature = 0 })[0].TokenIds.Length);
+    }
+
+    [Fact]
     public void Greedy_WithAndWithoutKvCache_IsIdentical()
     {
         using var model = TinyModels.Build(TinyModels.Qwen2());

@@ -99,6 +99,16 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         double acc1 = (double)metrics[1]["accuracy"]!;
         Assert.Equal(Math.Round(acc1 * 16), acc1 * 16, 9);
 
+        // The RL-trained policy is saved as a HF folder with its tokenizer: it moved away from the base model exactly
+        // when some step had a non-zero gradient (a tiny run may see only all-equal rewards, hence zero advantages).
+        using (var final = Aha.Checkpoints.HfCheckpoint.LoadCausalLM(Path.Combine(out1, "final")))
+        using (var start = Aha.Checkpoints.HfCheckpoint.LoadCausalLM(Path.Combine(out1, "base_model")))
+        {
+            Assert.Equal(TokenizerLoader.Load(Path.Combine(out1, "base_model")).VocabSize, TokenizerLoader.Load(Path.Combine(out1, "final")).VocabSize);
+            bool stepped = metrics.Skip(1).Any(m => (double)m["grad_norm"]! > 0);
+            Assert.Equal(stepped, !final.Backbone.EmbeddingWeight.allclose(start.Backbone.EmbeddingWeight, rtol: 0, atol: 0));
+        }
+
         var report = File.ReadAllText(Path.Combine(out1, "report.md"));
         Assert.Contains("plots/r1zero_accuracy.png", report);
         Assert.Contains("plots/r1zero_reflection.png", report);
@@ -142,10 +152,13 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     public void BadOptions_AreOneClearError()
     {
         var (code, _, error) = AhaCli.Run("r1zero", "--task", "chess", "--out", _dir["bad"]);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("task must be one of arithmetic, selfcheck, countdown, tool-arithmetic", error);
         (code, _, error) = AhaCli.Run("r1zero", "--data", _dir.File("d.jsonl", "{}\n"), "--out", _dir["bad"]);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--data needs --model", error);
+        (code, _, error) = AhaCli.Run("r1zero", "--model", _dir["nowhere"], "--out", _dir["bad"]);
+        Assert.Equal(2, code);
+        Assert.Contains("does not exist", error);
     }
 }

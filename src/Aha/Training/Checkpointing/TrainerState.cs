@@ -64,7 +64,7 @@ public sealed record TrainerState
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a valid trainer state ({e.Message}).", e);
+            throw new InvalidDataException($"{path}: not a valid trainer state ({Aha.Data.JsonErrors.Describe(e)}).", e);
         }
     }
 }

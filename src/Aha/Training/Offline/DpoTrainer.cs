@@ -132,7 +132,7 @@ public sealed class DpoTrainer
         if (File.Exists(path))
         {
             try { _cache = JsonSerializer.Deserialize<Dictionary<string, double[][]>>(File.ReadAllText(path)); }
-            catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at line {e.LineNumber + 1}: {e.Message}", e); }
+            catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at {Aha.Data.JsonErrors.Describe(e)}", e); }
             if (_cache is null || !_cache.ContainsKey("train")) throw new InvalidDataException($"{path}: missing field 'train'.");
         }
     }

@@ -32,7 +32,7 @@ public sealed record OnPolicyTrainerState(
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: invalid trainer state at line {e.LineNumber + 1}: {e.Message}", e);
+            throw new InvalidDataException($"{source}: invalid trainer state at {Aha.Data.JsonErrors.Describe(e)}", e);
         }
     }
 }

@@ -46,15 +46,24 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
     /// <summary>Where completions are sampled: in-process, or on inference servers (<c>rollout.endpoints</c>).</summary>
     public Generation.Remote.RemoteRolloutOptions Rollout { get; init; } = new();
 
-    /// <summary>Fills what the defaults leave open: the task, the rewards by task and the accuracy reward.</summary>
+    /// <summary>
+    /// Fills what the defaults leave open: the task, the rewards by task, the accuracy reward, and every algorithm knob
+    /// the preset chose (so <c>resolved_config.yaml</c> shows e.g. dapo's <c>clip_high: 0.28</c>, not <c>null</c>).
+    /// </summary>
     public OnPolicyRunConfig Resolve()
     {
         var rewards = Rewards.Count > 0 ? Rewards : RewardsSetup.Defaults(Data, RewardModel);
+        var a = Trainer.ResolveAlgorithm();
         return this with
         {
             Rewards = rewards,
             Data = Data with { Task = Data.ResolvedTask },
-            Trainer = Trainer with { AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards) },
+            Trainer = Trainer with
+            {
+                AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards),
+                Estimator = a.Estimator, ClipLow = a.ClipLow, ClipHigh = a.ClipHigh, DualClip = a.DualClip, Aggregation = a.Aggregation,
+                KlEstimator = a.Kl, KlPlacement = a.KlPlacement, Beta = a.Beta, DynamicSampling = a.DynamicSampling, OverlongShaping = a.OverlongShaping,
+            },
         };
     }
 

@@ -47,10 +47,20 @@ public static class RunModels
         var config = model.Path is { } path ? ModelConfig.Load(path)
             : model.ResolvedInit == ModelSection.Tiny ? TinyConfig(tokenizer.VocabSize)
             : ModelConfig.Load(model.ResolvedInit!);
-        if (config.VocabSize < tokenizer.VocabSize)
-            throw new ArgumentException(
-                $"model: the model's vocab_size ({config.VocabSize}) is smaller than the tokenizer's ({tokenizer.VocabSize}); use a matching tokenizer.", nameof(model));
+        CheckVocabulary(config, tokenizer, "model");
         return config;
+    }
+
+    /// <summary>
+    /// A model needs an embedding row for every token id: fewer rows than the tokenizer has tokens is an error (naming
+    /// <paramref name="where"/>, the flag or key that chose the model). More rows are fine (real Qwen checkpoints pad
+    /// the matrix); the rollout engine never samples the ids beyond the tokenizer.
+    /// </summary>
+    public static void CheckVocabulary(ModelConfig config, ITokenizer tokenizer, string where)
+    {
+        if (config.VocabSize < tokenizer.VocabSize)
+            throw new ArgumentException($"{where}: the model's vocab_size ({config.VocabSize}) is smaller than its tokenizer's {tokenizer.VocabSize} tokens; " +
+                                        $"use a matching tokenizer or a vocab_size of at least {tokenizer.VocabSize}");
     }
 
     /// <summary>The causal LM: loaded from the folder, or randomly initialised with the section's seed.</summary>
