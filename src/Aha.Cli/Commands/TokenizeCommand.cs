@@ -11,7 +11,7 @@ internal static class TokenizeCommand
     {
         var tokenizer = new Option<string>("--tokenizer")
         {
-            Description = "A tokenizer.json, or a model folder holding one (byte-level BPE or Aha's character tokenizer).",
+            Description = "A tokenizer.json, or a model folder holding one (BPE: byte-level or SentencePiece-style; or Aha's character tokenizer).",
             Required = true,
         };
         var text = new Option<string>("--text")
@@ -32,7 +32,7 @@ internal static class TokenizeCommand
             catch (Exception e) when (e is FileNotFoundException or TokenizerFormatException or ArgumentException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                return 2;
             }
         });
         return command;

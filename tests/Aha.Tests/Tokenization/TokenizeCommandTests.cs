@@ -38,7 +38,7 @@ public sealed class TokenizeCommandTests : IDisposable
     {
         var missing = Path.Combine(_dir.Path, "missing.json");
         var (code, output, error) = Aha("tokenize", "--tokenizer", missing, "--text", "x");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal("", output);
         Assert.Contains(missing, error);
     }
