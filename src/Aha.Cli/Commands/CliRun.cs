@@ -58,7 +58,7 @@ internal static class CliRun
 
     /// <summary>Exceptions that mean the input was wrong, not the program.</summary>
     internal static bool IsUserError(Exception e) => e is ConfigException or DataFormatException or TokenizerFormatException
-        or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException;
+        or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or Aha.Templates.TemplateException;
 
     /// <summary>The message lines of a user error: one per configuration problem, else one.</summary>
     internal static IEnumerable<string> Lines(Exception e) => e is ConfigException c

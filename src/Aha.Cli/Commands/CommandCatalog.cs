@@ -17,6 +17,7 @@ internal static class CommandCatalog
     {
         yield return GenerateCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return TemplateCommand.Create();
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return RewardCommand.Create();

@@ -15,7 +15,7 @@ internal static class GenerateCommand
     {
         var model = new Option<string>("--model") { Description = "HF model folder: config.json, model.safetensors (or sharded), tokenizer.json.", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "Prompt text.", Required = true };
-        var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a ChatML user turn with a generation prompt." };
+        var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user turn with the model's chat template (tokenizer_config.json; ChatML when it has none) and a generation prompt." };
         var system = new Option<string?>("--system") { Description = "System prompt (with --chat)." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy.", DefaultValueFactory = _ => 1.0 };
@@ -39,7 +39,7 @@ internal static class GenerateCommand
                 var messages = new List<ChatMessage>();
                 if (parse.GetValue(system) is string s) messages.Add(ChatMessage.System(s));
                 messages.Add(ChatMessage.User(text));
-                text = ChatTemplate.Default.Render(messages, addGenerationPrompt: true);
+                text = ChatTemplate.For(tokenizer).Render(messages, addGenerationPrompt: true);
             }
             var sampling = new SamplingParams
             {

@@ -11,7 +11,7 @@ internal static class TokenizeCommand
     {
         var tokenizer = new Option<string>("--tokenizer")
         {
-            Description = "A tokenizer.json, or a model folder holding one (byte-level BPE or Aha's character tokenizer).",
+            Description = "A tokenizer.json, or a model folder holding one (BPE: byte-level or SentencePiece-style; or Aha's character tokenizer).",
             Required = true,
         };
         var text = new Option<string>("--text")

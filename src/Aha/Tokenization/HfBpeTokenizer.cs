@@ -31,8 +31,9 @@ public sealed class HfBpeTokenizer : ITokenizer
     private readonly SpecialTokenRoles _roles;
 
     private HfBpeTokenizer(List<AddedToken> added, TextNormalizer normalizer, PreTokenizerSteps preTokenizer,
-        BpeModel model, TokenDecoder decoder, Func<HfBpeTokenizer, SpecialTokenRoles> roles)
+        BpeModel model, TokenDecoder decoder, Func<HfBpeTokenizer, SpecialTokenRoles> roles, string file)
     {
+        SourceFile = file;
         _matcher = new AddedTokenMatcher(added);
         _normalizer = normalizer;
         _preTokenizer = preTokenizer;
@@ -66,6 +67,9 @@ public sealed class HfBpeTokenizer : ITokenizer
     /// <inheritdoc/>
     public int PadTokenId => _roles.Pad;
 
+    /// <summary>The tokenizer.json this was read from (its folder may hold tokenizer_config.json with the chat template).</summary>
+    public string SourceFile { get; }
+
     /// <summary>The file's added tokens, by id.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
@@ -92,7 +96,7 @@ public sealed class HfBpeTokenizer : ITokenizer
         var decoder = TokenDecoder.Read(root, file);
         var bpe = BpeModel.Read(model, file, preTokenizer.ByteLevel);
         return new HfBpeTokenizer(added, normalizer, preTokenizer, bpe, decoder,
-            self => SpecialTokenRoles.Resolve(file, self.TokenToId));
+            self => SpecialTokenRoles.Resolve(file, self.TokenToId), file);
     }
 
     /// <inheritdoc/>

@@ -11,12 +11,14 @@ namespace Aha.Tests.Tokenization;
 /// from Hugging Face's own Rust implementation (npm `tokenizers`), written by
 /// tests/reference/tokenizer/make_reference_ids.mjs. Stored gzipped; each is unpacked once into a temp folder with
 /// its tokenizer_config.json. qwen2_5 is Qwen3's file with Qwen2.5's added_tokens (the script checks that all
-/// else is identical).
+/// else is identical); mistral_style, metaspace_split and digits are real files with pipeline fields replaced
+/// (variant.json), to check the Metaspace and Digits steps against HF.
 /// </summary>
 public static class HfFamilyFixtures
 {
     /// <summary>Families with reference ids.</summary>
-    public static readonly string[] Families = ["qwen3", "qwen2_5", "llama3_1", "llama2", "deepseek_v3", "gemma3", "mistral_nemo"];
+    public static readonly string[] Families = ["qwen3", "qwen2_5", "llama3_1", "llama2", "deepseek_v3", "gemma3", "mistral_nemo",
+        "mistral_style", "metaspace_split", "digits"];
 
     public static readonly string Root = Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizers");
 
@@ -58,7 +60,8 @@ public static class HfFamilyFixtures
             return source;
         // One shared folder per fixture version (named by the packed file's length and time), reused by later runs
         // instead of leaving a copy per process; written under a temporary name, then renamed.
-        var packed = new FileInfo(Path.Combine(source, File.Exists(Path.Combine(source, "added_tokens.json")) ? "added_tokens.json" : "tokenizer.json.gz"));
+        var packedName = new[] { "added_tokens.json", "variant.json", "tokenizer.json.gz" }.First(n => File.Exists(Path.Combine(source, n)));
+        var packed = new FileInfo(Path.Combine(source, packedName));
         var target = Path.Combine(Path.GetTempPath(), "aha-test-tokenizers", $"{family}-{packed.Length}-{packed.LastWriteTimeUtc.Ticks}");
         if (Directory.Exists(target))
             return target;
@@ -72,6 +75,15 @@ public static class HfFamilyFixtures
             // Qwen2.5 = Qwen3's tokenizer.json with Qwen2.5's added tokens.
             var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder("qwen3"), "tokenizer.json")))!;
             root["added_tokens"] = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "added_tokens.json")));
+            File.WriteAllText(json, root.ToJsonString());
+        }
+        else if (packedName == "variant.json")
+        {
+            // A real file with some pipeline fields replaced (make_reference_ids.mjs's variants).
+            var variant = JsonNode.Parse(File.ReadAllText(packed.FullName))!;
+            var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder(variant["base"]!.GetValue<string>()), "tokenizer.json")))!;
+            foreach (var (field, value) in variant["patch"]!.AsObject())
+                root[field] = value?.DeepClone();
             File.WriteAllText(json, root.ToJsonString());
         }
         else

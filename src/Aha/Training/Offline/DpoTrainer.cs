@@ -41,7 +41,7 @@ public sealed class DpoTrainer
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         _reference = reference;
-        _template = template ?? ChatTemplate.Default;
+        _template = template ?? ChatTemplate.For(tokenizer);
         _observer = observer ?? NullTrainingObserver.Instance;
         _loop = new OfflineLoop<DpoItem>(Config, policy, policy.Config, new Objective(policy, tokenizer.PadTokenId, Config), _observer);
     }

@@ -8,13 +8,13 @@ namespace Aha.Training.Offline;
 /// <list type="bullet">
 /// <item>Plain <c>prompt</c>/<c>completion</c>: ids = enc(prompt) ++ enc(completion) [++ EOS]; targets are the
 /// completion tokens (and EOS). No chat template, as TRL's "standard" format.</item>
-/// <item>Chat <c>messages</c>: rendered with the ChatML template; targets are each assistant turn's content and its
-/// closing &lt;|im_end|&gt; (TRL <c>assistant_only_loss</c>); headers, other roles and the "\n" after
-/// &lt;|im_end|&gt; are context only.</item>
+/// <item>Chat <c>messages</c>: rendered with the chat template (the model's own, or ChatML); targets are each
+/// assistant turn's content and its closing end-of-turn token (TRL <c>assistant_only_loss</c>); headers, other roles
+/// and the white space after the end-of-turn token are context only.</item>
 /// </list>
 /// Pieces (prompt, completion, each turn's header/content) are encoded separately and concatenated, so the mask
 /// boundary is exact; with BPE this can differ from encoding the whole string only where a merge would cross a
-/// piece boundary (ChatML boundaries are special tokens and newlines, where Qwen's pre-tokenizer splits anyway).
+/// piece boundary (turn boundaries are special tokens and newlines, where the pre-tokenizers split anyway).
 /// Sequences longer than <c>maxLength</c> keep their start; one left with no target is returned as null.
 /// </summary>
 public static class OfflineTokenization
@@ -47,8 +47,12 @@ public static class OfflineTokenization
 
     /// <summary>
     /// The rendered conversation cut into (text, trained) pieces whose concatenation is exactly
-    /// <see cref="ChatTemplate.Render"/>'s output; trained pieces are assistant content + &lt;|im_end|&gt;.
+    /// <see cref="ChatTemplate.Render"/>'s output. Each assistant turn's target is what rendering it adds after the
+    /// generation prompt, without the trailing white space: content + &lt;|im_end|&gt; in ChatML, content +
+    /// &lt;|eot_id|&gt; in Llama 3, content + &lt;end_of_turn&gt; in Gemma (TRL's assistant-only loss).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The template renders earlier turns differently once later ones
+    /// follow (e.g. Qwen3 drops the reasoning of past turns), so a turn's text is not a prefix of the whole.</exception>
     public static IReadOnlyList<(string Text, bool Trained)> ChatPieces(IReadOnlyList<ChatMessage> messages, ChatTemplate template)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -59,18 +63,26 @@ public static class OfflineTokenization
         for (int k = 0; k < messages.Count; k++)
         {
             if (messages[k].Role != "assistant") continue;
-            // Rendering the conversation up to this turn ends "…content<|im_end|>\n": the target is just before the final "\n".
+            string prompt = k == 0 ? "" : template.Render(messages.Take(k).ToList(), addGenerationPrompt: true);
             string upTo = template.Render(messages.Take(k + 1).ToList());
-            string target = messages[k].Content + ChatTemplate.ImEnd;
-            int start = upTo.Length - 1 - target.Length;
-            if (start < done || !upTo.EndsWith(target + "\n", StringComparison.Ordinal) || !full.StartsWith(upTo, StringComparison.Ordinal))
-                throw new InvalidOperationException("The chat template's output does not end each assistant turn with content + <|im_end|>\\n.");
+            int start = prompt.Length;
+            string target = TrimEndWhitespace(upTo[Math.Min(start, upTo.Length)..]);
+            if (start < done || target.Length == 0 || !upTo.StartsWith(prompt, StringComparison.Ordinal) || !full.StartsWith(upTo[..(start + target.Length)], StringComparison.Ordinal))
+                throw new InvalidOperationException(
+                    $"The chat template does not render assistant turn {k} as the generation prompt followed by its text, with the same text once later turns follow; it cannot be trained on turn by turn.");
             if (start > done) pieces.Add((full[done..start], false));
             pieces.Add((target, true));
             done = start + target.Length;
         }
         if (done < full.Length) pieces.Add((full[done..], false));
         return pieces;
+    }
+
+    private static string TrimEndWhitespace(string s)
+    {
+        int end = s.Length;
+        while (end > 0 && char.IsWhiteSpace(s[end - 1])) end--;
+        return s[..end];
     }
 
     /// <summary>
@@ -129,10 +141,12 @@ public static class OfflineTokenization
             if (completion.Count == 0 || completion[0].Role != "assistant")
                 throw new ArgumentException($"Pair '{example.Id}': the {which} completion must start with an assistant message.", nameof(example));
             string full = template.Render(prompt.Concat(completion).ToList());
-            // The generation prompt "<|im_start|>assistant\n" is the first assistant turn's header; the trailing "\n" is not trained.
-            if (!full.StartsWith(promptText, StringComparison.Ordinal) || !full.EndsWith(ChatTemplate.ImEnd + "\n", StringComparison.Ordinal))
+            // The generation prompt ("<|im_start|>assistant\n" in ChatML) is the first assistant turn's header; the
+            // white space after the turn's end token ("\n" after <|im_end|>) is not trained.
+            string continuation = TrimEndWhitespace(full.StartsWith(promptText, StringComparison.Ordinal) ? full[promptText.Length..] : "");
+            if (continuation.Length == 0)
                 throw new InvalidOperationException("The chat template's rendering does not extend the generation prompt.");
-            return full[promptText.Length..^1];
+            return continuation;
         }
         return (promptText, Continuation(chosenMessages, "chosen"), Continuation(rejectedMessages, "rejected"));
     }

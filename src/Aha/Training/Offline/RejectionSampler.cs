@@ -46,7 +46,7 @@ public sealed class RejectionSampler
         _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
         _observer = observer ?? NullTrainingObserver.Instance;
-        _template = template ?? ChatTemplate.Default;
+        _template = template ?? ChatTemplate.For(tokenizer);
         _stopIds = new[] { tokenizer.EosTokenId, tokenizer.TokenToId(ChatTemplate.ImEnd) }.OfType<int>().Distinct().ToArray();
     }
 

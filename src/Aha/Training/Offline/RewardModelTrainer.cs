@@ -27,7 +27,7 @@ public sealed class RewardModelTrainer
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
-        _template = template ?? ChatTemplate.Default;
+        _template = template ?? ChatTemplate.For(tokenizer);
         _observer = observer ?? NullTrainingObserver.Instance;
         _loop = new OfflineLoop<TokenizedPair>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId, Config.CenterRewardsCoefficient), _observer);
     }

@@ -25,7 +25,7 @@ public sealed class SftTrainer
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
-        _template = template ?? ChatTemplate.Default;
+        _template = template ?? ChatTemplate.For(tokenizer);
         _observer = observer ?? NullTrainingObserver.Instance;
         _loop = new OfflineLoop<TokenizedSequence>(Config, model, model.Config, new Objective(model, tokenizer.PadTokenId, Config), _observer);
     }
