@@ -40,9 +40,17 @@ public sealed class Registry<T> where T : class
     }
 
     /// <summary>Looks <paramref name="name"/> up without throwing.</summary>
+    /// <remarks>A name that differs only in '-' versus '_' matches too (<c>token_mean</c> finds <c>token-mean</c>).</remarks>
     public bool TryGet(string? name, out T entry)
     {
-        lock (_lock) return _entries.TryGetValue(Key(name), out entry!);
+        var key = Key(name);
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(key, out entry!)) return true;
+            foreach (var (k, v) in _entries)
+                if (k.Replace('_', '-') == key.Replace('_', '-')) { entry = v; return true; }
+            return false;
+        }
     }
 
     /// <summary>"Unknown policy loss 'x'. Valid values: a, b, c."</summary>
