@@ -37,13 +37,21 @@ public enum KlPlacement
     Reward,
 }
 
-/// <summary>The pairwise preference-optimisation loss.</summary>
+/// <summary>The pairwise preference-optimisation loss (TRL <c>DPOConfig.loss_type</c> / <c>CPOConfig.loss_type</c> names).</summary>
 public enum PreferenceLossType
 {
     /// <summary><c>sigmoid</c>: DPO, −log σ(β·h); with label smoothing this is cDPO. arXiv:2305.18290.</summary>
     Sigmoid,
-    /// <summary><c>ipo</c>: (h − 1/(2β))². arXiv:2310.12036.</summary>
+    /// <summary><c>ipo</c>: (h − 1/(2β))² on length-averaged log-probs. arXiv:2310.12036.</summary>
     Ipo,
+    /// <summary><c>hinge</c>: max(0, 1 − β·h) (SLiC, arXiv:2305.10425).</summary>
+    Hinge,
+    /// <summary><c>robust</c>: noise-robust DPO, unbiased under label flips with rate ε (arXiv:2403.00409).</summary>
+    Robust,
+    /// <summary><c>simpo</c>: reference-free, length-normalised, target margin γ (arXiv:2405.14734).</summary>
+    Simpo,
+    /// <summary><c>orpo</c>: odds-ratio preference + NLL of the chosen answer, no reference (arXiv:2403.07691).</summary>
+    Orpo,
 }
 
 /// <summary>
@@ -65,7 +73,8 @@ public static class AlgorithmNames
         (KlPlacement.None, "none"), (KlPlacement.Loss, "loss"), (KlPlacement.Reward, "reward")]);
 
     static readonly NameTable<PreferenceLossType> PreferenceLosses = new("preference loss", [
-        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo")]);
+        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo"), (PreferenceLossType.Hinge, "hinge"),
+        (PreferenceLossType.Robust, "robust"), (PreferenceLossType.Simpo, "simpo"), (PreferenceLossType.Orpo, "orpo")]);
 
     public static AggregationMode ParseAggregationMode(string name) => Aggregations.Parse(name, nameof(name));
     public static KlEstimator ParseKlEstimator(string name) => Kls.Parse(name, nameof(name));

@@ -35,7 +35,7 @@ public static partial class PolicyLoss
                 .logical_and(cov.gt(s.ClipCovLow)).logical_and(cov.lt(s.ClipCovHigh)).view(-1); // [B·T]
             var positions = candidates.nonzero().view(-1);                         // [K]
             long count = positions.shape[0];
-            long tokens = (long)Math.Round(m.sum().item<float>());
+            long tokens = (long)Math.Round(m.sum().to_type(ScalarType.Float64).item<double>());
             long take = Math.Min(Math.Max((long)(s.ClipCovRatio * tokens), 1), count);
             var chosen = torch.zeros(candidates.shape[0], dtype: m.dtype, device: m.device);  // [B·T]
             if (take > 0)
@@ -69,7 +69,7 @@ public static partial class PolicyLoss
         using (torch.no_grad())
         {
             var valid = m.gt(0);
-            long tokens = (long)Math.Round(m.sum().item<float>());
+            long tokens = (long)Math.Round(m.sum().to_type(ScalarType.Float64).item<double>());
             var chosen = torch.zeros_like(m).view(-1);                            // [B·T]
             if (tokens > 0)
             {
