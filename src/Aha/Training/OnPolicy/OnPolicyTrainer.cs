@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Aha.Algorithms;
 using Aha.Data;
-using Aha.Environments; (Algorithm registry, group ids, rollout correction: advantage estimators, policy losses, aggregations and KL estimators registered by name (unknown names list the valid ones); AlgorithmSpec resolved once at config load, the trainer calls what it names (no switch); groups are ids (veRL index: unequal sizes, interleaved; a singleton gets veRL's mean 0 / std 1); rollout correction (truncated / masked IS at token or sequence level, rollout_corr/* metrics) on the engine's log-probs, tested to leave local-engine training unchanged; REINFORCE++ carries the return across interior masked steps; new losses gspo, gspo_token, cispo, sapo, gmpo, clip_cov, kl_cov, KL k1+/k3+/abs, token-sum and presets gspo/cispo/sapo/gmpo registered (their golden and learning tests follow))
+using Aha.Environments;
 using Aha.Generation;
 using Aha.Models;
 using Aha.Rewards;
