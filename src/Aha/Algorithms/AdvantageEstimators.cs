@@ -8,57 +8,87 @@ public sealed record AdvantageResult(Tensor Advantages, Tensor Returns);
 
 /// <summary>
 /// Advantage estimators (veRL <c>core_algos.compute_*_advantage</c>). Shapes: sequence rewards r [B], per-token
-/// tensors [B, T] with completion mask m (float 0/1, padding 0); a group is G consecutive rows, B = n_prompts · G.
-/// Outputs are [B, T], broadcast over m and exactly 0 where m = 0. All run under no_grad: advantages are constants.
-/// NaN rewards are refused with an <see cref="ArgumentException"/> naming the argument (score failures explicitly).
+/// tensors [B, T] with the loss mask m (float 0/1; zeros anywhere — padding, or tool output inside a multi-turn
+/// trajectory). Groups are <see cref="GroupIds"/> (veRL's <c>index</c>: any ids, unequal sizes, interleaved); the
+/// <c>int groupSize</c> overloads mean consecutive blocks of G rows. Outputs are [B, T], broadcast over m and exactly 0
+/// where m = 0. All run under no_grad: advantages are constants. NaN rewards are refused with an
+/// <see cref="ArgumentException"/> naming the argument (score failures explicitly).
+/// A group of one row has no baseline: as veRL, mean 0 and std 1, so grpo gives r/(1 + ε), dr_grpo and rloo give r.
 /// </summary>
 public static class AdvantageEstimators
 {
     /// <summary>
-    /// GRPO (DeepSeekMath, arXiv:2402.03300): Â_i = (r_i − mean_g(r)) / (std_g(r) + ε), std the unbiased (G − 1)
-    /// standard deviation, ε default 1e-6 (veRL/TRL). A zero-variance group, and a group of size 1, give Â = 0
-    /// (veRL instead gives r_i / (1 + ε) for a group of one: mean 0, std 1).
+    /// GRPO (DeepSeekMath, arXiv:2402.03300; veRL <c>compute_grpo_outcome_advantage</c>):
+    /// Â_i = (r_i − mean_g(r)) / (std_g(r) + ε), std the unbiased (n_g − 1) standard deviation, ε default 1e-6
+    /// (veRL/TRL). A zero-variance group gives Â = 0; a singleton gives r_i / (1 + ε).
     /// rewards: [B], mask: [B, T] → [B, T].
     /// </summary>
-    public static Tensor Grpo(Tensor rewards, Tensor mask, int groupSize, double epsilon = 1e-6)
+    public static Tensor Grpo(Tensor rewards, Tensor mask, GroupIds groups, double epsilon = 1e-6)
     {
         Guard.Positive(epsilon, nameof(epsilon));
-        return GroupBroadcast(rewards, mask, groupSize, r => GroupCentered(r, groupSize, epsilon));
+        return GroupBroadcast(rewards, mask, groups, r =>
+        {
+            var (mean, std, _) = groups.RowStats(r);                       // [B] each
+            return (r - mean) / (std + epsilon);                           // [B]
+        });
     }
+
+    /// <inheritdoc cref="Grpo(Tensor, Tensor, GroupIds, double)"/>
+    public static Tensor Grpo(Tensor rewards, Tensor mask, int groupSize, double epsilon = 1e-6) =>
+        Grpo(rewards, mask, Contiguous(rewards, groupSize), epsilon);
 
     /// <summary>
     /// Dr. GRPO (arXiv:2503.20783): Â_i = r_i − mean_g(r), no division by the std (veRL: grpo with
-    /// <c>norm_adv_by_std_in_grpo=False</c>). rewards: [B], mask: [B, T] → [B, T].
+    /// <c>norm_adv_by_std_in_grpo=False</c>). A singleton gives r_i. rewards: [B], mask: [B, T] → [B, T].
     /// </summary>
+    public static Tensor DrGrpo(Tensor rewards, Tensor mask, GroupIds groups) =>
+        GroupBroadcast(rewards, mask, groups, r => r - groups.RowStats(r).Mean);
+
+    /// <inheritdoc cref="DrGrpo(Tensor, Tensor, GroupIds)"/>
     public static Tensor DrGrpo(Tensor rewards, Tensor mask, int groupSize) =>
-        GroupBroadcast(rewards, mask, groupSize, r => GroupCentered(r, groupSize, epsilon: null));
+        DrGrpo(rewards, mask, Contiguous(rewards, groupSize));
 
     /// <summary>
-    /// RLOO (Ahmadian et al., arXiv:2402.14740): Â_i = r_i − (Σ_g r − r_i)/(G − 1) = G/(G − 1)·(r_i − mean_g(r)),
-    /// the leave-one-out baseline. A group of size 1 gives Â = 0 (as veRL's vectorised rloo).
-    /// rewards: [B], mask: [B, T] → [B, T].
+    /// RLOO (Ahmadian et al., arXiv:2402.14740; veRL <c>compute_rloo_outcome_advantage</c>):
+    /// Â_i = r_i − (Σ_g r − r_i)/(n_g − 1) = n_g/(n_g − 1)·(r_i − mean_g(r)), the leave-one-out baseline over the
+    /// row's own group size n_g. A singleton keeps Â = r_i (veRL). rewards: [B], mask: [B, T] → [B, T].
     /// </summary>
+    public static Tensor Rloo(Tensor rewards, Tensor mask, GroupIds groups) =>
+        GroupBroadcast(rewards, mask, groups, r =>
+        {
+            var (mean, _, n) = groups.RowStats(r);                          // [B] each
+            var loo = (r - mean) * n / (n - 1).clamp_min(1.0);              // [B]
+            return torch.where(n.gt(1), loo, r);                           // [B]
+        });
+
+    /// <inheritdoc cref="Rloo(Tensor, Tensor, GroupIds)"/>
     public static Tensor Rloo(Tensor rewards, Tensor mask, int groupSize) =>
-        GroupBroadcast(rewards, mask, groupSize, r =>
-            groupSize == 1 ? torch.zeros_like(r) : GroupCentered(r, groupSize, epsilon: null) * (groupSize / (groupSize - 1.0)));
+        Rloo(rewards, mask, Contiguous(rewards, groupSize));
 
     /// <summary>
     /// REINFORCE++ with a group baseline (arXiv:2501.03262; veRL <c>reinforce_plus_plus_baseline</c>):
     /// Â = masked whitening of (r_i − mean_g(r)) broadcast over the completion, whitened over all masked tokens of
     /// the batch: (x − μ)·rsqrt(σ² + 1e-8). rewards: [B], mask: [B, T] → [B, T].
     /// </summary>
-    public static Tensor ReinforcePpBaseline(Tensor rewards, Tensor mask, int groupSize)
+    public static Tensor ReinforcePpBaseline(Tensor rewards, Tensor mask, GroupIds groups)
     {
-        var centered = DrGrpo(rewards, mask, groupSize);                 // [B, T]
+        var centered = DrGrpo(rewards, mask, groups);                      // [B, T]
         using var _ = torch.no_grad();
         return Masked.Whiten(centered, Masked.As(mask, centered));
     }
 
+    /// <inheritdoc cref="ReinforcePpBaseline(Tensor, Tensor, GroupIds)"/>
+    public static Tensor ReinforcePpBaseline(Tensor rewards, Tensor mask, int groupSize) =>
+        ReinforcePpBaseline(rewards, mask, Contiguous(rewards, groupSize));
+
     /// <summary>
-    /// REINFORCE++ (arXiv:2501.03262; veRL <c>reinforce_plus_plus</c>): return G_t = Σ_{k≥t} γ^{k−t} r_k over each
-    /// completion's masked tokens, Â = masked whitening of G over the whole batch (no critic). Build the token rewards
-    /// with <see cref="TokenRewards"/> (−β·KL_t everywhere plus the score at the last completion token).
-    /// tokenRewards, mask: [B, T] → Advantages, Returns: [B, T].
+    /// REINFORCE++ (arXiv:2501.03262; veRL <c>reinforce_plus_plus</c>): return G_t = Σ_{k≥t, m_k = 1} γ^{(number of
+    /// masked-in steps from t to k)} r_k over each row's masked tokens, Â = masked whitening of G over the whole batch
+    /// (no critic). A position with m_t = 0 inside the row (a tool's output in a multi-turn trajectory) gets G_t = 0
+    /// and carries the running return through unchanged, so the final reward reaches earlier turns (the behaviour the
+    /// issue tracker attributes to veRL ≥ 0.9; veRL main of 2026-01 resets it there instead — see README "Where we
+    /// differ"). Build the token rewards with <see cref="TokenRewards"/> (−β·KL_t everywhere plus the score at the last
+    /// completion token). tokenRewards, mask: [B, T] → Advantages, Returns: [B, T].
     /// </summary>
     public static AdvantageResult ReinforcePp(Tensor tokenRewards, Tensor mask, double gamma = 1.0)
     {
@@ -72,7 +102,8 @@ public static class AdvantageEstimators
         Tensor running = torch.zeros_like(r.select(1, 0));               // [B]
         for (int t = T - 1; t >= 0; t--)
         {
-            running = r.select(1, t) + gamma * running * m.select(1, t);  // a padded position cuts the sum (veRL: reset after EOS)
+            var mt = m.select(1, t);                                      // [B]
+            running = mt * (r.select(1, t) + gamma * running) + (1 - mt) * running; // masked steps carry it unchanged
             columns[t] = running;
         }
         var returns = torch.stack(columns, 1) * m;                        // [B, T]
@@ -138,25 +169,20 @@ public static class AdvantageEstimators
         return rewards;
     }
 
-    // rewards: [B] → [B]; (r − mean_g) / (std_g + ε), or r − mean_g when epsilon is null
-    static Tensor GroupCentered(Tensor rewards, int groupSize, double? epsilon)
+    static GroupIds Contiguous(Tensor rewards, int groupSize)
     {
-        var r = rewards.view(-1, groupSize);                               // [n, G]
-        var centered = r - r.mean([1], keepdim: true);                     // [n, G]
-        if (epsilon is double eps)
-        {
-            // unbiased std; a group of one has centered = 0, so max(G − 1, 1) keeps 0/(0 + ε) = 0 rather than NaN
-            var std = (centered.square().sum(1, keepdim: true) / Math.Max(groupSize - 1, 1)).sqrt(); // [n, 1]
-            centered = centered / (std + eps);
-        }
-        return centered.reshape(-1);                                      // [B]
+        Guard.Rank(rewards, 1, nameof(rewards), "[B]");
+        Guard.GroupSize(rewards, groupSize, nameof(groupSize));
+        return GroupIds.Contiguous((int)rewards.shape[0], groupSize);
     }
 
-    static Tensor GroupBroadcast(Tensor rewards, Tensor mask, int groupSize, Func<Tensor, Tensor> perSequence)
+    static Tensor GroupBroadcast(Tensor rewards, Tensor mask, GroupIds groups, Func<Tensor, Tensor> perSequence)
     {
+        ArgumentNullException.ThrowIfNull(groups);
         Guard.Rank(mask, 2, nameof(mask), "[B, T]");
         Guard.Rows(rewards, mask, nameof(rewards), nameof(mask));
-        Guard.GroupSize(rewards, groupSize, nameof(groupSize));
+        if (groups.Rows != rewards.shape[0])
+            throw new ArgumentException($"groups cover {groups.Rows} rows but rewards has {rewards.shape[0]}; they must match.", nameof(groups));
         Guard.NoNaN(rewards, nameof(rewards));
         using var _ = torch.no_grad();
         var adv = perSequence(rewards.detach());                          // [B]

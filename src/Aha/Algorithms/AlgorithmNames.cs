@@ -1,22 +1,5 @@
 namespace Aha.Algorithms;
 
-/// <summary>How per-sequence rewards become per-token advantages.</summary>
-public enum AdvantageEstimator
-{
-    /// <summary><c>grpo</c>: Â_i = (r_i − mean_g) / (std_g + ε). DeepSeekMath, arXiv:2402.03300.</summary>
-    Grpo,
-    /// <summary><c>dr_grpo</c>: Â_i = r_i − mean_g. Dr. GRPO, arXiv:2503.20783.</summary>
-    DrGrpo,
-    /// <summary><c>rloo</c>: Â_i = r_i − mean_{j≠i} r_j. arXiv:2402.14740.</summary>
-    Rloo,
-    /// <summary><c>reinforce_pp</c>: discounted return of token rewards, whitened over the batch. REINFORCE++, arXiv:2501.03262.</summary>
-    ReinforcePp,
-    /// <summary><c>reinforce_pp_baseline</c>: r_i − mean_g, whitened over the batch. REINFORCE++, arXiv:2501.03262.</summary>
-    ReinforcePpBaseline,
-    /// <summary><c>gae</c>: generalised advantage estimation with a critic. arXiv:1506.02438.</summary>
-    Gae,
-}
-
 /// <summary>How a per-token loss matrix [B, T] becomes one scalar (veRL <c>agg_loss</c> modes).</summary>
 public enum AggregationMode
 {
@@ -28,6 +11,8 @@ public enum AggregationMode
     SeqMeanTokenSum,
     /// <summary><c>seq-mean-token-sum-norm</c>: Σ L·m / (B · L_norm), L_norm a constant (Dr. GRPO).</summary>
     SeqMeanTokenSumNorm,
+    /// <summary><c>token-sum</c>: Σ L·m, no normaliser.</summary>
+    TokenSum,
 }
 
 /// <summary>Per-token estimators of KL(π_θ ‖ π_ref) from samples of π_θ (Schulman, "Approximating KL divergence", 2020).</summary>
@@ -52,29 +37,34 @@ public enum KlPlacement
     Reward,
 }
 
-/// <summary>The pairwise preference-optimisation loss.</summary>
+/// <summary>The pairwise preference-optimisation loss (TRL <c>DPOConfig.loss_type</c> / <c>CPOConfig.loss_type</c> names).</summary>
 public enum PreferenceLossType
 {
     /// <summary><c>sigmoid</c>: DPO, −log σ(β·h); with label smoothing this is cDPO. arXiv:2305.18290.</summary>
     Sigmoid,
-    /// <summary><c>ipo</c>: (h − 1/(2β))². arXiv:2310.12036.</summary>
+    /// <summary><c>ipo</c>: (h − 1/(2β))² on length-averaged log-probs. arXiv:2310.12036.</summary>
     Ipo,
+    /// <summary><c>hinge</c>: max(0, 1 − β·h) (SLiC, arXiv:2305.10425).</summary>
+    Hinge,
+    /// <summary><c>robust</c>: noise-robust DPO, unbiased under label flips with rate ε (arXiv:2403.00409).</summary>
+    Robust,
+    /// <summary><c>simpo</c>: reference-free, length-normalised, target margin γ (arXiv:2405.14734).</summary>
+    Simpo,
+    /// <summary><c>orpo</c>: odds-ratio preference + NLL of the chosen answer, no reference (arXiv:2403.07691).</summary>
+    Orpo,
 }
 
 /// <summary>
-/// The names users type for the algorithm enums, and their parsing. Parsing ignores case and surrounding
+/// The names users type for the algorithm enums (advantage estimators and policy losses are named in their registries:
+/// <see cref="AdvantageEstimatorRegistry"/>, <see cref="PolicyLossRegistry"/>), and their parsing. Parsing ignores case and surrounding
 /// whitespace but not spelling; an unknown name throws an <see cref="ArgumentException"/> that lists the valid ones.
 /// </summary>
 public static class AlgorithmNames
 {
-    static readonly NameTable<AdvantageEstimator> Estimators = new("advantage estimator", [
-        (AdvantageEstimator.Grpo, "grpo"), (AdvantageEstimator.DrGrpo, "dr_grpo"), (AdvantageEstimator.Rloo, "rloo"),
-        (AdvantageEstimator.ReinforcePp, "reinforce_pp"), (AdvantageEstimator.ReinforcePpBaseline, "reinforce_pp_baseline"),
-        (AdvantageEstimator.Gae, "gae")]);
-
     static readonly NameTable<AggregationMode> Aggregations = new("loss aggregation mode", [
         (AggregationMode.TokenMean, "token-mean"), (AggregationMode.SeqMeanTokenMean, "seq-mean-token-mean"),
-        (AggregationMode.SeqMeanTokenSum, "seq-mean-token-sum"), (AggregationMode.SeqMeanTokenSumNorm, "seq-mean-token-sum-norm")]);
+        (AggregationMode.SeqMeanTokenSum, "seq-mean-token-sum"), (AggregationMode.SeqMeanTokenSumNorm, "seq-mean-token-sum-norm"),
+        (AggregationMode.TokenSum, "token-sum")]);
 
     static readonly NameTable<KlEstimator> Kls = new("KL estimator", [
         (KlEstimator.K1, "k1"), (KlEstimator.K2, "k2"), (KlEstimator.K3, "k3")]);
@@ -83,16 +73,14 @@ public static class AlgorithmNames
         (KlPlacement.None, "none"), (KlPlacement.Loss, "loss"), (KlPlacement.Reward, "reward")]);
 
     static readonly NameTable<PreferenceLossType> PreferenceLosses = new("preference loss", [
-        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo")]);
+        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo"), (PreferenceLossType.Hinge, "hinge"),
+        (PreferenceLossType.Robust, "robust"), (PreferenceLossType.Simpo, "simpo"), (PreferenceLossType.Orpo, "orpo")]);
 
-    public static AdvantageEstimator ParseAdvantageEstimator(string name) => Estimators.Parse(name, nameof(name));
     public static AggregationMode ParseAggregationMode(string name) => Aggregations.Parse(name, nameof(name));
     public static KlEstimator ParseKlEstimator(string name) => Kls.Parse(name, nameof(name));
     public static KlPlacement ParseKlPlacement(string name) => Placements.Parse(name, nameof(name));
     public static PreferenceLossType ParsePreferenceLossType(string name) => PreferenceLosses.Parse(name, nameof(name));
 
-    /// <summary>The name a user types, e.g. <c>dr_grpo</c>.</summary>
-    public static string ToName(this AdvantageEstimator value) => Estimators.Name(value);
     /// <summary>The name a user types, e.g. <c>seq-mean-token-mean</c>.</summary>
     public static string ToName(this AggregationMode value) => Aggregations.Name(value);
     /// <summary>The name a user types, e.g. <c>k3</c>.</summary>

@@ -47,6 +47,31 @@ public static class KlEstimators
         return (d.exp() - d - 1).clamp(-resultClamp, resultClamp);       // [B, T]
     }
 
+    /// <summary>abs = |logp − ref_logp| (veRL <c>abs</c>): biased, non-negative. Unclamped (as veRL).</summary>
+    public static Tensor Abs(Tensor logp, Tensor refLogp)
+    {
+        Check(logp, refLogp);
+        return (logp - refLogp).abs();                                    // [B, T]
+    }
+
+    /// <summary>
+    /// Straight-through "+" form (veRL ≥ 0.8 <c>kl_penalty</c> with a name ending in <c>+</c>): the value of
+    /// <paramref name="forward"/> (k1 or k3) and the gradient of k2 = ½·(logp − ref_logp)², whose expected gradient is
+    /// the true gradient of KL(π_θ ‖ π_ref) (k1's and k3's are not): k2 − sg[k2] + sg[forward]. logp, refLogp: [B, T] → [B, T].
+    /// </summary>
+    public static Tensor StraightThrough(Tensor forward, Tensor logp, Tensor refLogp)
+    {
+        Guard.SameShape(forward, logp, nameof(forward), nameof(logp));
+        var k2 = K2(logp, refLogp);                                       // [B, T]
+        return k2 - k2.detach() + forward.detach();                       // [B, T]
+    }
+
+    /// <summary>k1+: k1's value, k2's gradient (<see cref="StraightThrough"/>).</summary>
+    public static Tensor K1Plus(Tensor logp, Tensor refLogp) => StraightThrough(K1(logp, refLogp), logp, refLogp);
+
+    /// <summary>k3+: k3's value (clamped as veRL), k2's gradient (<see cref="StraightThrough"/>).</summary>
+    public static Tensor K3Plus(Tensor logp, Tensor refLogp) => StraightThrough(K3(logp, refLogp), logp, refLogp);
+
     /// <summary>Dispatches on <paramref name="estimator"/>; the clamps apply to k3 only.</summary>
     public static Tensor Estimate(KlEstimator estimator, Tensor logp, Tensor refLogp,
         double logRatioClamp = DefaultLogRatioClamp, double resultClamp = DefaultK3Clamp) => estimator switch
@@ -58,4 +83,28 @@ public static class KlEstimators
     };
 
     static void Check(Tensor logp, Tensor refLogp) => Guard.SameShape(refLogp, logp, nameof(refLogp), nameof(logp));
+}
+
+/// <summary>One registered KL estimator: (logp, ref_logp) → per-token estimate [B, T], its equation and source.</summary>
+public sealed record KlEstimatorEntry(string Name, Func<Tensor, Tensor, Tensor> Estimate, string Formula, string Source);
+
+/// <summary>The KL estimators by name (veRL <c>kl_penalty</c> names; <c>low_var_kl</c> is our <c>k3</c>).</summary>
+public static class KlEstimatorRegistry
+{
+    /// <summary>Every KL estimator; <see cref="Registry{T}.Register"/> adds one.</summary>
+    public static Registry<KlEstimatorEntry> All { get; } = new("KL estimator");
+
+    static KlEstimatorRegistry()
+    {
+        const string schulman = "Schulman, Approximating KL divergence (2020); veRL kl_penalty";
+        Add("k1", (a, b) => KlEstimators.K1(a, b), "logp − ref_logp", schulman);
+        Add("k2", (a, b) => KlEstimators.K2(a, b), "½·(logp − ref_logp)²", schulman);
+        Add("k3", (a, b) => KlEstimators.K3(a, b), "e^d − d − 1, d = clamp(ref_logp − logp, ±20), result clamped to ±10", schulman + " (low_var_kl)");
+        Add("abs", KlEstimators.Abs, "|logp − ref_logp|", "veRL kl_penalty abs");
+        Add("k1+", KlEstimators.K1Plus, "value of k1, gradient of k2 (straight-through)", "veRL ≥ 0.8 kl_penalty k1+");
+        Add("k3+", KlEstimators.K3Plus, "value of k3, gradient of k2 (straight-through)", "veRL ≥ 0.8 kl_penalty k3+");
+    }
+
+    static void Add(string name, Func<Tensor, Tensor, Tensor> f, string formula, string source) =>
+        All.Register(name, new KlEstimatorEntry(name, f, formula, source));
 }

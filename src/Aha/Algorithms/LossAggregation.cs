@@ -53,6 +53,7 @@ public static class LossAggregation
     /// <item><c>seq-mean-token-mean</c> (GRPO, arXiv:2402.03300): Σ_i (Σ_t L·m / Σ_t m) / N_seq.</item>
     /// <item><c>seq-mean-token-sum</c>: Σ_i Σ_t L·m / N_seq.</item>
     /// <item><c>seq-mean-token-sum-norm</c> (Dr. GRPO, arXiv:2503.20783): Σ L·m / (B · L_norm).</item>
+    /// <item><c>token-sum</c>: Σ L·m, no normaliser (the loss scales with the batch's token count).</item>
     /// </list>
     /// The counts come from <paramref name="norm"/> when given (the whole mini-batch: use this for gradient
     /// accumulation), otherwise from this mask (L_norm = T). N_seq counts rows with a token, as veRL; TRL counts all rows.
@@ -75,6 +76,8 @@ public static class LossAggregation
             }
             case AggregationMode.SeqMeanTokenSum:
                 return Divide(masked.sum(), norm?.Sequences, m.sum(1).gt(0).sum());
+            case AggregationMode.TokenSum:
+                return masked.sum();
             case AggregationMode.SeqMeanTokenSumNorm:
             {
                 double rows = norm?.Rows ?? lossMatrix.shape[0];
@@ -90,4 +93,31 @@ public static class LossAggregation
     static Tensor Divide(Tensor numerator, double? global, Tensor localCount) =>
         global is double g ? numerator / Math.Max(g, 1.0)
                            : numerator / localCount.to_type(numerator.dtype).clamp_min(1.0);
+}
+
+/// <summary>One registered aggregation mode: its name, the mode <see cref="LossAggregation.Aggregate"/> runs, its equation and source.</summary>
+public sealed record AggregationEntry(string Name, AggregationMode Mode, string Formula, string Source)
+{
+    /// <summary>Reduces L [B, T] with mask m [B, T] to a scalar in this mode.</summary>
+    public Tensor Aggregate(Tensor lossMatrix, Tensor mask, AggregationNorm? norm = null) =>
+        LossAggregation.Aggregate(lossMatrix, mask, Mode, norm);
+}
+
+/// <summary>The aggregation modes by name (veRL <c>agg_loss</c> names).</summary>
+public static class AggregationRegistry
+{
+    /// <summary>Every mode.</summary>
+    public static Registry<AggregationEntry> All { get; } = new("loss aggregation mode");
+
+    static AggregationRegistry()
+    {
+        Add(AggregationMode.TokenMean, "Σ L·m / Σ m over the mini-batch", "DAPO arXiv:2503.14476; veRL agg_loss token-mean");
+        Add(AggregationMode.SeqMeanTokenMean, "Σ_i (Σ_t L·m / Σ_t m) / N_seq", "GRPO arXiv:2402.03300; veRL seq-mean-token-mean");
+        Add(AggregationMode.SeqMeanTokenSum, "Σ_i Σ_t L·m / N_seq", "veRL seq-mean-token-sum");
+        Add(AggregationMode.SeqMeanTokenSumNorm, "Σ L·m / (B · L_max)", "Dr. GRPO arXiv:2503.20783; veRL seq-mean-token-sum-norm");
+        Add(AggregationMode.TokenSum, "Σ L·m", "sum over the batch's tokens (no normaliser)");
+    }
+
+    static void Add(AggregationMode mode, string formula, string source) =>
+        All.Register(mode.ToName(), new AggregationEntry(mode.ToName(), mode, formula, source));
 }

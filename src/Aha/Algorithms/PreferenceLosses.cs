@@ -45,44 +45,52 @@ public static class PreferenceLosses
 
     /// <summary>
     /// Direct preference optimisation on sequence log-probs (summed over completion tokens), with
-    /// h = (log π_θ(y_w) − log π_ref(y_w)) − (log π_θ(y_l) − log π_ref(y_l)):
-    /// <list type="bullet">
-    /// <item><c>sigmoid</c> (DPO, arXiv:2305.18290): −log σ(β·h); with label smoothing ε (cDPO, Mitchell 2023):
-    /// −(1 − ε)·log σ(β·h) − ε·log σ(−β·h), as TRL.</item>
-    /// <item><c>ipo</c> (arXiv:2310.12036): (h − 1/(2β))². TRL feeds IPO length-averaged log-probs; pass those if wanted.</item>
-    /// </list>
-    /// Defaults β = 0.1, ε = 0. Reference log-probs are constants. All inputs [B] → scalar.
+    /// h = (log π_θ(y_w) − log π_ref(y_w)) − (log π_θ(y_l) − log π_ref(y_l)); <paramref name="type"/> picks the loss from
+    /// <see cref="PreferenceLossRegistry"/> (sigmoid/cDPO, ipo, hinge, robust, simpo, orpo — see there). Pass per-token
+    /// mean log-probs for the length-normalised ones (<see cref="PreferenceLossEntry.LengthNormalized"/>); the reference
+    /// tensors may be null for reference-free ones. Defaults β = 0.1, ε = 0, SimPO γ = 0.5 (TRL). All inputs [B] → scalar.
     /// </summary>
     public static (Tensor Loss, DpoStats Stats) Dpo(Tensor policyChosen, Tensor policyRejected,
-        Tensor referenceChosen, Tensor referenceRejected, double beta = 0.1,
-        PreferenceLossType type = PreferenceLossType.Sigmoid, double labelSmoothing = 0.0)
+        Tensor? referenceChosen, Tensor? referenceRejected, double beta = 0.1,
+        PreferenceLossType type = PreferenceLossType.Sigmoid, double labelSmoothing = 0.0, double simpoGamma = 0.5)
     {
-        Guard.Rank(policyChosen, 1, nameof(policyChosen), "[B]");
-        Guard.SameShape(policyRejected, policyChosen, nameof(policyRejected), nameof(policyChosen));
-        Guard.SameShape(referenceChosen, policyChosen, nameof(referenceChosen), nameof(policyChosen));
-        Guard.SameShape(referenceRejected, policyChosen, nameof(referenceRejected), nameof(policyChosen));
-        Guard.Positive(beta, nameof(beta));
-        Guard.InRange(labelSmoothing, 0, 0.5, nameof(labelSmoothing));
-        if (type == PreferenceLossType.Ipo && labelSmoothing != 0)
-            throw new ArgumentException($"{nameof(labelSmoothing)} applies to the sigmoid loss only; got {labelSmoothing} with ipo.", nameof(labelSmoothing));
+        var (loss, stats, _) = Preference(PreferenceLossRegistry.All.Get(type.ToName()),
+            new PreferenceInput(policyChosen, policyRejected, referenceChosen, referenceRejected, beta, labelSmoothing, simpoGamma));
+        return (loss, stats);
+    }
 
-        var chosenLogRatio = policyChosen - referenceChosen.detach();      // [B]
-        var rejectedLogRatio = policyRejected - referenceRejected.detach(); // [B]
-        var h = chosenLogRatio - rejectedLogRatio;                         // [B]
-        Tensor perPair = type switch
+    /// <summary>
+    /// Runs a registered preference loss: the mean of its per-pair loss, TRL's rewards/* statistics, and the loss's own
+    /// extra metrics (batch means, e.g. ORPO's log_odds_ratio, nll_loss).
+    /// </summary>
+    public static (Tensor Loss, DpoStats Stats, IReadOnlyDictionary<string, double> Extra) Preference(PreferenceLossEntry entry, PreferenceInput x)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(x);
+        Guard.Rank(x.PolicyChosen, 1, "policyChosen", "[B]");
+        Guard.SameShape(x.PolicyRejected, x.PolicyChosen, "policyRejected", "policyChosen");
+        if (entry.NeedsReference)
         {
-            PreferenceLossType.Sigmoid => -(1 - labelSmoothing) * torch.nn.functional.logsigmoid(beta * h)
-                                          - labelSmoothing * torch.nn.functional.logsigmoid(-beta * h),
-            PreferenceLossType.Ipo => (h - 1 / (2 * beta)).square(),
-            _ => throw new ArgumentException($"Unknown preference loss {type}.", nameof(type)),
-        };
-        var loss = perPair.mean();
+            if (x.ReferenceChosen is null || x.ReferenceRejected is null)
+                throw new ArgumentException($"The {entry.Name} loss needs reference log-probs.", "referenceChosen");
+            Guard.SameShape(x.ReferenceChosen, x.PolicyChosen, "referenceChosen", "policyChosen");
+            Guard.SameShape(x.ReferenceRejected, x.PolicyChosen, "referenceRejected", "policyChosen");
+        }
+        Guard.Positive(x.Beta, "beta");
+        Guard.InRange(x.LabelSmoothing, 0, 0.5, "labelSmoothing");
+        if (x.LabelSmoothing != 0 && entry.Type is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo))
+            throw new ArgumentException($"labelSmoothing applies to the sigmoid, robust and simpo losses only; got {x.LabelSmoothing} with {entry.Name}.", "labelSmoothing");
+        if (entry.Type == PreferenceLossType.Robust && !(x.LabelSmoothing < 0.5))
+            throw new ArgumentException("robust needs labelSmoothing < 0.5 (it divides by 1 − 2ε).", "labelSmoothing");
 
+        var terms = entry.Compute(x);
+        var loss = terms.PerPair.mean();
         using var _ = torch.no_grad();
-        var chosenReward = beta * chosenLogRatio.detach();                 // [B]
-        var rejectedReward = beta * rejectedLogRatio.detach();             // [B]
-        var diff = chosenReward - rejectedReward;                         // [B]
-        var v = Scalars.Read(chosenReward.mean(), rejectedReward.mean(), diff.gt(0).to(diff.dtype).mean(), diff.mean());
-        return (loss, new DpoStats(v[0], v[1], v[2], v[3]));
+        var diff = terms.ChosenReward - terms.RejectedReward;             // [B]
+        var extraNames = terms.Extra.Keys.ToArray();
+        var v = Scalars.Read([terms.ChosenReward.mean(), terms.RejectedReward.mean(), diff.gt(0).to(diff.dtype).mean(), diff.mean(),
+            .. extraNames.Select(n => terms.Extra[n].mean())]);
+        var extra = extraNames.Select((n, i) => (n, v[4 + i])).ToDictionary(p => p.n, p => p.Item2);
+        return (loss, new DpoStats(v[0], v[1], v[2], v[3]), extra);
     }
 }

@@ -21,7 +21,6 @@ public sealed class ConfigValueParsers
 
     /// <summary>The algorithm enums (<see cref="AlgorithmNames"/>) by their user-facing names.</summary>
     public static ConfigValueParsers Default { get; } = Empty
-        .WithEnumNames<AdvantageEstimator>(AlgorithmNames.ToName)
         .WithEnumNames<AggregationMode>(AlgorithmNames.ToName)
         .WithEnumNames<KlEstimator>(AlgorithmNames.ToName)
         .WithEnumNames<KlPlacement>(AlgorithmNames.ToName)

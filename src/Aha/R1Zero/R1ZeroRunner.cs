@@ -109,7 +109,7 @@ public static class R1ZeroRunner
             if (subset.Count > 0) tracker.OnStep(0, heldout());
             var reflection = new ReflectionObserver(tracker, correctness.Name);
             var observer = new HeldoutObserver(reflection, subset.Count > 0 ? heldout : () => new Dictionary<string, double>(), o.HeldoutEvery, o.RlSteps);
-            using var critic = rlConfig.ResolveAlgorithm().Estimator == Algorithms.AdvantageEstimator.Gae
+            using var critic = rlConfig.ResolveAlgorithm().NeedsCritic
                 ? HfCheckpoint.LoadScalarHeadModel(baseDir, device, seed: o.Seed) : null;
             using var trainer = new OnPolicyTrainer(rlConfig, model, tokenizer, scorer, new ShuffledPromptSource(train, o.Seed),
                 critic, engine, observer, environment);

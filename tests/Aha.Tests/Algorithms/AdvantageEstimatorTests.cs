@@ -41,10 +41,52 @@ public sealed class AdvantageEstimatorTests
     }
 
     [Fact]
-    public void Grpo_GroupOfOne_GivesZeroAdvantage()
+    public void Grpo_Singleton_GetsVerlsMeanZeroStdOne()
     {
+        // veRL compute_grpo_outcome_advantage: a group of one has mean 0 and std 1, so Â = r / (1 + 1e-6)
         var adv = AdvantageEstimators.Grpo(T.Vec(3, -7, 0.5), T.Mat(new double[,] { { 1, 1 }, { 1, 0 }, { 1, 1 } }), groupSize: 1);
-        T.Close(new double[3, 2], adv);
+        double k = 1 / (1 + 1e-6);
+        T.Close(new double[,] { { 3 * k, 3 * k }, { -7 * k, 0 }, { 0.5 * k, 0.5 * k } }, adv);
+    }
+
+    [Fact]
+    public void GroupIds_UnequalSizesAndInterleaved_GiveEachRowItsOwnGroupsBaseline()
+    {
+        // ids 7, 3, 7, 9, 3, 7, 42: group 7 = rows 0, 2, 5 (r = 1, 0, 2), group 3 = rows 1, 4 (r = 0, 1), 9 and 42 singletons.
+        // group 7: mean 1, deviations 0, −1, 1, unbiased var 2/2 = 1, std 1 → grpo 0, −1, 1 over (1 + 1e-6);
+        //          dr 0, −1, 1; rloo 3/2·(0, −1, 1) = 0, −1.5, 1.5.
+        // group 3: mean 0.5, deviations −0.5, 0.5, var 0.5/1, std √0.5 → grpo ∓0.5/(√0.5 + 1e-6); dr ∓0.5; rloo 2·(∓0.5) = ∓1.
+        // singletons (veRL: mean 0, std 1): grpo r/(1 + 1e-6), dr r, rloo r.
+        var groups = GroupIds.From([7, 3, 7, 9, 3, 7, 42]);
+        Assert.Equal(4, groups.Count);
+        Assert.Equal(new[] { 3, 2, 1, 1 }, groups.Sizes);
+        var r = T.Vec(1, 0, 0, 5, 1, 2, 4);
+        var mask = T.Mat(new double[,] { { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 } });
+        double e = 1 + 1e-6, s3 = Math.Sqrt(0.5) + 1e-6;
+        T.Close(Column(0, -0.5 / s3, -1 / e, 5 / e, 0.5 / s3, 1 / e, 4 / e), AdvantageEstimators.Grpo(r, mask, groups));
+        T.Close(Column(0, -0.5, -1, 5, 0.5, 1, 4), AdvantageEstimators.DrGrpo(r, mask, groups));
+        T.Close(Column(0, -1, -1.5, 5, 1, 1.5, 4), AdvantageEstimators.Rloo(r, mask, groups));
+    }
+
+    [Fact]
+    public void GroupIds_PermutingTheRows_PermutesTheAdvantages()
+    {
+        var rng = new Random(5);
+        int b = 12;
+        var rewards = Enumerable.Range(0, b).Select(_ => Math.Round(rng.NextDouble(), 2)).ToArray();
+        long[] ids = [0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 3];                 // sizes 3, 4, 2, 3
+        var perm = Enumerable.Range(0, b).OrderBy(_ => rng.Next()).ToArray();
+        var mask = T.Mat(Column(Enumerable.Repeat(1.0, b).ToArray()));
+        var a = T.Read(AdvantageEstimators.Grpo(T.Vec(rewards), mask, GroupIds.From(ids)));
+        var p = T.Read(AdvantageEstimators.Grpo(T.Vec(perm.Select(i => rewards[i]).ToArray()), mask, GroupIds.From(perm.Select(i => ids[i]).ToArray())));
+        for (int k = 0; k < b; k++) Assert.Equal(a[perm[k]], p[k], 12);
+    }
+
+    static double[,] Column(params double[] v)
+    {
+        var m = new double[v.Length, 1];
+        for (int i = 0; i < v.Length; i++) m[i, 0] = v[i];
+        return m;
     }
 
     [Fact]
@@ -64,10 +106,11 @@ public sealed class AdvantageEstimatorTests
     }
 
     [Fact]
-    public void Rloo_GroupOfOne_GivesZeroAdvantage()
+    public void Rloo_Singleton_KeepsItsReward()
     {
+        // veRL compute_rloo_outcome_advantage leaves a group of one at its score
         var adv = AdvantageEstimators.Rloo(T.Vec(3, -1), T.Mat(new double[,] { { 1 }, { 1 } }), groupSize: 1);
-        T.Close(new double[2, 1], adv);
+        T.Close(new double[,] { { 3 }, { -1 } }, adv);
     }
 
     [Fact]
@@ -111,6 +154,18 @@ public sealed class AdvantageEstimatorTests
         var result = AdvantageEstimators.ReinforcePp(T.Mat(new double[,] { { 1, 2, 3, 100 } }), T.Mat(mask));
         // 1+2+3, 2+3, 3; the padded 100 is ignored
         T.Close(new double[,] { { 6, 5, 3, 0 } }, result.Returns);
+    }
+
+    [Fact]
+    public void ReinforcePp_InteriorMaskedSteps_CarryTheRunningReturnUnchanged()
+    {
+        // A multi-turn row: policy tokens at t = 0, 1 and 4, a tool's output at t = 2, 3 (m = 0), outcome reward 1 at t = 4,
+        // and a junk reward 7 on a masked step (ignored). γ = 0.5, discounting only over policy steps:
+        // G4 = 1; t = 3, 2 masked: G = 0 there, running return carried as 1; G1 = 0 + 0.5·1 = 0.5; G0 = 0 + 0.5·0.5 = 0.25.
+        // (veRL main of 2026-01 resets at the masked step instead, which would give G1 = G0 = 0.)
+        var mask = new double[,] { { 1, 1, 0, 0, 1 } };
+        var result = AdvantageEstimators.ReinforcePp(T.Mat(new double[,] { { 0, 0, 7, 0, 1 } }), T.Mat(mask), gamma: 0.5);
+        T.Close(new double[,] { { 0.25, 0.5, 0, 0, 1 } }, result.Returns);
     }
 
     [Fact]
@@ -168,13 +223,14 @@ public sealed class AdvantageEstimatorTests
             for (int k = 0; k < g; k++) sum += rewards[start + k];
             double mean = sum / g, ss = 0;
             for (int k = 0; k < g; k++) ss += Math.Pow(rewards[start + k] - mean, 2);
-            double std = g > 1 ? Math.Sqrt(ss / (g - 1)) : 0;
+            double std = g > 1 ? Math.Sqrt(ss / (g - 1)) : 1;   // veRL: a singleton has mean 0, std 1
+            if (g == 1) mean = 0;
             for (int k = 0; k < g; k++)
             {
                 int i = start + k;
                 dr[i] = rewards[i] - mean;
-                grpo[i] = g > 1 ? (rewards[i] - mean) / (std + 1e-6) : 0;
-                rloo[i] = g > 1 ? rewards[i] - (sum - rewards[i]) / (g - 1) : 0;
+                grpo[i] = (rewards[i] - mean) / (std + 1e-6);
+                rloo[i] = g > 1 ? rewards[i] - (sum - rewards[i]) / (g - 1) : rewards[i];
             }
         }
         var r = T.Vec(rewards); var m = T.Mat(mask);
@@ -264,14 +320,24 @@ public sealed class AdvantageEstimatorTests
     }
 
     [Fact]
-    public void EstimatorNames_ParseAndRoundTrip_UnknownListsValidOnes()
+    public void EstimatorRegistry_ListsEveryEstimatorWithItsNeeds_UnknownListsValidOnes()
     {
-        foreach (var e in Enum.GetValues<AdvantageEstimator>())
-            Assert.Equal(e, AlgorithmNames.ParseAdvantageEstimator(e.ToName()));
-        Assert.Equal(AdvantageEstimator.DrGrpo, AlgorithmNames.ParseAdvantageEstimator(" DR_GRPO "));
-        var ex = Assert.Throws<ArgumentException>(() => AlgorithmNames.ParseAdvantageEstimator("ppo2"));
+        Assert.Equal(new[] { "dr_grpo", "gae", "grpo", "reinforce_pp", "reinforce_pp_baseline", "rloo" }, AdvantageEstimatorRegistry.All.Names);
+        Assert.True(AdvantageEstimatorRegistry.All.Get(" DR_GRPO ").Has(EstimatorNeeds.GroupBaseline));
+        Assert.True(AdvantageEstimatorRegistry.All.Get("gae").Has(EstimatorNeeds.Critic | EstimatorNeeds.TokenRewards));
+        Assert.False(AdvantageEstimatorRegistry.All.Get("reinforce_pp").Has(EstimatorNeeds.GroupBaseline));
+        var ex = Assert.Throws<ArgumentException>(() => AdvantageEstimatorRegistry.All.Get("ppo2"));
         Assert.Equal("name", ex.ParamName);
         Assert.Contains("'ppo2'", ex.Message);
-        Assert.Contains("grpo, dr_grpo, rloo, reinforce_pp, reinforce_pp_baseline, gae", ex.Message);
+        Assert.Contains("dr_grpo, gae, grpo, reinforce_pp, reinforce_pp_baseline, rloo", ex.Message);
+    }
+
+    [Fact]
+    public void Registry_RefusesReRegisteringANameForADifferentEntry()
+    {
+        var grpo = AdvantageEstimatorRegistry.All.Get("grpo");
+        AdvantageEstimatorRegistry.All.Register("grpo", grpo); // the same entry again is fine
+        var e = Assert.Throws<ArgumentException>(() => AdvantageEstimatorRegistry.All.Register("grpo", grpo with { Formula = "other" }));
+        Assert.Contains("already registered", e.Message);
     }
 }

@@ -68,3 +68,38 @@ public sealed class KlEstimatorTests
         Assert.Contains("none, loss, reward", Assert.Throws<ArgumentException>(() => AlgorithmNames.ParseKlPlacement("both")).Message);
     }
 }
+
+public sealed class StraightThroughKlTests
+{
+    [Fact]
+    public void PlusEstimators_KeepTheirValue_AndTakeK2sGradient_AbsIsTheMagnitude()
+    {
+        // logp = (−1, −2), ref = (−1.5, −1): logp − ref = (0.5, −1).
+        // values: k1 = (0.5, −1); abs = (0.5, 1); k3 = e^{ref−logp} − (ref − logp) − 1 = (e^{−0.5} − 0.5, e^{1} − 2).
+        // gradients wrt logp: k2 = ½(logp − ref)² → (0.5, −1) for k1+ and k3+; k1 → 1; abs → sign = (1, −1).
+        foreach (var (name, value, grad) in new (string, double[], double[])[]
+        {
+            ("k1+", [0.5, -1], [0.5, -1]),
+            ("k3+", [Math.Exp(-0.5) - 0.5, Math.E - 2], [0.5, -1]),
+            ("abs", [0.5, 1], [1, -1]),
+            ("k1", [0.5, -1], [1, 1]),
+        })
+        {
+            var logp = T.Mat(new double[,] { { -1, -2 } }, requiresGrad: true);
+            var k = KlEstimatorRegistry.All.Get(name).Estimate(logp, T.Mat(new double[,] { { -1.5, -1 } }));
+            T.Close(new double[,] { { value[0], value[1] } }, k);
+            k.sum().backward();
+            T.Close(new double[,] { { grad[0], grad[1] } }, logp.grad!);
+        }
+        Assert.Equal(new[] { "abs", "k1", "k1+", "k2", "k3", "k3+" }, KlEstimatorRegistry.All.Names);
+    }
+
+    [Fact]
+    public void TokenSum_SumsMaskedTokens()
+    {
+        // (1 + 2 | 3), the padded 100 ignored
+        var loss = LossAggregation.Aggregate(T.Mat(new double[,] { { 1, 2 }, { 3, 100 } }), T.Mat(new double[,] { { 1, 1 }, { 1, 0 } }), AggregationMode.TokenSum);
+        T.Close(6, T.Scalar(loss));
+        Assert.Equal(AggregationMode.TokenSum, AggregationRegistry.All.Get("token-sum").Mode);
+    }
+}

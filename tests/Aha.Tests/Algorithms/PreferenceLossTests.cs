@@ -90,6 +90,67 @@ public sealed class PreferenceLossTests
             PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), beta: 0)).ParamName);
         Assert.Equal("labelSmoothing", Assert.Throws<ArgumentException>(() =>
             PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), type: PreferenceLossType.Ipo, labelSmoothing: 0.1)).ParamName);
-        Assert.Contains("sigmoid, ipo", Assert.Throws<ArgumentException>(() => AlgorithmNames.ParsePreferenceLossType("hinge")).Message);
+        Assert.Contains("sigmoid, ipo, hinge, robust, simpo, orpo", Assert.Throws<ArgumentException>(() => AlgorithmNames.ParsePreferenceLossType("kto")).Message);
+    }
+}
+
+public sealed class MorePreferenceLossTests
+{
+    static double LogSig(double x) => -Math.Log(1 + Math.Exp(-x));
+
+    // policy (chosen, rejected) = (−2, −3), (−1, −1); reference (−2.5, −2.5), (−1, −1.5); β = 0.5.
+    // chosen log-ratios (0.5, 0), rejected (−0.5, 0.5) → h = (1, −0.5), βh = (0.5, −0.25).
+    static readonly double[] Pc = { -2, -1 }, Pr = { -3, -1 }, Rc = { -2.5, -1 }, Rr = { -2.5, -1.5 };
+
+    static double Loss(PreferenceLossType type, double eps = 0, double gamma = 0.5, bool reference = true) =>
+        T.Scalar(PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), reference ? T.Vec(Rc) : null, reference ? T.Vec(Rr) : null,
+            beta: 0.5, type: type, labelSmoothing: eps, simpoGamma: gamma).Loss);
+
+    [Fact]
+    public void Hinge_IsReluOfOneMinusBetaH()
+    {
+        // max(0, 1 − 0.5) = 0.5, max(0, 1 + 0.25) = 1.25 → mean 0.875
+        T.Close(0.875, Loss(PreferenceLossType.Hinge));
+    }
+
+    [Fact]
+    public void Robust_IsTheUnbiasedFlipCorrectedSigmoid()
+    {
+        // per pair (−0.9·log σ(βh) + 0.1·log σ(−βh)) / 0.8
+        double Pair(double bh) => (-0.9 * LogSig(bh) + 0.1 * LogSig(-bh)) / 0.8;
+        T.Close((Pair(0.5) + Pair(-0.25)) / 2, Loss(PreferenceLossType.Robust, eps: 0.1));
+    }
+
+    [Fact]
+    public void Simpo_IsReferenceFree_WithTargetMargin()
+    {
+        // inputs as per-token means: w̄ − l̄ = (1, 0), minus γ/β = 1 → (0, −1); −log σ(0.5·x) → (ln 2, −log σ(−0.5))
+        T.Close((Math.Log(2) - LogSig(-0.5)) / 2, Loss(PreferenceLossType.Simpo, reference: false));
+    }
+
+    [Fact]
+    public void Orpo_IsNllPlusBetaTimesLogSigmoidOfTheLogOddsRatio()
+    {
+        // log odds(p̄) = p̄ − log(1 − e^{p̄}); pair 1: log odds(−2) − log odds(−3); pair 2: equal → 0.
+        // per pair: −w̄ − 0.5·log σ(Δ)
+        static double LogOdds(double p) => p - Math.Log(1 - Math.Exp(p));
+        double d1 = LogOdds(-2) - LogOdds(-3);
+        var (loss, stats, extra) = PreferenceLosses.Preference(PreferenceLossRegistry.All.Get("orpo"),
+            new PreferenceInput(T.Vec(Pc), T.Vec(Pr), null, null, Beta: 0.5));
+        T.Close(((2 - 0.5 * LogSig(d1)) + (1 - 0.5 * LogSig(0))) / 2, T.Scalar(loss));
+        T.Close((LogSig(d1) + LogSig(0)) / 2, extra["log_odds_ratio"]);
+        T.Close(d1 / 2, extra["log_odds_chosen"]);
+        T.Close(1.5, extra["nll_loss"]);
+        T.Close(0.5 * -1.5, stats.ChosenReward);   // rewards/chosen = β·w̄
+    }
+
+    [Fact]
+    public void PreferenceRegistry_ListsTheLosses_ReferenceFreeOnesNeedNoReference()
+    {
+        Assert.Equal(new[] { "hinge", "ipo", "orpo", "robust", "sigmoid", "simpo" }, PreferenceLossRegistry.All.Names);
+        Assert.False(PreferenceLossRegistry.All.Get("simpo").NeedsReference);
+        Assert.False(PreferenceLossRegistry.All.Get("orpo").NeedsReference);
+        Assert.True(PreferenceLossRegistry.All.Get("hinge").NeedsReference);
+        Assert.Throws<ArgumentException>(() => PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), null, null, type: PreferenceLossType.Hinge));
     }
 }

@@ -5,9 +5,9 @@ namespace Aha.Tests.Algorithms;
 public sealed class PresetTests
 {
     [Fact]
-    public void Registry_HoldsTheSixPresets()
+    public void Registry_HoldsTheTenPresets_EachNamingRegisteredParts()
     {
-        Assert.Equal(new[] { "dapo", "dr_grpo", "grpo", "ppo", "reinforce_pp", "rloo" }, Presets.Names);
+        Assert.Equal(new[] { "cispo", "dapo", "dr_grpo", "gmpo", "grpo", "gspo", "ppo", "reinforce_pp", "rloo", "sapo" }, Presets.Names);
         foreach (var (name, preset) in Presets.All)
         {
             Assert.Equal(name, preset.Name);
@@ -15,6 +15,10 @@ public sealed class PresetTests
             Assert.False(string.IsNullOrWhiteSpace(preset.Formula));
             // β = 0 exactly when no KL is used
             Assert.Equal(preset.KlPlacement == KlPlacement.None, preset.Beta == 0);
+            Assert.True(AdvantageEstimatorRegistry.All.TryGet(preset.Estimator, out _), name);
+            Assert.True(PolicyLossRegistry.All.TryGet(preset.PolicyLoss, out _), name);
+            Assert.True(AggregationRegistry.All.TryGet(preset.Aggregation, out _), name);
+            Assert.True(KlEstimatorRegistry.All.TryGet(preset.Kl, out _), name);
         }
     }
 
@@ -22,8 +26,8 @@ public sealed class PresetTests
     public void Grpo_IsTrlClassic()
     {
         var p = Presets.Get("grpo");
-        Assert.Equal((AdvantageEstimator.Grpo, 0.2, 0.2, AggregationMode.SeqMeanTokenMean, KlEstimator.K3, KlPlacement.Loss, 0.04),
-            (p.Estimator, p.ClipLow, p.ClipHigh, p.Aggregation, p.Kl, p.KlPlacement, p.Beta));
+        Assert.Equal(("grpo", "vanilla", 0.2, 0.2, "seq-mean-token-mean", "k3", KlPlacement.Loss, 0.04),
+            (p.Estimator, p.PolicyLoss, p.ClipLow, p.ClipHigh, p.Aggregation, p.Kl, p.KlPlacement, p.Beta));
         Assert.False(p.DynamicSampling);
     }
 
@@ -31,29 +35,41 @@ public sealed class PresetTests
     public void Dapo_HasClipHigherTokenMeanNoKlDynamicSamplingAndOverlongShaping()
     {
         var p = Presets.Get("DAPO");
-        Assert.Equal((AdvantageEstimator.Grpo, 0.2, 0.28, AggregationMode.TokenMean, KlPlacement.None, 0.0, true, true),
+        Assert.Equal(("grpo", 0.2, 0.28, "token-mean", KlPlacement.None, 0.0, true, true),
             (p.Estimator, p.ClipLow, p.ClipHigh, p.Aggregation, p.KlPlacement, p.Beta, p.DynamicSampling, p.OverlongShaping));
     }
 
     [Fact]
     public void DrGrpo_Rloo_ReinforcePp_Ppo_SetTheirEstimatorAndKlPlacement()
     {
-        Assert.Equal((AdvantageEstimator.DrGrpo, AggregationMode.SeqMeanTokenSumNorm, KlPlacement.None),
+        Assert.Equal(("dr_grpo", "seq-mean-token-sum-norm", KlPlacement.None),
             (Presets.Get("dr_grpo").Estimator, Presets.Get("dr_grpo").Aggregation, Presets.Get("dr_grpo").KlPlacement));
-        Assert.Equal(AdvantageEstimator.Rloo, Presets.Get("rloo").Estimator);
-        Assert.Equal((AdvantageEstimator.ReinforcePp, KlEstimator.K1, KlPlacement.Reward),
+        Assert.Equal("rloo", Presets.Get("rloo").Estimator);
+        Assert.Equal(("reinforce_pp", "k1", KlPlacement.Reward),
             (Presets.Get("reinforce_pp").Estimator, Presets.Get("reinforce_pp").Kl, Presets.Get("reinforce_pp").KlPlacement));
-        Assert.Equal((AdvantageEstimator.Gae, KlEstimator.K1, KlPlacement.Reward),
+        Assert.Equal(("gae", "k1", KlPlacement.Reward),
             (Presets.Get("ppo").Estimator, Presets.Get("ppo").Kl, Presets.Get("ppo").KlPlacement));
+    }
+
+    [Fact]
+    public void NewPresets_NameTheirLossAndTheUpstreamClipRanges()
+    {
+        // GSPO: ε 3e-4/4e-4 (paper, veRL run_qwen30b_gspo.sh); CISPO: ε_low 10 (no lower bound), ε_high 0.2 (veRL
+        // run_cispo_qwen2_5_0_5b_gsm8k.sh); SAPO: seq-mean-token-mean (veRL/TRL); GMPO: ε 0.4 (paper, veRL run_qwen2_5-7b_math.sh)
+        Assert.Equal(("gspo", 3e-4, 4e-4, "seq-mean-token-mean"), (Presets.Get("gspo").PolicyLoss, Presets.Get("gspo").ClipLow, Presets.Get("gspo").ClipHigh, Presets.Get("gspo").Aggregation));
+        Assert.Equal(("cispo", 10.0, 0.2, "token-mean"), (Presets.Get("cispo").PolicyLoss, Presets.Get("cispo").ClipLow, Presets.Get("cispo").ClipHigh, Presets.Get("cispo").Aggregation));
+        Assert.Equal(("sapo", "seq-mean-token-mean"), (Presets.Get("sapo").PolicyLoss, Presets.Get("sapo").Aggregation));
+        Assert.Equal(("gmpo", 0.4, 0.4), (Presets.Get("gmpo").PolicyLoss, Presets.Get("gmpo").ClipLow, Presets.Get("gmpo").ClipHigh));
+        foreach (var name in new[] { "gspo", "cispo", "sapo", "gmpo" }) Assert.Equal("grpo", Presets.Get(name).Estimator);
     }
 
     [Fact]
     public void UnknownPreset_FailsListingTheValidOnes()
     {
-        var e = Assert.Throws<ArgumentException>(() => Presets.Get("gspo"));
+        var e = Assert.Throws<ArgumentException>(() => Presets.Get("gspoo"));
         Assert.Equal("name", e.ParamName);
-        Assert.Contains("'gspo'", e.Message);
-        Assert.Contains("dapo, dr_grpo, grpo, ppo, reinforce_pp, rloo", e.Message);
+        Assert.Contains("'gspoo'", e.Message);
+        Assert.Contains("cispo, dapo, dr_grpo, gmpo, grpo, gspo, ppo, reinforce_pp, rloo, sapo", e.Message);
     }
 
     [Fact]

@@ -33,8 +33,8 @@ public sealed class TrlAliasTests
         Assert.Equal(0.04, c.Trainer.Beta);
         Assert.Equal(0.2, c.Trainer.ClipLow);
         Assert.Equal(0.28, c.Trainer.ClipHigh);
-        Assert.Equal(AggregationMode.SeqMeanTokenSumNorm, c.Trainer.Aggregation);
-        Assert.Equal(AdvantageEstimator.DrGrpo, c.Trainer.Estimator);
+        Assert.Equal("seq-mean-token-sum-norm", c.Trainer.Aggregation);
+        Assert.Equal("dr_grpo", c.Trainer.Estimator);
         Assert.Equal(64, c.Trainer.MaxNewTokens);
         Assert.Equal(2, c.Trainer.NumIterations);
         Assert.True(c.Trainer.MaskTruncatedCompletions);
@@ -43,11 +43,11 @@ public sealed class TrlAliasTests
     }
 
     [Theory]
-    [InlineData("grpo", AggregationMode.SeqMeanTokenMean)]
-    [InlineData("bnpo", AggregationMode.TokenMean)]
-    [InlineData("dapo", AggregationMode.TokenMean)]
-    [InlineData("DR_GRPO", AggregationMode.SeqMeanTokenSumNorm)]
-    public void LossType_PicksTheAggregation(string lossType, AggregationMode expected)
+    [InlineData("grpo", "seq-mean-token-mean")]
+    [InlineData("bnpo", "token-mean")]
+    [InlineData("dapo", "token-mean")]
+    [InlineData("DR_GRPO", "seq-mean-token-sum-norm")]
+    public void LossType_PicksTheAggregation(string lossType, string expected)
     {
         var c = ConfigLoader.Load<OnPolicyRunConfig>(null, [$"loss_type={lossType}"]);
         Assert.Equal(expected, c.Trainer.Aggregation);

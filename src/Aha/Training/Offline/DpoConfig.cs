@@ -17,7 +17,8 @@ public sealed record DpoConfig : OfflineTrainingConfig
     /// </summary>
     public double Beta { get; init; } = 0.1;
 
-    /// <summary><c>Sigmoid</c> (DPO) or <c>Ipo</c> (arXiv:2310.12036). The default value is Sigmoid.</summary>
+    /// <summary>The preference loss (TRL loss_type): <c>sigmoid</c> (DPO), <c>ipo</c>, <c>hinge</c>, <c>robust</c>, and the
+    /// reference-free <c>simpo</c>, <c>orpo</c> (see <see cref="PreferenceLossRegistry"/>). The default value is sigmoid.</summary>
     public PreferenceLossType LossType { get; init; } = PreferenceLossType.Sigmoid;
 
     /// <summary>
@@ -25,6 +26,9 @@ public sealed record DpoConfig : OfflineTrainingConfig
     /// loss only. The default value is 0.
     /// </summary>
     public double LabelSmoothing { get; init; }
+
+    /// <summary>SimPO's target reward margin γ (TRL <c>simpo_gamma</c>); the loss is −log σ(β(w̄ − l̄) − γ). The default value is 0.5.</summary>
+    public double SimpoGamma { get; init; } = 0.5;
 
     /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
     public DpoConfig Validate()
@@ -38,8 +42,9 @@ public sealed record DpoConfig : OfflineTrainingConfig
         base.CollectErrors(errors);
         if (!(Beta > 0) || double.IsInfinity(Beta)) errors.Add($"Beta must be > 0 and finite (got {Beta})");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5)) errors.Add($"LabelSmoothing must be in [0, 0.5) (got {LabelSmoothing})");
-        if (LossType == PreferenceLossType.Ipo && LabelSmoothing != 0)
-            errors.Add($"LabelSmoothing applies to the sigmoid loss only; set it to 0 with LossType Ipo (got {LabelSmoothing})");
-        if (!Enum.IsDefined(LossType)) errors.Add($"LossType must be Sigmoid or Ipo (got {LossType})");
+        if (LossType is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo) && LabelSmoothing != 0)
+            errors.Add($"LabelSmoothing applies to the sigmoid, robust and simpo losses only; set it to 0 with LossType {LossType} (got {LabelSmoothing})");
+        if (!Enum.IsDefined(LossType)) errors.Add($"LossType must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})");
+        if (!(SimpoGamma >= 0) || double.IsInfinity(SimpoGamma)) errors.Add($"SimpoGamma must be ≥ 0 (got {SimpoGamma})");
     }
 }

@@ -150,17 +150,21 @@ public sealed class DpoTrainer
             var (sums, lengths) = SequenceLogProbs(model, microBatch.Select(i => i.Pair).ToList(), padId); // [2B], [2B]
             var reference = torch.tensor(microBatch.Select(i => i.ReferenceChosen).Concat(microBatch.Select(i => i.ReferenceRejected)).ToArray(),
                 dtype: sums.dtype, device: device);                                                      // [2B]
+            var entry = PreferenceLossRegistry.All.Get(config.LossType.ToName());
             Tensor policy = sums, refer = reference;
-            if (config.LossType == PreferenceLossType.Ipo)
+            if (entry.LengthNormalized)
             {
-                // IPO on length-averaged log-probs, as TRL.
+                // IPO (as TRL), SimPO and ORPO compare per-token mean log-probs
                 policy = sums / lengths.clamp_min(1);
                 refer = reference / lengths.clamp_min(1);
             }
-            var (loss, stats) = PreferenceLosses.Dpo(policy.narrow(0, 0, b), policy.narrow(0, b, b), refer.narrow(0, 0, b), refer.narrow(0, b, b),
-                config.Beta, config.LossType, config.LabelSmoothing);
+            var input = new PreferenceInput(policy.narrow(0, 0, b), policy.narrow(0, b, b),
+                entry.NeedsReference ? refer.narrow(0, 0, b) : null, entry.NeedsReference ? refer.narrow(0, b, b) : null,
+                config.Beta, config.LabelSmoothing, config.SimpoGamma);
+            var (loss, stats, extra) = PreferenceLosses.Preference(entry, input);
             var lp = sums.detach().to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-            return new OfflineLoss(loss * b, new Dictionary<string, double>
+            var metrics = extra.ToDictionary(e => e.Key, e => e.Value * b);
+            return new OfflineLoss(loss * b, new Dictionary<string, double>(metrics)
             {
                 ["rewards/chosen"] = stats.ChosenReward * b,
                 ["rewards/rejected"] = stats.RejectedReward * b,

@@ -13,7 +13,7 @@ internal sealed record MiniBatch(IReadOnlyList<(long Start, long Count, double T
 internal sealed record BatchPlan(IReadOnlyList<MiniBatch> MiniBatches, double Tokens, bool OnPolicy)
 {
     /// <param name="rowTokens">Loss tokens per row (completion length, 0 for a masked row).</param>
-    public static BatchPlan Create(IReadOnlyList<int> rowTokens, OnPolicyConfig config, AlgorithmPreset algorithm)
+    public static BatchPlan Create(IReadOnlyList<int> rowTokens, OnPolicyConfig config, AlgorithmSpec algorithm)
     {
         int rows = rowTokens.Count;
         int miniRows = config.MiniBatchSize > 0 ? Math.Min(config.MiniBatchSize, rows) : rows;

@@ -14,31 +14,37 @@ public sealed record OnPolicyConfig
 {
     // ---- algorithm (preset + overrides) ----
 
-    /// <summary>Algorithm preset: <c>grpo</c>, <c>dapo</c>, <c>dr_grpo</c>, <c>rloo</c>, <c>reinforce_pp</c> or <c>ppo</c>
-    /// (see <see cref="Presets"/>). The default value is <c>grpo</c>.</summary>
+    /// <summary>Algorithm preset: <c>grpo</c>, <c>dapo</c>, <c>dr_grpo</c>, <c>rloo</c>, <c>reinforce_pp</c>, <c>ppo</c>,
+    /// <c>gspo</c>, <c>cispo</c>, <c>sapo</c> or <c>gmpo</c> (see <see cref="Presets"/>). The default value is <c>grpo</c>.</summary>
     public string Preset { get; init; } = "grpo";
 
-    /// <summary>Advantage estimator; null takes the preset's. <c>gae</c> needs a value model.</summary>
-    public AdvantageEstimator? Estimator { get; init; }
+    /// <summary>Advantage estimator by name (<see cref="AdvantageEstimatorRegistry"/>: grpo, dr_grpo, rloo, reinforce_pp,
+    /// reinforce_pp_baseline, gae); null takes the preset's. <c>gae</c> needs a value model.</summary>
+    public string? Estimator { get; init; }
 
-    /// <summary>ε_low: ρ is clipped below at 1 − ε_low (PPO arXiv:1707.06347, 0.2). Null takes the preset's.</summary>
+    /// <summary>Policy loss by name (<see cref="PolicyLossRegistry"/>: vanilla, pg, gspo, gspo_token, cispo, sapo, gmpo,
+    /// clip_cov, kl_cov); null takes the preset's.</summary>
+    public string? PolicyLoss { get; init; }
+
+    /// <summary>ε_low: the ratio is clipped below at 1 − ε_low (PPO arXiv:1707.06347, 0.2; ≥ 1 removes the lower clip,
+    /// as CISPO). Null takes the preset's.</summary>
     public double? ClipLow { get; init; }
 
-    /// <summary>ε_high: ρ is clipped above at 1 + ε_high. DAPO's clip-higher (arXiv:2503.14476) recommends 0.28 so
+    /// <summary>ε_high: the ratio is clipped above at 1 + ε_high. DAPO's clip-higher (arXiv:2503.14476) recommends 0.28 so
     /// low-probability tokens can grow and entropy does not collapse. Null takes the preset's (0.2, DAPO 0.28).</summary>
     public double? ClipHigh { get; init; }
 
     /// <summary>Dual-clip c &gt; 1 bounding the loss of Â &lt; 0 tokens at −Â·c (Ye et al., arXiv:1912.09729; veRL uses 3).
-    /// Null takes the preset's (none of them clip twice).</summary>
+    /// Vanilla loss only. Null takes the preset's (none of them clip twice).</summary>
     public double? DualClip { get; init; }
 
-    /// <summary>Loss aggregation: token-mean (DAPO), seq-mean-token-mean (GRPO), seq-mean-token-sum (RLOO),
-    /// seq-mean-token-sum-norm (Dr. GRPO, L_norm = <see cref="MaxNewTokens"/>). Null takes the preset's.</summary>
-    public AggregationMode? Aggregation { get; init; }
+    /// <summary>Loss aggregation by name: token-mean (DAPO), seq-mean-token-mean (GRPO), seq-mean-token-sum (RLOO),
+    /// seq-mean-token-sum-norm (Dr. GRPO, L_norm = <see cref="MaxNewTokens"/>), token-sum. Null takes the preset's.</summary>
+    public string? Aggregation { get; init; }
 
-    /// <summary>KL estimator k1 / k2 / k3 (Schulman 2020). GRPO puts k3 in the loss; PPO, RLOO and REINFORCE++ put k1
-    /// in the reward. Null takes the preset's.</summary>
-    public KlEstimator? KlEstimator { get; init; }
+    /// <summary>KL estimator by name: k1, k2, k3, abs, k1+, k3+ (Schulman 2020; "+" = straight-through with k2's gradient,
+    /// veRL ≥ 0.8). GRPO puts k3 in the loss; PPO, RLOO and REINFORCE++ put k1 in the reward. Null takes the preset's.</summary>
+    public string? KlEstimator { get; init; }
 
     /// <summary>Where β·KL enters: <c>loss</c> (+β·agg(k)), <c>reward</c> (−β·k per token, or −β·Σ_t k for
     /// sequence-level estimators) or <c>none</c>. Null takes the preset's.</summary>
@@ -47,6 +53,46 @@ public sealed record OnPolicyConfig
     /// <summary>KL coefficient β. 0 skips the reference model entirely. Practice: 0.001–0.04 (GRPO 0.04, PPO 0.05,
     /// DAPO / Dr. GRPO 0). With <see cref="AdaptiveKl"/> this is the initial β. Null takes the preset's.</summary>
     public double? Beta { get; init; }
+
+    /// <summary>SAPO gate temperature for Â &gt; 0 (veRL tau_pos / TRL sapo_temperature_pos). The default value is 1.0.</summary>
+    public double SapoTauPos { get; init; } = 1.0;
+
+    /// <summary>SAPO gate temperature for Â ≤ 0; above τ_pos damps negative updates faster. The default value is 1.05.</summary>
+    public double SapoTauNeg { get; init; } = 1.05;
+
+    /// <summary>Clip-Cov: fraction of tokens detached (arXiv:2505.22617; veRL clip_cov_ratio). The default value is 2e-4.</summary>
+    public double ClipCovRatio { get; init; } = 2e-4;
+
+    /// <summary>Clip-Cov: lower covariance bound of the candidates (veRL clip_cov_lb). The default value is 1.</summary>
+    public double ClipCovLow { get; init; } = 1.0;
+
+    /// <summary>Clip-Cov: upper covariance bound of the candidates (veRL clip_cov_ub). The default value is 5.</summary>
+    public double ClipCovHigh { get; init; } = 5.0;
+
+    /// <summary>KL-Cov: fraction of tokens, those of largest covariance, KL-penalised (veRL kl_cov_ratio). The default value is 2e-4.</summary>
+    public double KlCovRatio { get; init; } = 2e-4;
+
+    /// <summary>KL-Cov: coefficient of |logp − old_logp| on those tokens (veRL ppo_kl_coef). The default value is 0.1.</summary>
+    public double KlCovCoef { get; init; } = 0.1;
+
+    /// <summary>Rollout correction, truncated IS: <c>none</c>, <c>token</c> or <c>sequence</c> (veRL rollout_is; TRL
+    /// vllm_importance_sampling_mode token_truncate / sequence_truncate). The loss is weighted by min(π_old/π_rollout, C).
+    /// Needed when the rollout engine's numerics or weights differ from the trainer's (remote, async). The default value is none.</summary>
+    public RolloutCorrectionLevel RolloutIs { get; init; }
+
+    /// <summary>C of truncated IS (veRL rollout_is_threshold; TRL clip_max 3.0). The default value is 2.</summary>
+    public double RolloutIsThreshold { get; init; } = 2.0;
+
+    /// <summary>Rollout correction, masked IS: <c>none</c>, <c>token</c> or <c>sequence</c> — tokens or whole sequences whose
+    /// ratio π_old/π_rollout leaves [rollout_rs_low, rollout_rs_high] leave the loss (veRL rollout_rs token_k1 / seq_sum_k1;
+    /// TRL token_mask / sequence_mask). The default value is none.</summary>
+    public RolloutCorrectionLevel RolloutRs { get; init; }
+
+    /// <summary>Lower ratio bound of masked IS. The default value is 0 (none).</summary>
+    public double RolloutRsLow { get; init; }
+
+    /// <summary>Upper ratio bound of masked IS. The default value is 2.</summary>
+    public double RolloutRsHigh { get; init; } = 2.0;
 
     /// <summary>DAPO dynamic sampling: drop groups whose rewards are all equal (zero advantage, zero signal) and sample
     /// new prompts until <see cref="PromptsPerStep"/> informative groups are collected, at most
@@ -192,24 +238,29 @@ public sealed record OnPolicyConfig
     /// the start of the batch). The default value is 4.</summary>
     public int LogSamplesPerStep { get; init; } = 4;
 
-    /// <summary>The preset with this config's overrides applied.</summary>
-    /// <exception cref="ArgumentException">Unknown preset (the message lists the valid ones).</exception>
-    public AlgorithmPreset ResolveAlgorithm()
+    /// <summary>The preset with this config's overrides applied, every name looked up in its registry.</summary>
+    /// <exception cref="ArgumentException">Unknown preset or name (the message lists the valid ones).</exception>
+    public AlgorithmSpec ResolveAlgorithm()
     {
-        var p = Presets.Get(Preset);
-        return p with
+        var problems = new List<string>();
+        var spec = TryResolveAlgorithm(problems);
+        return spec ?? throw new ArgumentException(string.Join("; ", problems), "config");
+    }
+
+    AlgorithmSpec? TryResolveAlgorithm(List<string> problems)
+    {
+        AlgorithmPreset p;
+        try { p = Presets.Get(Preset); }
+        catch (ArgumentException e)
         {
-            Estimator = Estimator ?? p.Estimator,
-            ClipLow = ClipLow ?? p.ClipLow,
-            ClipHigh = ClipHigh ?? p.ClipHigh,
-            DualClip = DualClip ?? p.DualClip,
-            Aggregation = Aggregation ?? p.Aggregation,
-            Kl = KlEstimator ?? p.Kl,
-            KlPlacement = KlPlacement ?? p.KlPlacement,
-            Beta = Beta ?? p.Beta,
-            DynamicSampling = DynamicSampling ?? p.DynamicSampling,
-            OverlongShaping = OverlongShaping ?? p.OverlongShaping,
-        };
+            problems.Add("preset: " + e.Message.Split(" (Parameter")[0]);
+            return null;
+        }
+        var loss = new PolicyLossSettings(ClipLow ?? p.ClipLow, ClipHigh ?? p.ClipHigh, DualClip ?? p.DualClip,
+            SapoTauPos, SapoTauNeg, ClipCovRatio, ClipCovLow, ClipCovHigh, KlCovRatio, KlCovCoef);
+        var correction = new RolloutCorrectionSettings(RolloutIs, RolloutIsThreshold, RolloutRs, RolloutRsLow, RolloutRsHigh);
+        return AlgorithmSpec.Resolve(p, Estimator, PolicyLoss, Aggregation, KlEstimator, KlPlacement ?? p.KlPlacement,
+            Beta ?? p.Beta, loss, correction, DynamicSampling ?? p.DynamicSampling, OverlongShaping ?? p.OverlongShaping, problems);
     }
 
     /// <summary>PromptsPerStep · G, the completions of one step's batch.</summary>
@@ -227,19 +278,11 @@ public sealed record OnPolicyConfig
         var errors = new List<string>();
         void Check(bool ok, string message) { if (!ok) errors.Add(message); }
 
-        AlgorithmPreset a;
-        try { a = ResolveAlgorithm(); }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message.Split(" (Parameter")[0]);
-            a = Presets.Get("grpo") with { Name = Preset };
-        }
-
-        bool groupBaseline = a.Estimator is AdvantageEstimator.Grpo or AdvantageEstimator.DrGrpo
-            or AdvantageEstimator.Rloo or AdvantageEstimator.ReinforcePpBaseline;
+        var a = TryResolveAlgorithm(errors);
+        bool groupBaseline = a?.Estimator.Has(EstimatorNeeds.GroupBaseline) == true;
         Check(NumGenerations >= 1, $"num_generations must be ≥ 1 (got {NumGenerations})");
         Check(!groupBaseline || NumGenerations != 1,
-            $"num_generations is 1 but estimator {a.Estimator.ToName()} uses a group baseline, so every advantage would be 0; use G ≥ 2 (practice 8–16)");
+            $"num_generations is 1 but estimator {a?.Estimator.Name} uses a group baseline, and a group of one has none (Â = r, as veRL); use G ≥ 2 (practice 8–16)");
         Check(PromptsPerStep >= 1, $"prompts_per_step must be ≥ 1 (got {PromptsPerStep})");
         Check(MaxNewTokens >= 1, $"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
         Check(Temperature > 0 && double.IsFinite(Temperature), $"temperature must be > 0 (got {Temperature}); greedy groups are identical and carry no signal");
@@ -268,21 +311,23 @@ public sealed record OnPolicyConfig
         Check(MaxGradNorm is null || MaxGradNorm > 0, $"max_grad_norm must be > 0 or null for no clipping (got {MaxGradNorm})");
         Check(EntropyCoef >= 0 && double.IsFinite(EntropyCoef), $"entropy_coef must be ≥ 0 (got {EntropyCoef})");
 
-        Check(a.ClipLow >= 0 && a.ClipLow < 1, $"clip_low must be in [0, 1) (got {a.ClipLow})");
-        Check(a.ClipHigh >= 0, $"clip_high must be ≥ 0 (got {a.ClipHigh})");
-        Check(a.DualClip is null || a.DualClip > 1, $"dual_clip must be > 1 (got {a.DualClip})");
-        Check(a.Beta >= 0 && double.IsFinite(a.Beta), $"beta must be ≥ 0 (got {a.Beta})");
-        Check(!(a.Beta > 0 && a.KlPlacement == Algorithms.KlPlacement.None),
-            $"beta is {a.Beta} but kl_placement is none; set kl_placement to loss or reward, or beta to 0");
-        Check(!AdaptiveKl || a.KlPlacement == Algorithms.KlPlacement.Reward,
-            $"adaptive_kl needs kl_placement reward (got {a.KlPlacement.ToName()})");
-        Check(!AdaptiveKl || a.Beta > 0, "adaptive_kl needs an initial beta > 0");
+        if (a is not null)
+        {
+            errors.AddRange(a.Loss.Problems());
+            errors.AddRange(a.RolloutCorrection.Problems());
+            Check(a.Beta >= 0 && double.IsFinite(a.Beta), $"beta must be ≥ 0 (got {a.Beta})");
+            Check(!(a.Beta > 0 && a.KlPlacement == Algorithms.KlPlacement.None),
+                $"beta is {a.Beta} but kl_placement is none; set kl_placement to loss or reward, or beta to 0");
+            Check(!AdaptiveKl || a.KlPlacement == Algorithms.KlPlacement.Reward,
+                $"adaptive_kl needs kl_placement reward (got {a.KlPlacement.ToName()})");
+            Check(!AdaptiveKl || a.Beta > 0, "adaptive_kl needs an initial beta > 0");
+            Check(!a.DynamicSampling || NumGenerations >= 2,
+                $"dynamic_sampling needs num_generations ≥ 2 (got {NumGenerations}): a group of one always has zero variance");
+        }
         Check(KlTarget > 0, $"kl_target must be > 0 (got {KlTarget})");
         Check(KlHorizon > 0, $"kl_horizon must be > 0 (got {KlHorizon})");
 
         Check(MaxGenRounds >= 1, $"max_gen_rounds must be ≥ 1 (got {MaxGenRounds})");
-        Check(!a.DynamicSampling || NumGenerations >= 2,
-            $"dynamic_sampling needs num_generations ≥ 2 (got {NumGenerations}): a group of one always has zero variance");
         Check(OverlongMaxLength is null || OverlongMaxLength >= 1, $"overlong_max_length must be ≥ 1 (got {OverlongMaxLength})");
         Check(OverlongBuffer is null || (OverlongBuffer >= 1 && OverlongBuffer <= ResolvedOverlongMaxLength),
             $"overlong_buffer must be in 1..overlong_max_length ({ResolvedOverlongMaxLength}) (got {OverlongBuffer})");

@@ -41,6 +41,23 @@ public static class OnPolicyMetrics
     public const string ClipFracHigh = "clip_frac/high";
     /// <summary>Fraction of tokens with Â &lt; 0 and ρ &gt; c (dual clip only).</summary>
     public const string ClipFracDual = "clip_frac/dual";
+    /// <summary>Clip-Cov / KL-Cov: fraction of tokens whose gradient was cut or KL-penalised (0 for other losses).</summary>
+    public const string ClipFracCov = "clip_frac/cov";
+    /// <summary>Rollout correction: token mean of rollout_logp − old_logp, KL(π_rollout ‖ π_old) by k1 (veRL rollout_corr/kl).
+    /// Reported whenever π_old comes from a trainer forward (rollout correction on, μ &gt; 1, several mini-batches, KL in reward).</summary>
+    public const string RolloutCorrKl = "rollout_corr/kl";
+    /// <summary>Rollout correction: the same KL by k3 (veRL rollout_corr/k3_kl).</summary>
+    public const string RolloutCorrK3Kl = "rollout_corr/k3_kl";
+    /// <summary>Rollout correction: token mean of π_old/π_rollout before truncation.</summary>
+    public const string RolloutCorrRatioMean = "rollout_corr/ratio_mean";
+    /// <summary>Rollout correction: largest token ratio π_old/π_rollout.</summary>
+    public const string RolloutCorrRatioMax = "rollout_corr/ratio_max";
+    /// <summary>Rollout correction: largest sequence ratio Π_t π_old/π_rollout.</summary>
+    public const string RolloutCorrSeqRatioMax = "rollout_corr/seq_ratio_max";
+    /// <summary>Rollout correction: largest |old_logp − rollout_logp| (TRL sampling/sampling_logp_difference/max).</summary>
+    public const string RolloutCorrLogpDiffMax = "rollout_corr/logp_diff_max";
+    /// <summary>Rollout correction: fraction of loss tokens removed by masked IS.</summary>
+    public const string RolloutCorrMaskedFrac = "rollout_corr/masked_frac";
     /// <summary>Token mean of ρ = π_θ/π_old.</summary>
     public const string RatioMean = "ratio/mean";
     /// <summary>Token mean of k3(π_old ‖ π_θ), how far the updates moved the policy from the sampler.</summary>

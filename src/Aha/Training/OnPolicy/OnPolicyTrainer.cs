@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aha.Algorithms;
+using Aha.Data;
 using Aha.Environments;
 using Aha.Generation;
 using Aha.Models;
@@ -54,7 +55,7 @@ public sealed class OnPolicyTrainer : IDisposable
     const string OptimizerFile = "optimizer.bin", CriticOptimizerFile = "critic_optimizer.bin";
 
     readonly OnPolicyConfig _config;
-    readonly AlgorithmPreset _algo;
+    readonly AlgorithmSpec _algo;
     readonly CausalLM _policy;
     readonly CausalLM? _reference;
     readonly ScalarHeadModel? _critic;
@@ -94,10 +95,10 @@ public sealed class OnPolicyTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(prompts);
         _config = config.Validate();
         _algo = config.ResolveAlgorithm();
-        if (_algo.Estimator == AdvantageEstimator.Gae && valueModel is null)
-            throw new ArgumentException("The gae estimator (PPO) needs a value model (critic); pass valueModel.", nameof(valueModel));
-        if (_algo.Estimator != AdvantageEstimator.Gae && valueModel is not null)
-            throw new ArgumentException($"A value model was given but estimator {_algo.Estimator.ToName()} does not use a critic; use gae (preset ppo) or drop it.", nameof(valueModel));
+        if (_algo.NeedsCritic && valueModel is null)
+            throw new ArgumentException($"The {_algo.Estimator.Name} estimator needs a value model (critic); pass valueModel.", nameof(valueModel));
+        if (!_algo.NeedsCritic && valueModel is not null)
+            throw new ArgumentException($"A value model was given but estimator {_algo.Estimator.Name} does not use a critic; use gae (preset ppo) or drop it.", nameof(valueModel));
         var rewardNames = scorer.Rewards.Select(r => r.Function.Name).ToList();
         if (config.AccuracyReward is { } acc && !rewardNames.Contains(acc))
             throw new ArgumentException($"accuracy_reward '{acc}' is not one of the scorer's rewards ({string.Join(", ", rewardNames)}).", nameof(config));
@@ -112,7 +113,7 @@ public sealed class OnPolicyTrainer : IDisposable
         _observer = observer ?? NullTrainingObserver.Instance;
         _device = policy.Backbone.EmbeddingWeight.device;
         _kl = new KlController(_algo.Beta, config.AdaptiveKl, config.KlTarget, config.KlHorizon);
-        _reference = _algo.Beta > 0 ? FrozenCopy(policy) : null;
+        _reference = _algo.NeedsReference ? FrozenCopy(policy) : null;
 
         var sampling = new SamplingParams
         {
@@ -140,10 +141,10 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <summary>The current KL coefficient β (changes only with the adaptive controller).</summary>
     public double Beta => _kl.Beta;
 
-    /// <summary>The resolved algorithm (preset + overrides).</summary>
-    public AlgorithmPreset Algorithm => _algo;
+    /// <summary>The resolved algorithm (preset + overrides, names looked up in the registries).</summary>
+    public AlgorithmSpec Algorithm => _algo;
 
-    /// <summary>The frozen reference policy, or null when β = 0.</summary>
+    /// <summary>The frozen reference policy, or null when β = 0 (and the estimator does not ask for it).</summary>
     public CausalLM? Reference => _reference;
 
     /// <summary>Runs steps until <see cref="GlobalStep"/> reaches <paramref name="totalSteps"/>.</summary>
@@ -176,6 +177,8 @@ public sealed class OnPolicyTrainer : IDisposable
                 $"step {step + 1}: {rollout.Failures.Count} reward call(s) failed and were scored {_scorer.Options.FailureScore}; first: {rollout.Failures[0]}");
 
         var samples = rollout.Trained.SelectMany(g => g.Samples).ToList();
+        // one group id per prompt's samples; the estimators accept any ids, so other producers may interleave or split them
+        var groups = GroupIds.From(rollout.Trained.SelectMany((g, i) => g.Samples.Select(_ => (long)i)).ToArray());
         var rowTokens = samples.Select(s => _config.MaskTruncatedCompletions && s.Completion.Truncated ? 0 : s.LossTokens).ToArray();
         var plan = BatchPlan.Create(rowTokens, _config, _algo);
 
@@ -192,22 +195,51 @@ public sealed class OnPolicyTrainer : IDisposable
             var scores = torch.tensor(samples.Select(s => (float)s.Score).ToArray(), device: _device); // [B]
 
             // 3. what the advantages and the loss need from the frozen models, before any update
-            var refLogp = _reference is not null && beta > 0 ? NoGradRows(batch, plan, b => LogProbs(_reference, b)) : null; // [B, C]
-            bool klInReward = refLogp is not null && _algo.KlPlacement == KlPlacement.Reward;
-            var oldLogp = !plan.OnPolicy || klInReward ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null;      // [B, C]
+            var refLogp = _reference is not null ? NoGradRows(batch, plan, b => LogProbs(_reference, b)) : null;       // [B, C]
+            bool klInReward = refLogp is not null && beta > 0 && _algo.KlPlacement == KlPlacement.Reward;
+            bool correct = _algo.RolloutCorrection.Enabled;
+            var oldLogp = !plan.OnPolicy || klInReward || correct ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
             var oldValues = _critic is not null ? NoGradRows(batch, plan, b => Values(_critic, b)) : null;               // [B, C]
 
-            // 4. advantages
-            var klReward = klInReward ? KlEstimators.Estimate(_algo.Kl, oldLogp!, refLogp!) * mask : null;            // [B, C]
-            var (advantages, returns) = Advantages(scores, mask, klReward, beta, oldValues);                           // [B, C] each
+            // rollout correction: π_old (the trainer's forward) against π_rollout (the engine's log-probs)
+            RolloutCorrectionResult? correction = null;
+            if (oldLogp is not null)
+            {
+                correction = RolloutCorrection.Compute(oldLogp, RolloutLogProbs(samples, batch.CompletionLength), mask, _algo.RolloutCorrection);
+                if (_algo.RolloutCorrection.Rs != RolloutCorrectionLevel.None)
+                {
+                    mask = correction.Mask;                                                                            // [B, C]
+                    plan = BatchPlan.Create(RowTokens(mask), _config, _algo);                                          // counts after rejection
+                }
+            }
+            var rolloutWeights = correct ? correction?.Weights : null;                                                 // [B, C] or null
 
-            // 5. μ passes over mini-batches
-            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta);
+            // 4. advantages
+            var klReward = klInReward ? _algo.Kl.Estimate(oldLogp!, refLogp!) * mask : null;                            // [B, C]
+            var (advantages, returns) = Advantages(scores, mask, groups, klReward, beta, oldValues);                   // [B, C] each
+
+            // 5. μ passes over mini-batches (the generator feeds losses that draw tokens at random, e.g. Clip-Cov)
+            using var lossRandom = new Generator(unchecked((ulong)SeededRandom.Derive(_config.Seed, $"loss/{step}")), CPU);
+            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom);
 
             // read everything once
             var reads = new List<Tensor> { sums.Entropy, sums.Loss, sums.Kl, sums.ValueLoss };
+            int correctionAt = reads.Count;
+            if (correction is not null)
+                reads.AddRange([correction.MismatchKl, correction.K3Kl, correction.RatioMean, correction.RatioMax,
+                    correction.SequenceRatioMax, correction.LogpDiffMax, correction.MaskedFraction]);
             if (klReward is not null) reads.Add(klReward.sum(1).mean());
             var v = Scalars.Read(reads.ToArray());
+            if (correction is not null)
+            {
+                result[OnPolicyMetrics.RolloutCorrKl] = v[correctionAt];
+                result[OnPolicyMetrics.RolloutCorrK3Kl] = v[correctionAt + 1];
+                result[OnPolicyMetrics.RolloutCorrRatioMean] = v[correctionAt + 2];
+                result[OnPolicyMetrics.RolloutCorrRatioMax] = v[correctionAt + 3];
+                result[OnPolicyMetrics.RolloutCorrSeqRatioMax] = v[correctionAt + 4];
+                result[OnPolicyMetrics.RolloutCorrLogpDiffMax] = v[correctionAt + 5];
+                result[OnPolicyMetrics.RolloutCorrMaskedFrac] = v[correctionAt + 6];
+            }
             double trainedTokens = Math.Max(1.0, plan.Tokens * _config.NumIterations);
             result[OnPolicyMetrics.Entropy] = v[0] / trainedTokens;
             result[OnPolicyMetrics.Loss] = v[1] / Math.Max(1, stats.OptimizerSteps);
@@ -221,14 +253,15 @@ public sealed class OnPolicyTrainer : IDisposable
             }
             if (klReward is not null)
             {
-                result[OnPolicyMetrics.KlSequence] = v[4];
-                _kl.Update(v[4], samples.Count);
+                result[OnPolicyMetrics.KlSequence] = v[^1];
+                _kl.Update(v[^1], samples.Count);
             }
             if (refLogp is not null) result[OnPolicyMetrics.KlCoef] = beta;
             double tokens = Math.Max(1.0, stats.Tokens);
             result[OnPolicyMetrics.ClipFracLow] = stats.ClipLow / tokens;
             result[OnPolicyMetrics.ClipFracHigh] = stats.ClipHigh / tokens;
-            if (_algo.DualClip is not null) result[OnPolicyMetrics.ClipFracDual] = stats.DualClip / tokens;
+            if (_algo.Loss.DualClip is not null) result[OnPolicyMetrics.ClipFracDual] = stats.DualClip / tokens;
+            result[OnPolicyMetrics.ClipFracCov] = stats.Cov / tokens;
             result[OnPolicyMetrics.RatioMean] = stats.Tokens > 0 ? stats.Ratio / stats.Tokens : 1.0;
             result[OnPolicyMetrics.ApproxKl] = stats.ApproxKl / tokens;
             result[OnPolicyMetrics.GradNorm] = stats.GradNorm / Math.Max(1, stats.OptimizerSteps);
@@ -253,34 +286,40 @@ public sealed class OnPolicyTrainer : IDisposable
         return result;
     }
 
-    /// <summary>Advantages [B, C] and returns [B, C] (returns only for REINFORCE++ and GAE; null otherwise).</summary>
-    (Tensor Advantages, Tensor? Returns) Advantages(Tensor scores, Tensor mask, Tensor? klReward, double beta, Tensor? values)
+    /// <summary>
+    /// Advantages [B, C] and returns [B, C] from the estimator the spec names, given what it declares it needs: token
+    /// rewards r_t = −β·k_t + 1[t = last]·r (KL spread per token), or sequence scores r_i − β·Σ_t k_t (KL in the reward
+    /// with a sequence-level estimator); values for a critic.
+    /// </summary>
+    (Tensor Advantages, Tensor Returns) Advantages(Tensor scores, Tensor mask, GroupIds groups, Tensor? klReward, double beta, Tensor? values)
     {
-        int g = _config.NumGenerations;
-        switch (_algo.Estimator)
+        var estimator = _algo.Estimator;
+        var tokenRewards = estimator.Has(EstimatorNeeds.TokenRewards)
+            ? AdvantageEstimators.TokenRewards(scores, mask, klReward, beta)                                       // [B, C]
+            : null;
+        var sequenceScores = klReward is null || tokenRewards is not null ? scores : scores - beta * klReward.sum(1); // [B]
+        var settings = new AdvantageSettings(_config.Gamma, _config.Lambda, _config.WhitenAdvantages);
+        var r = estimator.Compute(new AdvantageInput(sequenceScores, mask, groups, settings, tokenRewards, values));
+        return (r.Advantages, r.Returns);
+    }
+
+    /// <summary>The engine's per-token log-probs π_rollout, right-padded to C: [B, C] (0 on padding).</summary>
+    Tensor RolloutLogProbs(IReadOnlyList<RolloutSample> samples, int width)
+    {
+        var lp = new float[samples.Count, width];
+        for (int i = 0; i < samples.Count; i++)
         {
-            case AdvantageEstimator.ReinforcePp:
-            {
-                var tokenRewards = AdvantageEstimators.TokenRewards(scores, mask, klReward, beta);   // [B, C]
-                var r = AdvantageEstimators.ReinforcePp(tokenRewards, mask, _config.Gamma);
-                return (r.Advantages, r.Returns);
-            }
-            case AdvantageEstimator.Gae:
-            {
-                var tokenRewards = AdvantageEstimators.TokenRewards(scores, mask, klReward, beta);   // [B, C]
-                var r = AdvantageEstimators.Gae(tokenRewards, values!, mask, _config.Gamma, _config.Lambda, _config.WhitenAdvantages);
-                return (r.Advantages, r.Returns);
-            }
+            var row = samples[i].Completion.LogProbs;
+            for (int t = 0; t < row.Length && t < width; t++) lp[i, t] = row[t];
         }
-        var s = klReward is null ? scores : scores - beta * klReward.sum(1);                       // [B]
-        return (_algo.Estimator switch
-        {
-            AdvantageEstimator.Grpo => AdvantageEstimators.Grpo(s, mask, g),
-            AdvantageEstimator.DrGrpo => AdvantageEstimators.DrGrpo(s, mask, g),
-            AdvantageEstimator.Rloo => AdvantageEstimators.Rloo(s, mask, g),
-            AdvantageEstimator.ReinforcePpBaseline => AdvantageEstimators.ReinforcePpBaseline(s, mask, g),
-            _ => throw new InvalidOperationException($"Unhandled estimator {_algo.Estimator}."),
-        }, null);
+        return torch.tensor(lp, device: _device);
+    }
+
+    /// <summary>Loss tokens per row of a mask (one read).</summary>
+    static int[] RowTokens(Tensor mask)
+    {
+        using var counts = mask.sum(1).to_type(ScalarType.Int32).cpu();
+        return counts.data<int>().ToArray();
     }
 
     /// <summary>Loss-side sums kept on the device until the step's single read.</summary>
@@ -289,18 +328,18 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <summary>Token-weighted sums of the per-call statistics the loss functions return.</summary>
     sealed class HostStats
     {
-        public double Tokens, ClipLow, ClipHigh, DualClip, Ratio, ApproxKl, ValueClip, GradNorm;
+        public double Tokens, ClipLow, ClipHigh, DualClip, Cov, Ratio, ApproxKl, ValueClip, GradNorm;
         public int OptimizerSteps;
     }
 
     (DeviceSums, HostStats) Optimize(SequenceBatch batch, BatchPlan plan, Tensor mask, Tensor advantages, Tensor? returns,
-        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta)
+        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta, Tensor? rolloutWeights, Generator generator)
     {
         var sums = new DeviceSums(Zero(), Zero(), Zero(), Zero());
         var stats = new HostStats();
         double temperature = _config.Temperature, entropyCoef = _config.EntropyCoef;
         double maxNorm = _config.MaxGradNorm ?? double.PositiveInfinity;
-        var agg = _algo.Aggregation;
+        var agg = _algo.Aggregation.Mode;
         _policy.train();
         _critic?.train();
         for (int pass = 0; pass < _config.NumIterations; pass++)
@@ -318,8 +357,8 @@ public sealed class OnPolicyTrainer : IDisposable
                     if (temperature != 1.0) logits = logits / temperature;
                     var logp = TokenLogProbs.Gather(logits, mb.CompletionIds);                         // [b, C]
                     var old = oldLogp is null ? logp.detach() : oldLogp.narrow(0, start, count);       // [b, C]
-                    var (loss, ps) = PolicyLoss.Clipped(logp, old, advantages.narrow(0, start, count), m, agg,
-                        _algo.ClipLow, _algo.ClipHigh, _algo.DualClip, mini.Norm);
+                    var (loss, ps) = _algo.PolicyLoss.Compute(new PolicyLossInput(logp, old, advantages.narrow(0, start, count), m,
+                        agg, _algo.Loss, mini.Norm, rolloutWeights?.narrow(0, start, count), generator));
                     Tensor entropy;                                                                    // [b, C]
                     if (entropyCoef > 0)
                     {
@@ -329,7 +368,7 @@ public sealed class OnPolicyTrainer : IDisposable
                     else using (torch.no_grad()) entropy = TokenDistribution.Entropy(logits.detach());
                     if (refLogp is not null)
                     {
-                        var k = KlEstimators.Estimate(_algo.Kl, logp, refLogp.narrow(0, start, count)); // [b, C]
+                        var k = _algo.Kl.Estimate(logp, refLogp.narrow(0, start, count));              // [b, C]
                         if (_algo.KlPlacement == KlPlacement.Loss) loss = loss + beta * LossAggregation.Aggregate(k, m, agg, mini.Norm);
                         sums.Kl.add_((k.detach() * m).sum());
                     }
@@ -340,6 +379,7 @@ public sealed class OnPolicyTrainer : IDisposable
                     stats.ClipLow += ps.ClipFractionLow * microTokens;
                     stats.ClipHigh += ps.ClipFractionHigh * microTokens;
                     stats.DualClip += ps.DualClipFraction * microTokens;
+                    stats.Cov += ps.CovFraction * microTokens;
                     stats.Ratio += ps.RatioMean * microTokens;
                     stats.ApproxKl += ps.ApproxKl * microTokens;
 

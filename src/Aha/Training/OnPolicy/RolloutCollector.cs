@@ -47,7 +47,7 @@ internal sealed record RolloutResult(IReadOnlyList<RolloutGroup> Trained, IReadO
 /// shaping) and, with dynamic sampling, keeps only informative groups until the batch is full or the rounds run out.
 /// </summary>
 internal sealed class RolloutCollector(
-    OnPolicyConfig config, AlgorithmPreset algorithm, IRolloutEngine engine, ITokenizer tokenizer, RewardScorer scorer,
+    OnPolicyConfig config, AlgorithmSpec algorithm, IRolloutEngine engine, ITokenizer tokenizer, RewardScorer scorer,
     IPromptSource prompts, SamplingParams sampling, MultiTurnRollout? multiTurn = null)
 {
     public RolloutResult Collect(int step)

@@ -25,7 +25,7 @@ public static class OnPolicyRun
         var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
         var modelConfig = RunModels.Config(config.Model, tokenizer);
         using var policy = RunModels.Policy(config.Model, modelConfig, device);
-        bool critic = config.Trainer.ResolveAlgorithm().Estimator == AdvantageEstimator.Gae;
+        bool critic = config.Trainer.ResolveAlgorithm().NeedsCritic;
         using var valueModel = critic ? RunModels.ScalarHead(config.Model, modelConfig, device, seedOffset: 1) : null;
         var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
         using var _ = rewardModel;

@@ -61,8 +61,9 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
             Trainer = Trainer with
             {
                 AccuracyReward = Trainer.AccuracyReward ?? RewardsSetup.Correctness(rewards),
-                Estimator = a.Estimator, ClipLow = a.ClipLow, ClipHigh = a.ClipHigh, DualClip = a.DualClip, Aggregation = a.Aggregation,
-                KlEstimator = a.Kl, KlPlacement = a.KlPlacement, Beta = a.Beta, DynamicSampling = a.DynamicSampling, OverlongShaping = a.OverlongShaping,
+                Estimator = a.Estimator.Name, PolicyLoss = a.PolicyLoss.Name, ClipLow = a.Loss.ClipLow, ClipHigh = a.Loss.ClipHigh,
+                DualClip = a.Loss.DualClip, Aggregation = a.Aggregation.Name, KlEstimator = a.Kl.Name, KlPlacement = a.KlPlacement,
+                Beta = a.Beta, DynamicSampling = a.DynamicSampling, OverlongShaping = a.OverlongShaping,
             },
         };
     }

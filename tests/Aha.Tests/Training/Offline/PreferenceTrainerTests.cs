@@ -1,3 +1,4 @@
+using Aha.Algorithms;
 using Aha.Data;
 using Aha.Tokenization;
 using Aha.Training.Offline;
@@ -46,6 +47,30 @@ public sealed class PreferenceTrainerTests
         Assert.True(margins.Skip(margins.Count - 3).Average() > margins.Take(3).Average() + 0.5);
         foreach (var name in new[] { "loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected" })
             Assert.True(observer.Steps[^1].Metrics.ContainsKey(name), name);
+    }
+
+    [Theory]
+    [InlineData("hinge")]
+    [InlineData("robust")]
+    [InlineData("simpo")]
+    [InlineData("orpo")]
+    public void OtherPreferenceLosses_LearnTheStartsWithXRule(string lossType)
+    {
+        using var policy = OfflineFixtures.Policy();
+        var observer = new RecordingObserver();
+        var type = AlgorithmNames.ParsePreferenceLossType(lossType);
+        var config = new DpoConfig
+        {
+            LearningRate = 2e-3, BatchSize = 16, Epochs = 3, Beta = type == PreferenceLossType.Orpo ? 0.5 : 0.1, WarmupSteps = 3, MaxLength = 32,
+            LossType = type, LabelSmoothing = type == PreferenceLossType.Robust ? 0.1 : 0,
+        };
+        var result = new DpoTrainer(policy, OfflineFixtures.Tokenizer, config, observer: observer)
+            .Train(OfflineFixtures.StartsWithXRule(192, seed: 1), OfflineFixtures.StartsWithXRule(64, seed: 55));
+        Assert.True(result.Eval["eval_rewards/accuracies"] >= 0.8, $"{lossType}: accuracy {result.Eval["eval_rewards/accuracies"]:F3}");
+        var margins = observer.Steps.Select(s => s.Metrics["rewards/margins"]).ToList();
+        Assert.True(margins.Skip(margins.Count - 3).Average() > margins.Take(3).Average(), $"{lossType}: margins should rise");
+        if (type == PreferenceLossType.Orpo)
+            foreach (var name in new[] { "log_odds_ratio", "log_odds_chosen", "nll_loss" }) Assert.True(observer.Steps[^1].Metrics.ContainsKey(name), name);
     }
 
     [Fact]

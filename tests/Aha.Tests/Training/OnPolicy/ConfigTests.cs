@@ -19,7 +19,7 @@ public sealed class ConfigTests
         var config = new OnPolicyConfig
         {
             NumGenerations = 3, PromptsPerStep = 2, MiniBatchSize = 4, MicroBatchSize = 3, Temperature = 0,
-            LearningRate = -1, ClipLow = 1.5, DualClip = 0.5, Beta = 0.1, KlPlacement = KlPlacement.None,
+            LearningRate = -1, ClipLow = -1.5, DualClip = 0.5, Beta = 0.1, KlPlacement = KlPlacement.None,
             AdaptiveKl = true, Gamma = 2, OverlongBuffer = 500, MaxGenRounds = 0,
         };
         var e = Assert.Throws<ArgumentException>(() => config.Validate());
@@ -31,7 +31,7 @@ public sealed class ConfigTests
             "micro_batch_size (3) must divide the mini-batch (4)",
             "temperature must be > 0 (got 0)",
             "learning_rate must be > 0 (got -1)",
-            "clip_low must be in [0, 1) (got 1.5)",
+            "clip_low must be ≥ 0 (got -1.5)",
             "dual_clip must be > 1 (got 0.5)",
             "beta is 0.1 but kl_placement is none",
             "adaptive_kl needs kl_placement reward (got none)",
@@ -48,8 +48,31 @@ public sealed class ConfigTests
     {
         var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig { Preset = "grpoo", TopP = 0 }.Validate());
         Assert.Contains("Unknown algorithm preset 'grpoo'", e.Message);
-        Assert.Contains("dapo, dr_grpo, grpo, ppo, reinforce_pp, rloo", e.Message);
+        Assert.Contains("cispo, dapo, dr_grpo, gmpo, grpo, gspo, ppo, reinforce_pp, rloo, sapo", e.Message);
         Assert.Contains("top_p must be in (0, 1] (got 0)", e.Message);
+    }
+
+    [Fact]
+    public void UnknownAlgorithmNames_AreEachReported_WithTheValidOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig
+            { Estimator = "grpoo", PolicyLoss = "gspoo", Aggregation = "token_meen", KlEstimator = "k4" }.Validate());
+        Assert.Contains("estimator: Unknown advantage estimator 'grpoo'. Valid values: dr_grpo, gae, grpo, reinforce_pp, reinforce_pp_baseline, rloo.", e.Message);
+        Assert.Contains("policy_loss: Unknown policy loss 'gspoo'. Valid values: cispo, clip_cov, gmpo, gspo, gspo_token, kl_cov, pg, sapo, vanilla.", e.Message);
+        Assert.Contains("aggregation: Unknown loss aggregation mode 'token_meen'. Valid values: seq-mean-token-mean, seq-mean-token-sum, seq-mean-token-sum-norm, token-mean, token-sum.", e.Message);
+        Assert.Contains("kl_estimator: Unknown KL estimator 'k4'. Valid values: abs, k1, k1+, k2, k3, k3+.", e.Message);
+        Assert.Contains("(4 problems)", e.Message);
+    }
+
+    [Fact]
+    public void RolloutCorrectionAndLossKnobs_AreValidated()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig
+            { RolloutIsThreshold = 0, RolloutRsLow = 3, RolloutRsHigh = 2, SapoTauNeg = 0, KlCovRatio = 2 }.Validate());
+        Assert.Contains("rollout_is_threshold must be > 0 (got 0)", e.Message);
+        Assert.Contains("rollout_rs_high (2) must exceed rollout_rs_low (3)", e.Message);
+        Assert.Contains("sapo_tau_neg must be > 0 (got 0)", e.Message);
+        Assert.Contains("kl_cov_ratio must be in (0, 1] (got 2)", e.Message);
     }
 
     [Fact]
@@ -64,8 +87,10 @@ public sealed class ConfigTests
     public void Overrides_ReplaceThePresetsFields_OnlyWhereGiven()
     {
         var a = new OnPolicyConfig { Preset = "dapo", ClipHigh = 0.3, Beta = 0.01, KlPlacement = KlPlacement.Loss }.ResolveAlgorithm();
-        Assert.Equal((AdvantageEstimator.Grpo, 0.2, 0.3, AggregationMode.TokenMean, 0.01, KlPlacement.Loss, true),
-            (a.Estimator, a.ClipLow, a.ClipHigh, a.Aggregation, a.Beta, a.KlPlacement, a.DynamicSampling));
+        Assert.Equal(("grpo", "vanilla", 0.2, 0.3, AggregationMode.TokenMean, 0.01, KlPlacement.Loss, true),
+            (a.Estimator.Name, a.PolicyLoss.Name, a.Loss.ClipLow, a.Loss.ClipHigh, a.Aggregation.Mode, a.Beta, a.KlPlacement, a.DynamicSampling));
+        var b = new OnPolicyConfig { Preset = "grpo", PolicyLoss = "GSPO", Aggregation = "token-sum", KlEstimator = "k3+" }.ResolveAlgorithm();
+        Assert.Equal(("gspo", AggregationMode.TokenSum, "k3+"), (b.PolicyLoss.Name, b.Aggregation.Mode, b.Kl.Name));
     }
 
     [Fact]

@@ -6,7 +6,10 @@ namespace Aha.Tests.Training.OnPolicy;
 
 public sealed class LearningTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> AllPresets => new() { "grpo", "dapo", "dr_grpo", "rloo", "reinforce_pp", "ppo" };
+    public static TheoryData<string> AllPresets => new() { "grpo", "dapo", "dr_grpo", "rloo", "reinforce_pp", "ppo", "gspo", "cispo", "sapo", "gmpo" };
+
+    /// <summary>Losses without a preset of their own, run on grpo's estimator with β = 0.</summary>
+    public static TheoryData<string> OtherLosses => new() { "gspo_token", "clip_cov", "kl_cov" };
 
     /// <summary>PPO's critic starts random, so its policy learns a little slower: higher learning rates for the toy.</summary>
     static OnPolicyConfig ToyConfig(string preset) => preset == "ppo"
@@ -29,6 +32,21 @@ public sealed class LearningTests(ITestOutputHelper output)
         Assert.True(last > first + 0.25, $"{preset}: accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25");
         var rewards = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.RewardMean]).ToArray();
         Assert.True(rewards.TakeLast(k).Average() > rewards.Take(k).Average() + 0.2, $"{preset}: mean reward should rise too");
+    }
+
+    [Theory]
+    [MemberData(nameof(OtherLosses))]
+    public void OtherPolicyLosses_RaiseAccuracy_OnTheToyTask(string loss)
+    {
+        // μ = 2 passes so the ratio leaves 1 and the losses' clip / covariance machinery is exercised
+        const int steps = 24, k = 4;
+        using var run = ToyRl.Start(ToyRl.Config("grpo") with { PolicyLoss = loss, Beta = 0, KlPlacement = Aha.Algorithms.KlPlacement.None, NumIterations = 2 });
+        run.Trainer.Train(steps);
+        var accuracy = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.Accuracy]).ToArray();
+        output.WriteLine($"{loss}: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}");
+        double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
+        Assert.True(last > first + 0.25, $"{loss}: accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25");
+        if (loss is "clip_cov" or "kl_cov") Assert.Contains(run.Observer.Steps, s => s.Metrics[OnPolicyMetrics.ClipFracCov] > 0);
     }
 
     [Theory]

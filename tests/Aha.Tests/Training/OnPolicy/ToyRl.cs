@@ -43,10 +43,12 @@ internal static class ToyRl
     };
 
     /// <summary>A trainer on fresh models (same seeds → same initial weights) and a fresh prompt source.</summary>
-    public static Run Start(OnPolicyConfig config, IRewardFunction? reward = null, IRolloutEngine? engine = null)
+    public static Run Start(OnPolicyConfig config, IRewardFunction? reward = null, IRolloutEngine? engine = null,
+        Func<CausalLM, IRolloutEngine>? engineFor = null)
     {
         var policy = Policy();
-        var critic = config.ResolveAlgorithm().Estimator == AdvantageEstimator.Gae ? Critic() : null;
+        engine ??= engineFor?.Invoke(policy);
+        var critic = config.ResolveAlgorithm().NeedsCritic ? Critic() : null;
         var observer = new RecordingObserver();
         var scorer = new RewardScorer([new WeightedReward(reward ?? StartsWithDigit)], new RewardScorerOptions { MaxDegreeOfParallelism = 2 });
         var trainer = new OnPolicyTrainer(config, policy, Tokenizer(), scorer, new ShuffledPromptSource(Prompts, seed: 3),
@@ -86,4 +88,13 @@ internal sealed class ScriptedEngine(IReadOnlyList<(int[] Tokens, FinishReason F
             var (tokens, finish) = script[i % script.Count];
             return new Completion(p, tokens, new float[tokens.Length], finish);
         }).ToList();
+}
+
+/// <summary>The local engine on the policy, with every reported log-prob shifted by <paramref name="shift"/> (a mismatched rollout engine).</summary>
+internal sealed class ShiftedEngine(CausalLM policy, float shift) : IRolloutEngine
+{
+    readonly LocalRolloutEngine _inner = new(policy, ToyRl.Tokenizer());
+
+    public IReadOnlyList<Completion> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingParams sampling) =>
+        _inner.Generate(prompts, sampling).Select(c => c with { LogProbs = c.LogProbs.Select(x => x + shift).ToArray() }).ToList();
 }
