@@ -62,18 +62,8 @@ internal static class OpenAiResponses
         {
             var c = result.Completions[i];
             yield return Chunk(i, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null);
-            var full = Text(c, request.Sampling, tokenizer);
-            int sent = 0;
-            for (int t = 1; t <= c.TokenIds.Length && sent < full.Length; t++)
-            {
-                // decode the prefix so multi-byte characters split over tokens come out whole
-                var prefix = tokenizer.Decode(c.TokenIds.Take(t), skipSpecialTokens: true);
-                int upTo = Math.Min(prefix.Length, full.Length);
-                if (upTo <= sent || prefix.EndsWith('\uFFFD')) continue;
-                yield return Chunk(i, new JsonObject { ["content"] = full[sent..upTo] }, null);
-                sent = upTo;
-            }
-            if (sent < full.Length) yield return Chunk(i, new JsonObject { ["content"] = full[sent..] }, null);
+            foreach (var piece in CompletionText.Deltas(tokenizer, c.TokenIds, Text(c, request.Sampling, tokenizer)))
+                yield return Chunk(i, new JsonObject { ["content"] = piece }, null);
             yield return Chunk(i, new JsonObject(), FinishReasonName(c.FinishReason));
         }
     }
@@ -139,14 +129,8 @@ internal static class OpenAiResponses
     /// <summary>vLLM's <c>return_tokens_as_token_ids</c> form is "token_id:&lt;id&gt;": exact even for partial UTF-8 bytes.</summary>
     public static string TokenString(int id, bool asIds, ITokenizer tokenizer) => asIds ? $"token_id:{id}" : tokenizer.Decode([id]);
 
-    /// <summary>The completion's text without special tokens, cut before the first stop string (vLLM's default).</summary>
-    static string Text(Completion c, SamplingParams sampling, ITokenizer tokenizer)
-    {
-        var text = tokenizer.Decode(c.TokenIds, skipSpecialTokens: true);
-        if (c.FinishReason != FinishReason.StopString) return text;
-        int cut = sampling.StopStrings.Select(s => text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(text.Length).Min();
-        return text[..cut];
-    }
+    static string Text(Completion c, SamplingParams sampling, ITokenizer tokenizer) =>
+        CompletionText.Visible(c, sampling.StopStrings, tokenizer);
 
     static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
 
