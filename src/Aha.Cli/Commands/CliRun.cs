@@ -25,6 +25,9 @@ internal static class CliRun
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, systemd, a scheduler's preemption) stops the run like Ctrl+C: checkpoint, then exit.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
         try
         {
             return action(cts.Token) ? 0 : Interrupted;

@@ -76,7 +76,8 @@ public sealed class RunDirectory
     /// <exception cref="DirectoryNotFoundException">No such folder, or it is not a run folder.</exception>
     public static RunDirectory Open(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
+        // --resume may name a checkpoint folder (<run>/checkpoints/step-N): the run is the folder that holds it.
+        var full = System.IO.Path.GetFullPath(Aha.Training.Checkpointing.CheckpointManager.RunFolderOf(path));
         if (!System.IO.File.Exists(System.IO.Path.Combine(full, RunFiles.ResolvedConfig)))
             throw new DirectoryNotFoundException($"'{full}' is not a run folder (no {RunFiles.ResolvedConfig}).");
         return new RunDirectory(full);

@@ -35,7 +35,7 @@ public sealed class CheckpointManagerTests
     }
 
     [Fact]
-    public void WriterThatThrows_LeavesThePreviousCheckpointIntact_AndTheNextSaveCleansUp()
+    public void WriterThatThrows_LeavesThePreviousCheckpointIntact_AndNoTemporaryFolder()
     {
         using var run = new TempDir();
         var manager = new CheckpointManager(run.Path, keepLast: 1);
@@ -50,9 +50,7 @@ public sealed class CheckpointManagerTests
         Assert.Equal(good, manager.Latest());
         Assert.Equal([1], manager.Steps());
         Assert.Equal("step 1", File.ReadAllText(Path.Combine(good, "state.txt")));
-        var leftovers = Entries(manager.Root);
-        Assert.Equal(2, leftovers.Length);
-        Assert.StartsWith(".tmp-step-000002-", leftovers[0]);
+        Assert.Equal(["step-000001"], Entries(manager.Root));                         // the half-written folder is gone
 
         manager.Save(3, dir => WriteMarker(dir, 3));
         Assert.Equal(["step-000003"], Entries(manager.Root));
@@ -78,8 +76,93 @@ public sealed class CheckpointManagerTests
         var manager = new CheckpointManager(run.Path, keepLast: 2);
         manager.Save(7, dir => File.WriteAllText(Path.Combine(dir, "old.txt"), "old"));
         var path = manager.Save(7, dir => WriteMarker(dir, 7));
-        Assert.Equal(["state.txt"], Entries(path));
+        Assert.Equal([CheckpointManifest.FileName, "state.txt"], Entries(path));
         Assert.Equal(["step-000007"], Entries(manager.Root));
+    }
+
+    [Fact]
+    public void DiskFullDuringAWrite_RemovesTheTemporaryFolder()
+    {
+        using var run = new TempDir();
+        var manager = new CheckpointManager(run.Path, keepLast: 2);
+        // An injected writer fault: the first file lands, the second write fails as a full disk does.
+        var e = Assert.Throws<IOException>(() => manager.Save(1, dir =>
+        {
+            File.WriteAllText(Path.Combine(dir, "model.safetensors"), "weights");
+            throw new IOException("No space left on device");
+        }));
+        Assert.Equal("No space left on device", e.Message);
+        Assert.Empty(Entries(manager.Root));
+    }
+
+    private static (CheckpointManager Manager, string Older, string Newer) TwoCheckpoints(TempDir run)
+    {
+        var manager = new CheckpointManager(run.Path, keepLast: 5);
+        void Write(string dir, int step)
+        {
+            File.WriteAllText(Path.Combine(dir, "trainer_state.json"), $"{{\"step\": {step}}}");
+            Directory.CreateDirectory(Path.Combine(dir, "policy"));
+            File.WriteAllBytes(Path.Combine(dir, "policy", "model.safetensors"), new byte[1000]);
+        }
+        return (manager, manager.Save(1, d => Write(d, 1)), manager.Save(2, d => Write(d, 2)));
+    }
+
+    [Fact]
+    public void NewestIntact_PassesOverATruncatedNewestCheckpoint_SayingWhichFileAndWhy()
+    {
+        using var run = new TempDir();
+        var (manager, older, newer) = TwoCheckpoints(run);
+        var file = Path.Combine(newer, "policy", "model.safetensors");
+        File.WriteAllBytes(file, new byte[600]);                                          // truncated: 600 of 1000 bytes
+        var skipped = new List<string>();
+        Assert.Equal(older, manager.NewestIntact(skipped.Add));
+        Assert.Equal([$"Skipping checkpoint {newer}: {file} has 600 bytes; checkpoint.json says 1000 (truncated or overwritten)"], skipped);
+    }
+
+    [Fact]
+    public void NewestIntact_PassesOverAFlippedByte_AndAMissingFile()
+    {
+        using var run = new TempDir();
+        var (manager, older, newer) = TwoCheckpoints(run);
+        var file = Path.Combine(newer, "policy", "model.safetensors");
+        var bytes = File.ReadAllBytes(file);
+        bytes[500] ^= 1;
+        File.WriteAllBytes(file, bytes);                                                 // same size, one bit differs
+        var skipped = new List<string>();
+        Assert.Equal(older, manager.NewestIntact(skipped.Add));
+        Assert.EndsWith($"{file} does not match its SHA-256 in checkpoint.json (damaged)", Assert.Single(skipped));
+
+        File.Delete(Path.Combine(older, "trainer_state.json"));
+        var e = Assert.Throws<InvalidDataException>(() => manager.NewestIntact(_ => { }));
+        Assert.Contains($"{Path.Combine(older, "trainer_state.json")} is missing", e.Message);
+        Assert.StartsWith($"No intact checkpoint in {manager.Root}: ", e.Message);
+    }
+
+    [Fact]
+    public void NewestIntact_WithoutCheckpoints_IsNull() =>
+        Assert.Null(new CheckpointManager(new TempDir().Path, 1).NewestIntact(_ => Assert.Fail("nothing to skip")));
+
+    [Theory]
+    [InlineData("/r/run/checkpoints/step-000020", 20, "/r/run")]
+    [InlineData("/r/run/checkpoints/step-000020/", 20, "/r/run")]
+    [InlineData("/r/run", null, "/r/run")]
+    [InlineData("/r/run/other/step-000020", null, "/r/run/other/step-000020")]
+    public void ResumeArgument_MayNameACheckpointFolder(string path, int? step, string runFolder)
+    {
+        Assert.Equal(step, CheckpointManager.CheckpointStep(path));
+        Assert.Equal(runFolder, CheckpointManager.RunFolderOf(path).TrimEnd('/'));
+    }
+
+    [Fact]
+    public void RunFolderLock_IsExclusive_AndReleasedOnDispose()
+    {
+        using var run = new TempDir();
+        using (RunFolderLock.Acquire(run.Path))
+        {
+            var e = Assert.Throws<RunFolderLockedException>(() => RunFolderLock.Acquire(run.Path));
+            Assert.Contains($"run folder '{run.Path}' is in use by another process", e.Message);
+        }
+        using var again = RunFolderLock.Acquire(run.Path);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace Aha.Training.Checkpointing;
 /// Numbered checkpoints under <c>&lt;run&gt;/checkpoints/</c>. <see cref="Save"/> fills
 /// <c>.tmp-step-000123-&lt;guid&gt;/</c>, renames it to <c>step-000123/</c> in one atomic step, then deletes all but
 /// the newest <see cref="KeepLast"/>. A folder named <c>step-N</c> is therefore always complete: a crash or an
-/// exception during the write leaves only a <c>.tmp-*</c> folder, which the next <see cref="Save"/> removes.
+/// exception during the write (a full disk) removes its <c>.tmp-*</c> folder before the exception propagates, and a
+/// crash leaves one that the next <see cref="Save"/> removes. Each checkpoint carries a <see cref="CheckpointManifest"/>,
+/// so <see cref="NewestIntact"/> can pass over a damaged one.
 /// </summary>
 public sealed partial class CheckpointManager
 {
@@ -47,7 +49,17 @@ public sealed partial class CheckpointManager
         var final = Path.Combine(Root, FolderName(step));
         var temp = Path.Combine(Root, $"{TempPrefix}{FolderName(step)}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
-        writeInto(temp);
+        try
+        {
+            writeInto(temp);
+            CheckpointManifest.Write(temp);
+        }
+        catch
+        {
+            // A failed write (e.g. no space left) must not leave a half-written folder behind.
+            try { Directory.Delete(temp, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
         if (Directory.Exists(final))
         {
             // Replacing the same step (e.g. after a resume): move the old one aside first, so a crash between the two
@@ -76,6 +88,46 @@ public sealed partial class CheckpointManager
 
     /// <summary>The newest complete checkpoint folder, or null when there is none.</summary>
     public string? Latest() => Steps() is { Count: > 0 } steps ? PathOf(steps[^1]) : null;
+
+    /// <summary>
+    /// The newest checkpoint whose files match its <see cref="CheckpointManifest"/>, or null when there is no
+    /// checkpoint. Each newer one passed over is reported through <paramref name="skipped"/> with the reason.
+    /// </summary>
+    /// <exception cref="InvalidDataException">There are checkpoints, but none is intact (lists each one's problem).</exception>
+    public string? NewestIntact(Action<string> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        var problems = new List<string>();
+        foreach (var step in Steps().Reverse())
+        {
+            var path = PathOf(step);
+            if (CheckpointManifest.Problem(path) is not { } problem) return path;
+            problems.Add(problem);
+            skipped($"Skipping checkpoint {path}: {problem}");
+        }
+        if (problems.Count > 0)
+            throw new InvalidDataException($"No intact checkpoint in {Root}: {string.Join("; ", problems)}.");
+        return null;
+    }
+
+    /// <summary>
+    /// The run folder of a <c>--resume</c> argument: <paramref name="path"/> itself, or, when it is a checkpoint
+    /// folder (<c>&lt;run&gt;/checkpoints/step-N</c>), the run that holds it.
+    /// </summary>
+    public static string RunFolderOf(string path) => CheckpointStep(path) is null
+        ? path
+        : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar)))!;
+
+    /// <summary>The step of a checkpoint folder path (<c>…/checkpoints/step-N</c>), or null for any other path.</summary>
+    public static int? CheckpointStep(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        var m = StepFolder().Match(Path.GetFileName(full));
+        return m.Success && Path.GetFileName(Path.GetDirectoryName(full)) == Aha.Tracking.RunFiles.CheckpointsDir
+               && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int step)
+            ? step
+            : null;
+    }
 
     /// <summary>The folder of checkpoint <paramref name="step"/>, or null when it does not exist.</summary>
     public string? Find(int step) => Directory.Exists(PathOf(step)) ? PathOf(step) : null;

@@ -515,11 +515,11 @@ public sealed class OnPolicyTrainer : IDisposable
         if (state.HasCritic != (_critic is not null))
             throw new InvalidDataException($"{statePath}: field 'has_critic' is {state.HasCritic} but this trainer {(_critic is null ? "has no" : "has a")} value model.");
         Checkpoints.HfCheckpoint.LoadWeights(_policy, Path.Combine(dir, PolicyDir));
-        _optimizer.load_state_dict(RequireFile(dir, OptimizerFile));
+        Checkpointing.TrainingStateFiles.LoadOptimizer(_optimizer, RequireFile(dir, OptimizerFile)); // errors name the file
         if (_critic is not null)
         {
             Checkpoints.HfCheckpoint.LoadWeights(_critic, Path.Combine(dir, CriticDir));
-            _criticOptimizer!.load_state_dict(RequireFile(dir, CriticOptimizerFile));
+            Checkpointing.TrainingStateFiles.LoadOptimizer(_criticOptimizer!, RequireFile(dir, CriticOptimizerFile));
         }
         GlobalStep = state.Step;
         _prompts.Position = state.PromptPosition;

@@ -13,14 +13,17 @@ internal sealed class RunSession : IDisposable
 {
     public const string FinalDir = "final";
 
-    RunSession(RunDirectory dir, RunTracker tracker, CheckpointManager checkpoints, string? resumeFrom, int? resumeStep)
+    RunSession(RunDirectory dir, RunFolderLock runLock, RunTracker tracker, CheckpointManager checkpoints, string? resumeFrom, int? resumeStep)
     {
+        _lock = runLock;
         Dir = dir;
         Tracker = tracker;
         Checkpoints = checkpoints;
         ResumeFrom = resumeFrom;
         ResumeStep = resumeStep;
     }
+
+    private readonly RunFolderLock _lock;
 
     public RunDirectory Dir { get; }
     public RunTracker Tracker { get; }
@@ -40,32 +43,79 @@ internal sealed class RunSession : IDisposable
         RunDirectory dir;
         string? from = null;
         int? step = null;
+        var skipped = new List<string>();
+        RunFolderLock runLock;
         if (options.Resume is { } resume)
         {
             dir = RunDirectory.Open(resume);
+            // Locked before anything is written, so a second --resume of this run fails without touching it.
+            runLock = RunFolderLock.Acquire(dir.Path);
+            try
+            {
+                from = Resumable(resume, new CheckpointManager(dir.Path, keepLast), skipped.Add);
+            }
+            catch
+            {
+                runLock.Dispose();
+                throw;
+            }
             ConfigWriter.Write(dir.ResolvedConfig, config, header: [$"Resolved configuration of run '{Path.GetFileName(dir.Path)}' (resumed)"]);
-            from = new CheckpointManager(dir.Path, keepLast).Latest();
-            step = from is null ? 0 : int.Parse(Path.GetFileName(from)["step-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            step = from is null ? 0 : CheckpointManager.CheckpointStep(from);
         }
-        else dir = RunDirectory.Create(options.Root, options.Name ?? RunDirectory.DefaultName(prefix, DateTimeOffset.UtcNow), config);
+        else
+        {
+            dir = RunDirectory.Create(options.Root, options.Name ?? RunDirectory.DefaultName(prefix, DateTimeOffset.UtcNow), config);
+            runLock = RunFolderLock.Acquire(dir.Path);
+        }
         var tracker = new RunTracker(dir.Path, new RunTrackerOptions
         {
             TotalSteps = totalSteps, Console = options.Console, Interactive = options.Interactive, ResumeAfterStep = step,
         });
+        foreach (var line in skipped) tracker.OnMessage(TrainingMessageLevel.Warning, line);
         if (from is not null) tracker.OnMessage(TrainingMessageLevel.Info, $"Resuming from {from}");
         else if (step == 0) tracker.OnMessage(TrainingMessageLevel.Info, "No checkpoint to resume from; starting the run over.");
-        return new RunSession(dir, tracker, new CheckpointManager(dir.Path, keepLast), from, step);
+        return new RunSession(dir, runLock, tracker, new CheckpointManager(dir.Path, keepLast), from, step);
     }
 
-    /// <summary>Saves checkpoint <paramref name="step"/> through <paramref name="save"/> and redraws the plots.</summary>
+    /// <summary>
+    /// The checkpoint a resume loads: the one named (<c>--resume &lt;run&gt;/checkpoints/step-N</c>), which must be
+    /// intact, or else the newest intact one, damaged newer ones reported through <paramref name="skipped"/>.
+    /// </summary>
+    private static string? Resumable(string resume, CheckpointManager checkpoints, Action<string> skipped)
+    {
+        if (CheckpointManager.CheckpointStep(resume) is null) return checkpoints.NewestIntact(skipped);
+        var named = Path.GetFullPath(resume).TrimEnd(Path.DirectorySeparatorChar);
+        if (!Directory.Exists(named)) throw new DirectoryNotFoundException($"--resume: checkpoint folder '{named}' not found.");
+        if (CheckpointManifest.Problem(named) is { } problem)
+            throw new InvalidDataException($"--resume: checkpoint {named} is damaged: {problem}.");
+        return named;
+    }
+
+    /// <summary>
+    /// Saves checkpoint <paramref name="step"/> through <paramref name="save"/> and redraws the plots. A failure (a
+    /// full disk) is written to log.txt before it propagates; the half-written folder is already gone.
+    /// </summary>
     public void Checkpoint(int step, Action<string> save)
     {
-        var path = Checkpoints.Save(step, save);
+        string path;
+        try
+        {
+            path = Checkpoints.Save(step, save);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Tracker.OnMessage(TrainingMessageLevel.Warning, $"Fatal: checkpoint of step {step} failed and was removed: {e.Message}");
+            throw;
+        }
         Tracker.WritePlots();
         Tracker.OnMessage(TrainingMessageLevel.Info, $"Checkpoint {path}");
     }
 
-    public void Dispose() => Tracker.Dispose();
+    public void Dispose()
+    {
+        Tracker.Dispose();
+        _lock.Dispose();
+    }
 }
 
 /// <summary>Forwards to an observer set later, so a trainer can be built (and fail) before the run folder exists.</summary>
