@@ -4,7 +4,7 @@ using Aha.Training.Offline;
 namespace Aha.Training.Runs;
 
 /// <summary><c>aha sft</c>: supervised fine-tuning. Defaults: the tiny model and the synthetic arithmetic cold start.</summary>
-public sealed record SftRunConfig : IValidatableConfig, IConfigAliases
+public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
 {
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Sft;
@@ -19,15 +19,19 @@ public sealed record SftRunConfig : IValidatableConfig, IConfigAliases
 
     public CheckpointSection Checkpointing { get; init; } = new();
 
+    /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
     }
 }
 
 /// <summary><c>aha rm</c>: a Bradley-Terry reward model on preference pairs (<c>data.train</c> files).</summary>
-public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases
+public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
 {
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.RewardModel;
@@ -39,9 +43,13 @@ public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases
     public RewardModelConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
     public CheckpointSection Checkpointing { get; init; } = new();
 
+    /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
         if (Data.Task is not null) yield return ("data.task", "reward-model training reads preference pairs from 'train' files; tasks have none.");
         else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
@@ -49,7 +57,7 @@ public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases
 }
 
 /// <summary><c>aha dpo</c>: direct preference optimisation against the starting model as reference.</summary>
-public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases
+public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
 {
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Dpo;
@@ -61,9 +69,13 @@ public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases
     public DpoConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
     public CheckpointSection Checkpointing { get; init; } = new();
 
+    /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
         if (Data.Task is not null) yield return ("data.task", "DPO reads preference pairs from 'train' files; tasks have none.");
         else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;

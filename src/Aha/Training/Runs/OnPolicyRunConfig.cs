@@ -9,7 +9,7 @@ namespace Aha.Training.Runs;
 /// character tokenizer, the arithmetic task, a few steps), so <c>aha grpo --preset dapo</c> runs with no config file;
 /// recipes for real models set <c>model.path</c> and the trainer's learning rate, G, lengths explicitly.
 /// </summary>
-public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
+public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
 {
     /// <summary>Optimisation steps to run. The default value is 4.</summary>
     public int Steps { get; init; } = 4;
@@ -40,6 +40,10 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
     public string? RewardModel { get; init; }
 
     public CheckpointSection Checkpointing { get; init; } = new();
+
+    /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
 
     public EvalSection Eval { get; init; } = new();
 
@@ -74,6 +78,7 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Steps < 1) yield return ("steps", $"must be ≥ 1 (got {Steps}).");
+        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
         if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
         foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
         foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;

@@ -70,6 +70,7 @@ internal sealed class RunSession : IDisposable
         var tracker = new RunTracker(dir.Path, new RunTrackerOptions
         {
             TotalSteps = totalSteps, Console = options.Console, Interactive = options.Interactive, ResumeAfterStep = step,
+            ReportTo = (config as IReportTargets)?.ReportTo ?? [],
         });
         foreach (var line in skipped) tracker.OnMessage(TrainingMessageLevel.Warning, line);
         if (from is not null) tracker.OnMessage(TrainingMessageLevel.Info, $"Resuming from {from}");
