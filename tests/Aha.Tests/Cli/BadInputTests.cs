@@ -172,4 +172,17 @@ public sealed class BadInputTests : IDisposable
         AssertCleanError(AhaCli.Run("bench", "train", "--threads", "0"));
         Assert.False(Directory.Exists(_dir["runs"]));
     }
+
+    [Fact]
+    public void TaskWithTooFewDistinctProblems_IsAConfigErrorOnTrainSize()
+    {
+        // One-digit a+b (difficulty 1) has 10 × 10 = 100 distinct problems; 256 train + 32 test cannot be drawn.
+        using var dir = new TempDir();
+        var (code, _, error) = AhaCli.Run("grpo", "--set", "data.difficulty=1", "--set", "data.train_size=256", "--set", "data.eval_size=32",
+            "--out", dir["runs"], "--name", "big");
+        Assert.Equal(2, code);
+        Assert.Contains("data.train_size", error);
+        Assert.Contains("cannot supply 256 train + 32 test distinct problems", error);
+        Assert.False(Directory.Exists(Path.Combine(dir["runs"], "big")));
+    }
 }

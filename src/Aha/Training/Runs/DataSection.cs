@@ -50,6 +50,28 @@ public sealed record DataSection : IValidatableConfig
     /// <summary>Whether the data comes from a task rather than files.</summary>
     public bool UsesTask => ResolvedTask is not null;
 
+    /// <summary>
+    /// Null when the task can supply <see cref="TrainSize"/> + <see cref="EvalSize"/> distinct problems, else why not.
+    /// A low difficulty has few (one-digit a+b: 100), and only drawing the split tells, so it is drawn here (it takes
+    /// milliseconds) to make the shortfall a config error naming the key instead of a failure at run start.
+    /// </summary>
+    private string? TaskTooSmall()
+    {
+        Aha.Tasks.ISyntheticTask task;
+        try { task = Aha.Tasks.TaskDatasets.Create(ResolvedTask!, Difficulty); }
+        catch (ArgumentException) { return null; } // an unknown task or difficulty is reported by its own check
+        try
+        {
+            Aha.Tasks.TaskDatasets.Generate(task, TrainSize, EvalSize, Seed);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return $"task '{ResolvedTask}' at difficulty {Difficulty?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(default)"} " +
+                   $"cannot supply {TrainSize} train + {EvalSize} test distinct problems ({e.Message.TrimEnd('.')}); lower train_size or raise difficulty.";
+        }
+    }
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (Task is not null && Train.Count > 0) yield return ("", "set either 'task' or 'train' files, not both.");
@@ -61,6 +83,7 @@ public sealed record DataSection : IValidatableConfig
             if (!File.Exists(Eval[i])) yield return ($"eval[{i}]", $"file '{Eval[i]}' not found.");
         if (TrainSize < 1) yield return ("train_size", $"must be ≥ 1 (got {TrainSize}).");
         if (EvalSize < 0) yield return ("eval_size", $"must be ≥ 0 (got {EvalSize}).");
+        if (UsesTask && TrainSize >= 1 && EvalSize >= 0 && TaskTooSmall() is { } tooSmall) yield return ("train_size", tooSmall);
         if (Template is not null && RunData.TemplateFor(Template) is null)
             yield return ("template", $"'{Template}' is neither raw, think_answer, r1_zero nor a text containing {{question}}.");
     }
