@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Aha.Checkpoints;
 using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;

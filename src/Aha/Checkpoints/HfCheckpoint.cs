@@ -1,3 +1,4 @@
+using Aha.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aha.Models;

@@ -1,6 +1,6 @@
+using Aha.IO;
 using System.Collections;
 using System.Globalization;
-using Aha.Checkpoints;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

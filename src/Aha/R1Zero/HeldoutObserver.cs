@@ -1,4 +1,4 @@
-using Aha.Training;
+using Aha.Tracking;
 
 namespace Aha.R1Zero;
 

@@ -1,9 +1,8 @@
+using Aha.Evaluation;
 using System.Globalization;
 using System.Text;
-using Aha.Checkpoints;
-using Aha.Evaluation;
+using Aha.IO;
 using Aha.Tracking;
-using Aha.Training;
 
 namespace Aha.R1Zero;
 

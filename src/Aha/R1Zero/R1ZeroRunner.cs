@@ -1,18 +1,18 @@
+using Aha.Checkpoints;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Aha.Checkpoints;
 using Aha.Data;
 using Aha.Environments;
 using Aha.Evaluation;
 using Aha.Generation;
+using Aha.IO;
 using Aha.Models;
 using Aha.Native;
 using Aha.Rewards;
 using Aha.Tokenization;
 using Aha.Tracking;
-using Aha.Training;
 using Aha.Training.OnPolicy;
 using Aha.Training.Runs;
 

@@ -1,4 +1,4 @@
-using Aha.Training;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.R1Zero;

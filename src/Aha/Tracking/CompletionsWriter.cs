@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Aha.Training;
 
 namespace Aha.Tracking;
 

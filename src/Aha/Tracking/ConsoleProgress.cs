@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Aha.Training;
 using Spectre.Console;
 
 namespace Aha.Tracking;

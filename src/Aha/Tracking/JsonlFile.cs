@@ -1,7 +1,7 @@
+using Aha.IO;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Aha.Checkpoints;
 
 namespace Aha.Tracking;
 

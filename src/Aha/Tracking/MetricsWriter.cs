@@ -1,7 +1,7 @@
+using Aha.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Aha.Checkpoints;
 
 namespace Aha.Tracking;
 

@@ -1,4 +1,4 @@
-using Aha.Checkpoints;
+using Aha.IO;
 using ScottPlot;
 
 namespace Aha.Tracking;

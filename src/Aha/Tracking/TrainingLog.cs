@@ -1,4 +1,3 @@
-using Aha.Training;
 
 namespace Aha.Tracking;
 

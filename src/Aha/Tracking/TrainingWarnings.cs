@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aha.Training;
 
 namespace Aha.Tracking;
 

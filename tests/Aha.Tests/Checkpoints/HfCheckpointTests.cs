@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Aha.Checkpoints;
+using Aha.IO;
 using Aha.Models;
 using TorchSharp;
 using static TorchSharp.torch;

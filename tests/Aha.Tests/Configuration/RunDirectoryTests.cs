@@ -1,4 +1,5 @@
 using Aha.Configuration;
+using Aha.Training.Runs;
 
 namespace Aha.Tests.Configuration;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Aha.Checkpoints;
 using Aha.Configuration;
 using Aha.Data;
 using Aha.Models;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Aha.Tracking;
-using Aha.Training;
 
 namespace Aha.Tests.Tracking;
 

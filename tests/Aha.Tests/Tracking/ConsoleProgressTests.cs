@@ -1,5 +1,4 @@
 using Aha.Tracking;
-using Aha.Training;
 
 namespace Aha.Tests.Tracking;
 

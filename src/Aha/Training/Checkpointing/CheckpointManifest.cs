@@ -1,8 +1,8 @@
+using Aha.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Aha.Checkpoints;
 
 namespace Aha.Training.Checkpointing;
 

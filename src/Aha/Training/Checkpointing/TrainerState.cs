@@ -1,6 +1,6 @@
+using Aha.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Aha.Checkpoints;
 
 namespace Aha.Training.Checkpointing;
 

@@ -1,3 +1,4 @@
+using Aha.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -59,7 +60,7 @@ public static class TrainingStateFiles
     {
         ArgumentNullException.ThrowIfNull(generator);
         using var state = generator.get_state();
-        Aha.Checkpoints.AtomicFile.Write(path, s => s.Write(state.data<byte>().ToArray()));
+        AtomicFile.Write(path, s => s.Write(state.data<byte>().ToArray()));
     }
 
     /// <summary>Restores a generator's state saved by <see cref="SaveGenerator"/>.</summary>

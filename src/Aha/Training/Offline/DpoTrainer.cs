@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Aha.Algorithms;
-using Aha.Checkpoints;
 using Aha.Data;
+using Aha.IO;
 using Aha.Models;
 using Aha.Tokenization;
+using Aha.Tracking;
 using static TorchSharp.torch;
 
 namespace Aha.Training.Offline;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Aha.Checkpoints;
 using Aha.Data;
 using Aha.Models;
+using Aha.Tracking;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
-using Aha.Checkpoints;
 using Aha.Data;
 using Aha.Generation;
+using Aha.IO;
 using Aha.Rewards;
 using Aha.Tokenization;
+using Aha.Tracking;
 
 namespace Aha.Training.Offline;
 

@@ -2,6 +2,7 @@ using Aha.Algorithms;
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
+using Aha.Tracking;
 using static TorchSharp.torch;
 
 namespace Aha.Training.Offline;

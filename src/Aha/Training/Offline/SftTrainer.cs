@@ -1,6 +1,7 @@
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
+using Aha.Tracking;
 
 namespace Aha.Training.Offline;
 

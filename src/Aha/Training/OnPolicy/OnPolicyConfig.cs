@@ -1,5 +1,6 @@
 using Aha.Algorithms;
 using Aha.Rewards;
+using Aha.Tracking;
 
 namespace Aha.Training.OnPolicy;
 

@@ -1,3 +1,5 @@
+using Aha.Tracking;
+
 namespace Aha.Training.OnPolicy;
 
 /// <summary>

@@ -3,9 +3,11 @@ using Aha.Algorithms;
 using Aha.Data;
 using Aha.Environments;
 using Aha.Generation;
+using Aha.IO;
 using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;
+using Aha.Tracking;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -496,7 +498,7 @@ public sealed class OnPolicyTrainer : IDisposable
             _criticOptimizer!.save_state_dict(Path.Combine(dir, CriticOptimizerFile));
         }
         var state = new OnPolicyTrainerState(GlobalStep, _prompts.Position, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
-        Checkpoints.AtomicFile.WriteText(Path.Combine(dir, StateFile), state.ToJson());
+        AtomicFile.WriteText(Path.Combine(dir, StateFile), state.ToJson());
     }
 
     /// <summary>

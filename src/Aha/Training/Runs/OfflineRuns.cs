@@ -1,4 +1,3 @@
-using Aha.Checkpoints;
 using Aha.Native;
 using Aha.Training.Offline;
 

@@ -1,5 +1,6 @@
 using Aha.Algorithms;
 using Aha.Native;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Training.Runs;

@@ -1,7 +1,7 @@
 using System.Text;
-using Aha.Checkpoints;
 using Aha.Configuration;
 using Aha.Data;
+using Aha.IO;
 using Aha.Training.Offline;
 
 namespace Aha.Training.Runs;

@@ -1,9 +1,9 @@
+using Aha.Data;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Aha.Checkpoints;
-using Aha.Data;
 using Aha.Evaluation;
 using Aha.Generation;
+using Aha.IO;
 using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;

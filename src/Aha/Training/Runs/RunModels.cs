@@ -1,5 +1,6 @@
 using System.Text;
 using Aha.Checkpoints;
+using Aha.IO;
 using Aha.Models;
 using Aha.Tokenization;
 using static TorchSharp.torch;

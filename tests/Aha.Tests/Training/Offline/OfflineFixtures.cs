@@ -1,7 +1,7 @@
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
-using Aha.Training;
+using Aha.Tracking;
 
 namespace Aha.Tests.Training.Offline;
 

@@ -1,5 +1,6 @@
 using Aha.Data;
 using Aha.Tokenization;
+using Aha.Tracking;
 using Aha.Training.Offline;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -108,7 +109,7 @@ public sealed class SftTrainerTests
         var observer = new RecordingObserver();
         var trainer = new SftTrainer(OfflineFixtures.Policy(), tok, Fast with { MaxLength = 5 }, observer);
         Assert.Single(trainer.Tokenize([SftExample.Text("a", "ab=", "cdef"), SftExample.Text("b", "abcdef=", "x")]));
-        Assert.Contains(observer.Messages, m => m.Level == Aha.Training.TrainingMessageLevel.Warning && m.Text.Contains("dropped 1 of 2"));
+        Assert.Contains(observer.Messages, m => m.Level == TrainingMessageLevel.Warning && m.Text.Contains("dropped 1 of 2"));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Aha.Generation;
 using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;
-using Aha.Training;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Tests.Training.OnPolicy;

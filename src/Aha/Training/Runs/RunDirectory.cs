@@ -1,6 +1,7 @@
+using Aha.Configuration;
 using Aha.Tracking;
 
-namespace Aha.Configuration;
+namespace Aha.Training.Runs;
 
 /// <summary>
 /// A run folder: <c>resolved_config.yaml</c>, <c>metrics.jsonl</c>/<c>.csv</c>, <c>completions.jsonl</c>,

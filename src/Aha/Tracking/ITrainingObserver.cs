@@ -1,4 +1,4 @@
-namespace Aha.Training;
+namespace Aha.Tracking;
 
 /// <summary>
 /// Receives what a trainer reports; Tracking implements it (console progress, metrics.jsonl/csv, completions.jsonl,

@@ -1,4 +1,4 @@
-namespace Aha.Checkpoints;
+namespace Aha.IO;
 
 /// <summary>Writes a file under a temporary name in the same folder, flushes it to disk, then renames it over the target.</summary>
 public static class AtomicFile
