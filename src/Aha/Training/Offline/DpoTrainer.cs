@@ -9,8 +9,11 @@ using static TorchSharp.torch;
 
 namespace Aha.Training.Offline;
 
-/// <summary>One DPO pair with its cached reference sequence log-probs (sums over completion tokens).</summary>
-public sealed record DpoItem(TokenizedPair Pair, double ReferenceChosen, double ReferenceRejected);
+/// <summary>
+/// One DPO pair with its cached reference sequence log-probs (sums over completion tokens); both null for a
+/// reference-free loss (SimPO, ORPO).
+/// </summary>
+public sealed record DpoItem(TokenizedPair Pair, double? ReferenceChosen, double? ReferenceRejected);
 
 /// <summary>
 /// DPO (arXiv:2305.18290): L = −log σ(β[(log π_θ(y_w) − log π_ref(y_w)) − (log π_θ(y_l) − log π_ref(y_l))]) with
@@ -18,6 +21,8 @@ public sealed record DpoItem(TokenizedPair Pair, double ReferenceChosen, double 
 /// The reference log-probs are computed once, before the first step, in eval mode without gradients (TRL
 /// <c>precompute_ref_log_probs</c>), so no reference model stays in memory: with no reference model given, the
 /// policy's initial weights are the reference. They are saved with the state, so a resumed run needs no reference.
+/// A loss whose registration says it needs no reference (<see cref="PreferenceLossEntry.NeedsReference"/>: SimPO,
+/// ORPO) gets no reference pass at all and saves no reference log-probs.
 /// Metrics (TRL names): loss, rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen,
 /// logps/rejected, lr, grad_norm; <c>eval_</c>-prefixed the same on eval data.
 /// <para>Departures from TRL: IPO uses length-averaged log-probs (as TRL) but the logged rewards/* are then β times
@@ -51,12 +56,20 @@ public sealed class DpoTrainer
     public DpoConfig Config { get; }
     public int Step => _loop.Step;
 
+    /// <summary>The registered preference loss <see cref="DpoConfig.LossType"/> names.</summary>
+    public PreferenceLossEntry Loss => PreferenceLossRegistry.All.Get(Config.LossType.ToName());
+
     /// <summary>Precomputes the reference log-probs (or takes them from a loaded state), then trains from <see cref="Step"/>.</summary>
     public OfflineRunResult Train(IReadOnlyList<PreferenceExample> train, IReadOnlyList<PreferenceExample>? eval = null,
         Action<int>? afterStep = null, CancellationToken cancellationToken = default)
     {
         var trainPairs = PreferenceTokenizing.Tokenize(train, _tokenizer, _template, Config, _observer, "DPO train");
         var evalPairs = eval is null ? null : PreferenceTokenizing.Tokenize(eval, _tokenizer, _template, Config, _observer, "DPO eval");
+        if (!Loss.NeedsReference)
+        {
+            static List<DpoItem> Free(List<TokenizedPair> pairs) => pairs.Select(p => new DpoItem(p, null, null)).ToList();
+            return _loop.Run(Free(trainPairs), evalPairs is null ? null : Free(evalPairs), afterStep, cancellationToken);
+        }
         if (_cache is null)
         {
             if (_loop.Step > 0 && _reference is null)
@@ -149,19 +162,19 @@ public sealed class DpoTrainer
             int b = microBatch.Count;
             var device = model.Backbone.EmbeddingWeight.device;
             var (sums, lengths) = SequenceLogProbs(model, microBatch.Select(i => i.Pair).ToList(), padId); // [2B], [2B]
-            var reference = torch.tensor(microBatch.Select(i => i.ReferenceChosen).Concat(microBatch.Select(i => i.ReferenceRejected)).ToArray(),
-                dtype: sums.dtype, device: device);                                                      // [2B]
             var entry = PreferenceLossRegistry.All.Get(config.LossType.ToName());
-            Tensor policy = sums, refer = reference;
-            if (entry.LengthNormalized)
+            // IPO (as TRL), SimPO and ORPO compare per-token mean log-probs
+            var norm = entry.LengthNormalized ? lengths.clamp_min(1) : null;                            // [2B]
+            var policy = norm is null ? sums : sums / norm;                                              // [2B]
+            Tensor? refer = null;
+            if (entry.NeedsReference)
             {
-                // IPO (as TRL), SimPO and ORPO compare per-token mean log-probs
-                policy = sums / lengths.clamp_min(1);
-                refer = reference / lengths.clamp_min(1);
+                refer = torch.tensor(microBatch.Select(i => i.ReferenceChosen!.Value).Concat(microBatch.Select(i => i.ReferenceRejected!.Value)).ToArray(),
+                    dtype: sums.dtype, device: device);                                                  // [2B]
+                if (norm is not null) refer = refer / norm;
             }
             var input = new PreferenceInput(policy.narrow(0, 0, b), policy.narrow(0, b, b),
-                entry.NeedsReference ? refer.narrow(0, 0, b) : null, entry.NeedsReference ? refer.narrow(0, b, b) : null,
-                config.Beta, config.LabelSmoothing, config.SimpoGamma);
+                refer?.narrow(0, 0, b), refer?.narrow(0, b, b), config.Beta, config.LabelSmoothing, config.SimpoGamma);
             var (loss, stats, extra) = PreferenceLosses.Preference(entry, input);
             var lp = sums.detach().to_type(ScalarType.Float64).cpu().data<double>().ToArray();
             var metrics = extra.ToDictionary(e => e.Key, e => e.Value * b);

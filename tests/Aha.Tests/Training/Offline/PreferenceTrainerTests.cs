@@ -122,6 +122,31 @@ public sealed class PreferenceTrainerTests
             Assert.Equal(all.Steps[3 + i].Metrics["rewards/margins"], rest.Steps[i].Metrics["rewards/margins"], 4);
     }
 
+    [Theory]
+    [InlineData("simpo", false)]
+    [InlineData("orpo", false)]
+    [InlineData("sigmoid", true)]
+    public void ReferenceFreeLosses_NeverRunTheReferenceModel_AndSaveNoReferenceLogProbs(string lossType, bool needsReference)
+    {
+        // A disposed reference model fails on any forward, so a run that finishes never touched it.
+        var reference = OfflineFixtures.Policy(seed: 4);
+        reference.Dispose();
+        using var policy = OfflineFixtures.Policy();
+        var config = new DpoConfig { LearningRate = 1e-3, BatchSize = 4, MaxSteps = 2, MaxLength = 32, LossType = AlgorithmNames.ParsePreferenceLossType(lossType) };
+        var trainer = new DpoTrainer(policy, OfflineFixtures.Tokenizer, config, reference);
+        Assert.Equal(needsReference, trainer.Loss.NeedsReference);
+        var data = OfflineFixtures.StartsWithXRule(8, seed: 6);
+        if (needsReference)
+        {
+            Assert.ThrowsAny<Exception>(() => trainer.Train(data));
+            return;
+        }
+        Assert.Equal(2, trainer.Train(data, data).Steps);
+        using var dir = new TempDir();
+        trainer.SaveState(dir.Path);
+        Assert.False(File.Exists(Path.Combine(dir.Path, DpoTrainer.ReferenceFile)));
+    }
+
     [Fact]
     public void ChatPreferencePair_PromptEndsWithGenerationPrompt_CompletionIsTheAssistantTurn()
     {
