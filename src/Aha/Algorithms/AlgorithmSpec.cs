@@ -28,18 +28,18 @@ public sealed record AlgorithmSpec(
 
     /// <summary>
     /// Looks up <paramref name="preset"/>'s names (or the overrides) in the registries. Every unknown name adds one
-    /// line to <paramref name="problems"/> listing the valid ones; the result is null when any name was unknown.
+    /// problem (its config key, and a message listing the valid ones) to <paramref name="problems"/>; the result is null when any name was unknown.
     /// </summary>
     public static AlgorithmSpec? Resolve(AlgorithmPreset preset, string? estimator, string? policyLoss, string? aggregation,
         string? kl, KlPlacement placement, double beta, PolicyLossSettings loss, RolloutCorrectionSettings rolloutCorrection,
-        bool dynamicSampling, bool overlongShaping, ICollection<string> problems)
+        bool dynamicSampling, bool overlongShaping, ICollection<(string Key, string Message)> problems)
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(problems);
         T? Find<T>(Registry<T> registry, string? name, string key) where T : class
         {
             if (registry.TryGet(name, out var entry)) return entry;
-            problems.Add($"{key}: {registry.UnknownMessage(name)}");
+            problems.Add((key, registry.UnknownMessage(name)));
             return null;
         }
         var e = Find(AdvantageEstimatorRegistry.All, estimator ?? preset.Estimator, "estimator");

@@ -39,18 +39,18 @@ public sealed record PolicyLossSettings(
     double ClipCovRatio = 2e-4, double ClipCovLow = 1.0, double ClipCovHigh = 5.0,
     double KlCovRatio = 2e-4, double KlCovCoef = 0.1)
 {
-    /// <summary>Every invalid knob, as "name must …" lines.</summary>
-    public IEnumerable<string> Problems()
+    /// <summary>Every invalid knob: its config key and a "name must …" message.</summary>
+    public IEnumerable<(string Key, string Message)> Problems()
     {
-        if (!(ClipLow >= 0) || double.IsInfinity(ClipLow)) yield return $"clip_low must be ≥ 0 (got {ClipLow})";
-        if (!(ClipHigh >= 0) || double.IsInfinity(ClipHigh)) yield return $"clip_high must be ≥ 0 (got {ClipHigh})";
-        if (DualClip is double c && !(c > 1)) yield return $"dual_clip must be > 1 (got {c})";
-        if (!(SapoTauPos > 0)) yield return $"sapo_tau_pos must be > 0 (got {SapoTauPos})";
-        if (!(SapoTauNeg > 0)) yield return $"sapo_tau_neg must be > 0 (got {SapoTauNeg})";
-        if (!(ClipCovRatio > 0 && ClipCovRatio <= 1)) yield return $"clip_cov_ratio must be in (0, 1] (got {ClipCovRatio})";
-        if (!(ClipCovHigh > ClipCovLow)) yield return $"clip_cov_high ({ClipCovHigh}) must exceed clip_cov_low ({ClipCovLow})";
-        if (!(KlCovRatio > 0 && KlCovRatio <= 1)) yield return $"kl_cov_ratio must be in (0, 1] (got {KlCovRatio})";
-        if (!(KlCovCoef >= 0)) yield return $"kl_cov_coef must be ≥ 0 (got {KlCovCoef})";
+        if (!(ClipLow >= 0) || double.IsInfinity(ClipLow)) yield return ("clip_low", $"clip_low must be ≥ 0 (got {ClipLow})");
+        if (!(ClipHigh >= 0) || double.IsInfinity(ClipHigh)) yield return ("clip_high", $"clip_high must be ≥ 0 (got {ClipHigh})");
+        if (DualClip is double c && !(c > 1)) yield return ("dual_clip", $"dual_clip must be > 1 (got {c})");
+        if (!(SapoTauPos > 0)) yield return ("sapo_tau_pos", $"sapo_tau_pos must be > 0 (got {SapoTauPos})");
+        if (!(SapoTauNeg > 0)) yield return ("sapo_tau_neg", $"sapo_tau_neg must be > 0 (got {SapoTauNeg})");
+        if (!(ClipCovRatio > 0 && ClipCovRatio <= 1)) yield return ("clip_cov_ratio", $"clip_cov_ratio must be in (0, 1] (got {ClipCovRatio})");
+        if (!(ClipCovHigh > ClipCovLow)) yield return ("clip_cov_high", $"clip_cov_high ({ClipCovHigh}) must exceed clip_cov_low ({ClipCovLow})");
+        if (!(KlCovRatio > 0 && KlCovRatio <= 1)) yield return ("kl_cov_ratio", $"kl_cov_ratio must be in (0, 1] (got {KlCovRatio})");
+        if (!(KlCovCoef >= 0)) yield return ("kl_cov_coef", $"kl_cov_coef must be ≥ 0 (got {KlCovCoef})");
     }
 }
 

@@ -34,14 +34,14 @@ public sealed record RolloutCorrectionSettings(
     /// <summary>True when either correction is on (the trainer then needs π_old from its own forward).</summary>
     public bool Enabled => Is != RolloutCorrectionLevel.None || Rs != RolloutCorrectionLevel.None;
 
-    /// <summary>Every invalid knob, as "name must …" lines.</summary>
-    public IEnumerable<string> Problems()
+    /// <summary>Every invalid knob: its config key and a "name must …" message.</summary>
+    public IEnumerable<(string Key, string Message)> Problems()
     {
-        if (!(IsThreshold > 0) || double.IsInfinity(IsThreshold)) yield return $"rollout_is_threshold must be > 0 (got {IsThreshold})";
-        if (!(RsLow >= 0)) yield return $"rollout_rs_low must be ≥ 0 (got {RsLow})";
-        if (!(RsHigh > RsLow)) yield return $"rollout_rs_high ({RsHigh}) must exceed rollout_rs_low ({RsLow})";
-        if (!Enum.IsDefined(Is)) yield return $"rollout_is must be none, token or sequence (got {Is})";
-        if (!Enum.IsDefined(Rs)) yield return $"rollout_rs must be none, token or sequence (got {Rs})";
+        if (!(IsThreshold > 0) || double.IsInfinity(IsThreshold)) yield return ("rollout_is_threshold", $"rollout_is_threshold must be > 0 (got {IsThreshold})");
+        if (!(RsLow >= 0)) yield return ("rollout_rs_low", $"rollout_rs_low must be ≥ 0 (got {RsLow})");
+        if (!(RsHigh > RsLow)) yield return ("rollout_rs_high", $"rollout_rs_high ({RsHigh}) must exceed rollout_rs_low ({RsLow})");
+        if (!Enum.IsDefined(Is)) yield return ("rollout_is", $"rollout_is must be none, token or sequence (got {Is})");
+        if (!Enum.IsDefined(Rs)) yield return ("rollout_rs", $"rollout_rs must be none, token or sequence (got {Rs})");
     }
 }
 

@@ -6,7 +6,8 @@ namespace Aha.Configuration;
 /// <param name="Column">1-based column, when known.</param>
 /// <param name="KeyPath">Dotted path of the key, e.g. <c>algorithm.clip_high</c> or <c>stages[1].lr</c>.</param>
 /// <param name="Message">What is wrong and what was expected.</param>
-public sealed record ConfigError(string Source, int? Line, int? Column, string KeyPath, string Message)
+/// <param name="Value">The offending value, when the section reported one (<see cref="ConfigProblem.Value"/>).</param>
+public sealed record ConfigError(string Source, int? Line, int? Column, string KeyPath, string Message, object? Value = null)
 {
     /// <summary><c>file.yaml:12:3: algorithm.clip_high: message</c>.</summary>
     public override string ToString()

@@ -27,11 +27,11 @@ internal sealed class ConfigSources(string fileSource)
     public bool IsOverride(YamlNode node) => _overrides.ContainsKey(node);
 
     /// <summary>An error located at <paramref name="node"/> (file line/column, or the override), or at the file when null.</summary>
-    public ConfigError Error(YamlNode? node, string keyPath, string message)
+    public ConfigError Error(YamlNode? node, string keyPath, string message, object? value = null)
     {
-        if (node is not null && _overrides.TryGetValue(node, out var origin)) return new ConfigError(origin, null, null, keyPath, message);
+        if (node is not null && _overrides.TryGetValue(node, out var origin)) return new ConfigError(origin, null, null, keyPath, message, value);
         if (node is not null && node.Start.Line > 0)
-            return new ConfigError(FileSource, (int)node.Start.Line, (int)node.Start.Column, keyPath, message);
-        return new ConfigError(FileSource, null, null, keyPath, message);
+            return new ConfigError(FileSource, (int)node.Start.Line, (int)node.Start.Column, keyPath, message, value);
+        return new ConfigError(FileSource, null, null, keyPath, message, value);
     }
 }

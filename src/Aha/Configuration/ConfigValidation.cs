@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Aha.Configuration;
 
-/// <summary>Runs <see cref="IValidatableConfig.Validate"/> on every section of a bound configuration, defaults included.</summary>
+/// <summary>Collects <see cref="IValidatableConfig.Problems"/> of every section of a bound configuration, defaults included.</summary>
 internal static class ConfigValidation
 {
     /// <summary>Appends the problems of <paramref name="section"/> and all sections under it to <paramref name="errors"/>.</summary>
@@ -11,11 +11,11 @@ internal static class ConfigValidation
     {
         if (section is IValidatableConfig validatable)
         {
-            foreach (var (key, message) in validatable.Validate())
+            foreach (var problem in validatable.Problems())
             {
-                var keyPath = key.Length == 0 ? path : ConfigBinder.Join(path, key);
+                var keyPath = problem.Key.Length == 0 ? path : ConfigBinder.Join(path, problem.Key);
                 var node = keyNodes.GetValueOrDefault(keyPath) ?? keyNodes.GetValueOrDefault(path);
-                errors.Add(sources.Error(node, keyPath, message));
+                errors.Add(sources.Error(node, keyPath, problem.Message, problem.Value));
             }
         }
         foreach (var property in ConfigTypes.Properties(section.GetType()))

@@ -1,4 +1,5 @@
 using Aha.Checkpoints;
+using Aha.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;

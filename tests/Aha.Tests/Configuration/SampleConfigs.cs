@@ -56,11 +56,11 @@ public sealed record SampleConfig : IValidatableConfig
     public IReadOnlyDictionary<string, double> RewardWeights { get; init; } = new Dictionary<string, double> { ["math"] = 1.0, ["format"] = 0.1 };
     public IReadOnlyList<SampleStage> Stages { get; init; } = [];
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (string.IsNullOrWhiteSpace(ModelPath)) yield return ("model_path", "is required: a Hugging Face folder or a built-in model name.");
+        if (string.IsNullOrWhiteSpace(ModelPath)) yield return new ConfigProblem("model_path", "is required: a Hugging Face folder or a built-in model name.");
         if (Algorithm.ClipHigh < Algorithm.ClipLow)
-            yield return ("algorithm", $"clip_high ({Algorithm.ClipHigh}) must be ≥ clip_low ({Algorithm.ClipLow}).");
+            yield return new ConfigProblem("algorithm", $"clip_high ({Algorithm.ClipHigh}) must be ≥ clip_low ({Algorithm.ClipLow}).");
     }
 }
 

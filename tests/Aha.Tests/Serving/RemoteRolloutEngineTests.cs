@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using System.Net;
 using Aha.Generation;
 using Aha.Generation.Remote;
@@ -173,10 +174,11 @@ public sealed class RemoteRolloutEngineTests : IDisposable
     [Fact]
     public void Options_ListEveryProblem()
     {
-        Assert.Empty(new RemoteRolloutOptions().Validate()); // no endpoints: in-process sampling, nothing to check
-        var none = Assert.Throws<ArgumentException>(() => new RemoteRolloutEngine(new RemoteRolloutOptions()));
-        Assert.Contains("endpoints must list at least one server URL", none.Message);
-        var errors = new RemoteRolloutOptions { Endpoints = ["ftp://x", "nonsense"], TimeoutSeconds = 0, MaxRetries = -1 }.Validate().ToList();
+        Assert.Empty(new RemoteRolloutOptions().Problems()); // no endpoints: in-process sampling, nothing to check
+        var none = Assert.Throws<ConfigException>(() => new RemoteRolloutEngine(new RemoteRolloutOptions()));
+        Assert.Equal("endpoints", Assert.Single(none.Errors).KeyPath);
+        Assert.Contains("rollout: endpoints: must list at least one server URL", none.Message);
+        var errors = new RemoteRolloutOptions { Endpoints = ["ftp://x", "nonsense"], TimeoutSeconds = 0, MaxRetries = -1 }.Problems().ToList();
         Assert.Equal(["endpoints", "endpoints", "sync_dir", "timeout_seconds", "max_retries"], errors.Select(e => e.Key));
     }
 

@@ -59,25 +59,24 @@ public sealed record RemoteRolloutOptions : IValidatableConfig
     public RemoteRolloutEngine? CreateEngine() => Endpoints.Count == 0 ? null : new RemoteRolloutEngine(this);
 
     /// <summary>Every problem at once, with the field's config name; none when there are no endpoints (in-process sampling).</summary>
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
         if (Endpoints.Count == 0) yield break;
         foreach (var e in Endpoints)
             if (!Uri.TryCreate(e, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
-                yield return ("endpoints", $"'{e}' is not an http(s) URL.");
+                yield return new ConfigProblem("endpoints", $"'{e}' is not an http(s) URL.");
         if (WeightSync != WeightSyncApi.None && string.IsNullOrWhiteSpace(SyncDir))
-            yield return ("sync_dir", "is required to push weights: a folder the trainer and every server read at the same path.");
-        if (!(TimeoutSeconds > 0)) yield return ("timeout_seconds", $"must be > 0 (got {TimeoutSeconds}).");
-        if (MaxRetries < 0) yield return ("max_retries", $"must be ≥ 0 (got {MaxRetries}).");
-        if (BackoffSeconds < 0) yield return ("backoff_seconds", $"must be ≥ 0 (got {BackoffSeconds}).");
+            yield return new ConfigProblem("sync_dir", "is required to push weights: a folder the trainer and every server read at the same path.");
+        if (!(TimeoutSeconds > 0)) yield return new ConfigProblem("timeout_seconds", $"must be > 0 (got {TimeoutSeconds}).", TimeoutSeconds);
+        if (MaxRetries < 0) yield return new ConfigProblem("max_retries", $"must be ≥ 0 (got {MaxRetries}).", MaxRetries);
+        if (BackoffSeconds < 0) yield return new ConfigProblem("backoff_seconds", $"must be ≥ 0 (got {BackoffSeconds}).", BackoffSeconds);
     }
 
-    /// <summary>Throws listing every problem; an engine needs at least one endpoint.</summary>
+    /// <summary>Throws one <see cref="ConfigException"/> listing every problem; an engine needs at least one endpoint.</summary>
     public RemoteRolloutOptions Checked()
     {
-        var errors = Validate().ToList();
-        if (Endpoints.Count == 0) errors.Insert(0, ("endpoints", "must list at least one server URL (e.g. http://127.0.0.1:8000)."));
-        if (errors.Count > 0) throw new ArgumentException("Invalid rollout settings: " + string.Join("; ", errors.Select(e => $"{e.Key} {e.Message}")));
-        return this;
+        var errors = Problems().ToList();
+        if (Endpoints.Count == 0) errors.Insert(0, new ConfigProblem("endpoints", "must list at least one server URL (e.g. http://127.0.0.1:8000)."));
+        return errors.Count == 0 ? this : throw new ConfigException("rollout", errors);
     }
 }

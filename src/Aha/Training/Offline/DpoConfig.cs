@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Algorithms;
 
 namespace Aha.Training.Offline;
@@ -30,21 +31,14 @@ public sealed record DpoConfig : OfflineTrainingConfig
     /// <summary>SimPO's target reward margin γ (TRL <c>simpo_gamma</c>); the loss is −log σ(β(w̄ − l̄) − γ). The default value is 0.5.</summary>
     public double SimpoGamma { get; init; } = 0.5;
 
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
-    public DpoConfig Validate()
+    /// <inheritdoc />
+    public override IEnumerable<ConfigProblem> Problems()
     {
-        ThrowIfInvalid("DPO");
-        return this;
-    }
-
-    protected override void CollectErrors(List<string> errors)
-    {
-        base.CollectErrors(errors);
-        if (!(Beta > 0) || double.IsInfinity(Beta)) errors.Add($"Beta must be > 0 and finite (got {Beta})");
-        if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5)) errors.Add($"LabelSmoothing must be in [0, 0.5) (got {LabelSmoothing})");
-        if (LossType is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo) && LabelSmoothing != 0)
-            errors.Add($"LabelSmoothing applies to the sigmoid, robust and simpo losses only; set it to 0 with LossType {LossType} (got {LabelSmoothing})");
-        if (!Enum.IsDefined(LossType)) errors.Add($"LossType must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})");
-        if (!(SimpoGamma >= 0) || double.IsInfinity(SimpoGamma)) errors.Add($"SimpoGamma must be ≥ 0 (got {SimpoGamma})");
+        foreach (var p in base.Problems()) yield return p;
+        if (!(Beta > 0) || double.IsInfinity(Beta)) yield return new ConfigProblem("beta", $"beta must be > 0 and finite (got {Beta})", Beta);
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5)) yield return new ConfigProblem("label_smoothing", $"label_smoothing must be in [0, 0.5) (got {LabelSmoothing})", LabelSmoothing);
+        if (LossType is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo) && LabelSmoothing != 0) yield return new ConfigProblem("label_smoothing", $"label_smoothing applies to the sigmoid, robust and simpo losses only; set it to 0 with LossType {LossType} (got {LabelSmoothing})", LabelSmoothing);
+        if (!Enum.IsDefined(LossType)) yield return new ConfigProblem("loss_type", $"loss_type must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})", LossType);
+        if (!(SimpoGamma >= 0) || double.IsInfinity(SimpoGamma)) yield return new ConfigProblem("simpo_gamma", $"simpo_gamma must be ≥ 0 (got {SimpoGamma})", SimpoGamma);
     }
 }

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using System.Text.Json;
 using Aha.Algorithms;
 using Aha.Data;

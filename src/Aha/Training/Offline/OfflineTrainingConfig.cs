@@ -1,3 +1,4 @@
+using Aha.Configuration;
 namespace Aha.Training.Offline;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace Aha.Training.Offline;
 /// HF <c>TrainingArguments</c> where the meaning is the same. Each trainer's config derives from this one and sets
 /// its own learning-rate default.
 /// </summary>
-public abstract record OfflineTrainingConfig
+public abstract record OfflineTrainingConfig : IValidatableConfig
 {
     /// <summary>Passes over the training data. Ignored when <see cref="MaxSteps"/> is set. The default value is 1 (HF: 3).</summary>
     public int Epochs { get; init; } = 1;
@@ -78,34 +79,25 @@ public abstract record OfflineTrainingConfig
     /// <summary>Examples per optimizer step.</summary>
     public int EffectiveBatchSize => BatchSize * GradientAccumulationSteps;
 
-    /// <summary>Adds one message per invalid knob; derived configs add theirs after calling this.</summary>
-    protected virtual void CollectErrors(List<string> errors)
+    /// <summary>One problem per invalid knob, at its snake_case key; derived configs add theirs after these.</summary>
+    public virtual IEnumerable<ConfigProblem> Problems()
     {
-        if (Epochs < 1) errors.Add($"Epochs must be ≥ 1 (got {Epochs})");
-        if (MaxSteps is int s && s < 1) errors.Add($"MaxSteps must be ≥ 1 or null (got {s})");
-        if (BatchSize < 1) errors.Add($"BatchSize must be ≥ 1 (got {BatchSize})");
-        if (GradientAccumulationSteps < 1) errors.Add($"GradientAccumulationSteps must be ≥ 1 (got {GradientAccumulationSteps})");
-        if (EvalBatchSize is int e && e < 1) errors.Add($"EvalBatchSize must be ≥ 1 or null (got {e})");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"LearningRate must be > 0 and finite (got {LearningRate})");
-        if (WarmupSteps < 0) errors.Add($"WarmupSteps must be ≥ 0 (got {WarmupSteps})");
-        if (!(WarmupRatio >= 0 && WarmupRatio < 1)) errors.Add($"WarmupRatio must be in [0, 1) (got {WarmupRatio})");
-        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) errors.Add($"MinLrRatio must be in [0, 1] (got {MinLrRatio})");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) errors.Add($"WeightDecay must be ≥ 0 and finite (got {WeightDecay})");
-        if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) errors.Add($"AdamBeta1 must be in [0, 1) (got {AdamBeta1})");
-        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) errors.Add($"AdamBeta2 must be in [0, 1) (got {AdamBeta2})");
-        if (!(AdamEpsilon > 0)) errors.Add($"AdamEpsilon must be > 0 (got {AdamEpsilon})");
-        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) errors.Add($"MaxGradNorm must be ≥ 0 and finite; 0 disables clipping (got {MaxGradNorm})");
-        if (EvalSteps < 0) errors.Add($"EvalSteps must be ≥ 0; 0 evaluates at the end only (got {EvalSteps})");
-        if (MaxLength < 2) errors.Add($"MaxLength must be ≥ 2 tokens (got {MaxLength})");
-    }
-
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob.</summary>
-    protected void ThrowIfInvalid(string what)
-    {
-        var errors = new List<string>();
-        CollectErrors(errors);
-        if (errors.Count > 0)
-            throw new ArgumentException($"Invalid {what} config ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}): " + string.Join("; ", errors) + ".", "config");
+        if (Epochs < 1) yield return new ConfigProblem("epochs", $"epochs must be ≥ 1 (got {Epochs})", Epochs);
+        if (MaxSteps is int s && s < 1) yield return new ConfigProblem("max_steps", $"max_steps must be ≥ 1 or null (got {s})", s);
+        if (BatchSize < 1) yield return new ConfigProblem("batch_size", $"batch_size must be ≥ 1 (got {BatchSize})", BatchSize);
+        if (GradientAccumulationSteps < 1) yield return new ConfigProblem("gradient_accumulation_steps", $"gradient_accumulation_steps must be ≥ 1 (got {GradientAccumulationSteps})", GradientAccumulationSteps);
+        if (EvalBatchSize is int e && e < 1) yield return new ConfigProblem("eval_batch_size", $"eval_batch_size must be ≥ 1 or null (got {e})", e);
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) yield return new ConfigProblem("learning_rate", $"learning_rate must be > 0 and finite (got {LearningRate})", LearningRate);
+        if (WarmupSteps < 0) yield return new ConfigProblem("warmup_steps", $"warmup_steps must be ≥ 0 (got {WarmupSteps})", WarmupSteps);
+        if (!(WarmupRatio >= 0 && WarmupRatio < 1)) yield return new ConfigProblem("warmup_ratio", $"warmup_ratio must be in [0, 1) (got {WarmupRatio})", WarmupRatio);
+        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) yield return new ConfigProblem("min_lr_ratio", $"min_lr_ratio must be in [0, 1] (got {MinLrRatio})", MinLrRatio);
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) yield return new ConfigProblem("weight_decay", $"weight_decay must be ≥ 0 and finite (got {WeightDecay})", WeightDecay);
+        if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) yield return new ConfigProblem("adam_beta1", $"adam_beta1 must be in [0, 1) (got {AdamBeta1})", AdamBeta1);
+        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) yield return new ConfigProblem("adam_beta2", $"adam_beta2 must be in [0, 1) (got {AdamBeta2})", AdamBeta2);
+        if (!(AdamEpsilon > 0)) yield return new ConfigProblem("adam_epsilon", $"adam_epsilon must be > 0 (got {AdamEpsilon})", AdamEpsilon);
+        if (!(MaxGradNorm >= 0) || double.IsInfinity(MaxGradNorm)) yield return new ConfigProblem("max_grad_norm", $"max_grad_norm must be ≥ 0 and finite; 0 disables clipping (got {MaxGradNorm})", MaxGradNorm);
+        if (EvalSteps < 0) yield return new ConfigProblem("eval_steps", $"eval_steps must be ≥ 0; 0 evaluates at the end only (got {EvalSteps})", EvalSteps);
+        if (MaxLength < 2) yield return new ConfigProblem("max_length", $"max_length must be ≥ 2 tokens (got {MaxLength})", MaxLength);
     }
 
     /// <summary>The learning-rate schedule for a run of <paramref name="totalSteps"/> optimizer steps.</summary>

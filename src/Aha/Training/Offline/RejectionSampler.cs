@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using System.Diagnostics;
 using System.Text;
 using Aha.Data;

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 namespace Aha.Training.Offline;
 
 /// <summary>Which accepted completions of a prompt are kept.</summary>
@@ -13,7 +14,7 @@ public enum RejectionSelection
 /// Rejection sampling for SFT data (DeepSeek-R1 stage 3, arXiv:2501.12948; Llama 2's best-of-N, arXiv:2307.09288):
 /// sample N completions per prompt, score them, keep the accepted ones.
 /// </summary>
-public sealed record RejectionSamplingConfig
+public sealed record RejectionSamplingConfig : IValidatableConfig
 {
     /// <summary>Completions sampled per prompt (N). The default value is 8.</summary>
     public int SamplesPerPrompt { get; init; } = 8;
@@ -61,21 +62,17 @@ public sealed record RejectionSamplingConfig
     /// <summary>Seed of the sampler; batch i uses seed + i. The default value is 0.</summary>
     public long Seed { get; init; }
 
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
-    public RejectionSamplingConfig Validate()
+    /// <summary>One problem per invalid knob, at its snake_case key.</summary>
+    public IEnumerable<ConfigProblem> Problems()
     {
-        var errors = new List<string>();
-        if (SamplesPerPrompt < 1) errors.Add($"SamplesPerPrompt must be ≥ 1 (got {SamplesPerPrompt})");
-        if (!Enum.IsDefined(Selection)) errors.Add($"Selection must be AllAccepted or BestOfN (got {Selection})");
-        if (MinReward is double m && !double.IsFinite(m)) errors.Add($"MinReward must be finite or null (got {m})");
-        if (MaxPerPrompt < 0) errors.Add($"MaxPerPrompt must be ≥ 0; 0 keeps all (got {MaxPerPrompt})");
-        if (PromptsPerBatch < 1) errors.Add($"PromptsPerBatch must be ≥ 1 (got {PromptsPerBatch})");
-        if (MaxNewTokens < 1) errors.Add($"MaxNewTokens must be ≥ 1 (got {MaxNewTokens})");
-        if (!(Temperature >= 0) || double.IsInfinity(Temperature)) errors.Add($"Temperature must be ≥ 0 and finite (got {Temperature})");
-        if (!(TopP > 0 && TopP <= 1)) errors.Add($"TopP must be in (0, 1] (got {TopP})");
-        if (TopK < 0) errors.Add($"TopK must be ≥ 0 (got {TopK})");
-        if (errors.Count > 0)
-            throw new ArgumentException($"Invalid rejection-sampling config ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}): " + string.Join("; ", errors) + ".", "config");
-        return this;
+        if (SamplesPerPrompt < 1) yield return new ConfigProblem("samples_per_prompt", $"samples_per_prompt must be ≥ 1 (got {SamplesPerPrompt})", SamplesPerPrompt);
+        if (!Enum.IsDefined(Selection)) yield return new ConfigProblem("selection", $"selection must be all_accepted or best_of_n (got {Selection})", Selection);
+        if (MinReward is double m && !double.IsFinite(m)) yield return new ConfigProblem("min_reward", $"min_reward must be finite or null (got {m})", m);
+        if (MaxPerPrompt < 0) yield return new ConfigProblem("max_per_prompt", $"max_per_prompt must be ≥ 0; 0 keeps all (got {MaxPerPrompt})", MaxPerPrompt);
+        if (PromptsPerBatch < 1) yield return new ConfigProblem("prompts_per_batch", $"prompts_per_batch must be ≥ 1 (got {PromptsPerBatch})", PromptsPerBatch);
+        if (MaxNewTokens < 1) yield return new ConfigProblem("max_new_tokens", $"max_new_tokens must be ≥ 1 (got {MaxNewTokens})", MaxNewTokens);
+        if (!(Temperature >= 0) || double.IsInfinity(Temperature)) yield return new ConfigProblem("temperature", $"temperature must be ≥ 0 and finite (got {Temperature})", Temperature);
+        if (!(TopP > 0 && TopP <= 1)) yield return new ConfigProblem("top_p", $"top_p must be in (0, 1] (got {TopP})", TopP);
+        if (TopK < 0) yield return new ConfigProblem("top_k", $"top_k must be ≥ 0 (got {TopK})", TopK);
     }
 }

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 namespace Aha.Training.Offline;
 
 /// <summary>
@@ -15,17 +16,10 @@ public sealed record RewardModelConfig : OfflineTrainingConfig
     /// </summary>
     public double CenterRewardsCoefficient { get; init; }
 
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
-    public RewardModelConfig Validate()
+    /// <inheritdoc />
+    public override IEnumerable<ConfigProblem> Problems()
     {
-        ThrowIfInvalid("reward model");
-        return this;
-    }
-
-    protected override void CollectErrors(List<string> errors)
-    {
-        base.CollectErrors(errors);
-        if (!(CenterRewardsCoefficient >= 0) || double.IsInfinity(CenterRewardsCoefficient))
-            errors.Add($"CenterRewardsCoefficient must be ≥ 0 and finite (got {CenterRewardsCoefficient})");
+        foreach (var p in base.Problems()) yield return p;
+        if (!(CenterRewardsCoefficient >= 0) || double.IsInfinity(CenterRewardsCoefficient)) yield return new ConfigProblem("center_rewards_coefficient", $"center_rewards_coefficient must be ≥ 0 and finite (got {CenterRewardsCoefficient})", CenterRewardsCoefficient);
     }
 }

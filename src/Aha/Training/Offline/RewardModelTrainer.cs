@@ -1,4 +1,5 @@
 using Aha.Algorithms;
+using Aha.Configuration;
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;

@@ -16,10 +16,4 @@ public sealed record SftConfig : OfflineTrainingConfig
     /// </summary>
     public bool Packing { get; init; }
 
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid knob; returns this when valid.</summary>
-    public SftConfig Validate()
-    {
-        ThrowIfInvalid("SFT");
-        return this;
-    }
 }

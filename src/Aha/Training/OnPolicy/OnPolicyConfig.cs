@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Algorithms;
 using Aha.Rewards;
 using Aha.Tracking;
@@ -11,7 +12,7 @@ namespace Aha.Training.OnPolicy;
 /// <see cref="Preset"/>; a non-null value overrides the preset. <see cref="Validate"/> reports every invalid field and
 /// combination in one <see cref="ArgumentException"/>.
 /// </summary>
-public sealed record OnPolicyConfig
+public sealed record OnPolicyConfig : IValidatableConfig
 {
     // ---- algorithm (preset + overrides) ----
 
@@ -239,29 +240,34 @@ public sealed record OnPolicyConfig
     /// the start of the batch). The default value is 4.</summary>
     public int LogSamplesPerStep { get; init; } = 4;
 
-    /// <summary>The preset with this config's overrides applied, every name looked up in its registry.</summary>
-    /// <exception cref="ArgumentException">Unknown preset or name (the message lists the valid ones).</exception>
+    /// <summary>
+    /// The preset with this config's overrides applied, every name looked up in its registry, every knob checked in the
+    /// same pass (what a trainer calls once).
+    /// </summary>
+    /// <exception cref="ConfigException">Any problem (<see cref="Problems"/>), unknown names listing the valid ones.</exception>
     public AlgorithmSpec ResolveAlgorithm()
     {
-        var problems = new List<string>();
-        var spec = TryResolveAlgorithm(problems);
-        return spec ?? throw new ArgumentException(string.Join("; ", problems), "config");
+        var problems = Check(out var spec);
+        return problems.Count == 0 ? spec! : throw new ConfigException(nameof(OnPolicyConfig), problems);
     }
 
-    AlgorithmSpec? TryResolveAlgorithm(List<string> problems)
+    AlgorithmSpec? TryResolveAlgorithm(List<ConfigProblem> problems)
     {
         AlgorithmPreset p;
         try { p = Presets.Get(Preset); }
         catch (ArgumentException e)
         {
-            problems.Add("preset: " + e.Message.Split(" (Parameter")[0]);
+            problems.Add(new ConfigProblem("preset", e.Message.Split(" (Parameter")[0], Preset));
             return null;
         }
         var loss = new PolicyLossSettings(ClipLow ?? p.ClipLow, ClipHigh ?? p.ClipHigh, DualClip ?? p.DualClip,
             SapoTauPos, SapoTauNeg, ClipCovRatio, ClipCovLow, ClipCovHigh, KlCovRatio, KlCovCoef);
         var correction = new RolloutCorrectionSettings(RolloutIs, RolloutIsThreshold, RolloutRs, RolloutRsLow, RolloutRsHigh);
-        return AlgorithmSpec.Resolve(p, Estimator, PolicyLoss, Aggregation, KlEstimator, KlPlacement ?? p.KlPlacement,
-            Beta ?? p.Beta, loss, correction, DynamicSampling ?? p.DynamicSampling, OverlongShaping ?? p.OverlongShaping, problems);
+        var unknown = new List<(string Key, string Message)>();
+        var spec = AlgorithmSpec.Resolve(p, Estimator, PolicyLoss, Aggregation, KlEstimator, KlPlacement ?? p.KlPlacement,
+            Beta ?? p.Beta, loss, correction, DynamicSampling ?? p.DynamicSampling, OverlongShaping ?? p.OverlongShaping, unknown);
+        problems.AddRange(unknown.Select(u => new ConfigProblem(u.Key, u.Message)));
+        return spec;
     }
 
     /// <summary>PromptsPerStep · G, the completions of one step's batch.</summary>
@@ -273,78 +279,76 @@ public sealed record OnPolicyConfig
     /// <summary>L_buf of soft overlong shaping.</summary>
     public int ResolvedOverlongBuffer => OverlongBuffer ?? Math.Max(1, ResolvedOverlongMaxLength / 5);
 
-    /// <summary>Checks every field and cross-field rule; throws one <see cref="ArgumentException"/> listing all problems.</summary>
-    public OnPolicyConfig Validate()
+    /// <summary>Every field and cross-field rule, each broken one as a problem at its key (<see cref="IValidatableConfig"/>).</summary>
+    public IEnumerable<ConfigProblem> Problems() => Check(out _);
+
+    List<ConfigProblem> Check(out AlgorithmSpec? spec)
     {
-        var errors = new List<string>();
-        void Check(bool ok, string message) { if (!ok) errors.Add(message); }
+        var errors = new List<ConfigProblem>();
+        void Check(bool ok, string key, object? value, string message) { if (!ok) errors.Add(new ConfigProblem(key, message, value)); }
 
-        var a = TryResolveAlgorithm(errors);
+        var a = spec = TryResolveAlgorithm(errors);
         bool groupBaseline = a?.Estimator.Has(EstimatorNeeds.GroupBaseline) == true;
-        Check(NumGenerations >= 1, $"num_generations must be ≥ 1 (got {NumGenerations})");
-        Check(!groupBaseline || NumGenerations != 1,
+        Check(NumGenerations >= 1, "num_generations", NumGenerations, $"num_generations must be ≥ 1 (got {NumGenerations})");
+        Check(!groupBaseline || NumGenerations != 1, "num_generations", NumGenerations,
             $"num_generations is 1 but estimator {a?.Estimator.Name} uses a group baseline, and a group of one has none (Â = r, as veRL); use G ≥ 2 (practice 8–16)");
-        Check(PromptsPerStep >= 1, $"prompts_per_step must be ≥ 1 (got {PromptsPerStep})");
-        Check(MaxNewTokens >= 1, $"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
-        Check(Temperature > 0 && double.IsFinite(Temperature), $"temperature must be > 0 (got {Temperature}); greedy groups are identical and carry no signal");
-        Check(TopP > 0 && TopP <= 1, $"top_p must be in (0, 1] (got {TopP})");
-        Check(TopK >= 0, $"top_k must be ≥ 0 (got {TopK})");
+        Check(PromptsPerStep >= 1, "prompts_per_step", PromptsPerStep, $"prompts_per_step must be ≥ 1 (got {PromptsPerStep})");
+        Check(MaxNewTokens >= 1, "max_new_tokens", MaxNewTokens, $"max_new_tokens must be ≥ 1 (got {MaxNewTokens})");
+        Check(Temperature > 0 && double.IsFinite(Temperature), "temperature", Temperature, $"temperature must be > 0 (got {Temperature}); greedy groups are identical and carry no signal");
+        Check(TopP > 0 && TopP <= 1, "top_p", TopP, $"top_p must be in (0, 1] (got {TopP})");
+        Check(TopK >= 0, "top_k", TopK, $"top_k must be ≥ 0 (got {TopK})");
 
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be > 0 (got {LearningRate})");
-        Check(WeightDecay >= 0, $"weight_decay must be ≥ 0 (got {WeightDecay})");
-        Check(WarmupSteps >= 0, $"warmup_steps must be ≥ 0 (got {WarmupSteps})");
-        Check(TotalSteps >= 0, $"total_steps must be ≥ 0 (got {TotalSteps}; 0 keeps the LR constant)");
-        Check(TotalSteps == 0 || TotalSteps > WarmupSteps, $"total_steps ({TotalSteps}) must exceed warmup_steps ({WarmupSteps}) for a cosine decay, or be 0");
-        Check(MinLrRatio >= 0 && MinLrRatio <= 1, $"min_lr_ratio must be in [0, 1] (got {MinLrRatio})");
-        Check(NumIterations >= 1, $"num_iterations must be ≥ 1 (got {NumIterations})");
-        Check(MiniBatchSize >= 0, $"mini_batch_size must be ≥ 0 (got {MiniBatchSize}; 0 means the whole batch)");
-        Check(MicroBatchSize >= 0, $"micro_batch_size must be ≥ 0 (got {MicroBatchSize}; 0 means the mini-batch)");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, $"learning_rate must be > 0 (got {LearningRate})");
+        Check(WeightDecay >= 0, "weight_decay", WeightDecay, $"weight_decay must be ≥ 0 (got {WeightDecay})");
+        Check(WarmupSteps >= 0, "warmup_steps", WarmupSteps, $"warmup_steps must be ≥ 0 (got {WarmupSteps})");
+        Check(TotalSteps >= 0, "total_steps", TotalSteps, $"total_steps must be ≥ 0 (got {TotalSteps}; 0 keeps the LR constant)");
+        Check(TotalSteps == 0 || TotalSteps > WarmupSteps, "total_steps", TotalSteps, $"total_steps ({TotalSteps}) must exceed warmup_steps ({WarmupSteps}) for a cosine decay, or be 0");
+        Check(MinLrRatio >= 0 && MinLrRatio <= 1, "min_lr_ratio", MinLrRatio, $"min_lr_ratio must be in [0, 1] (got {MinLrRatio})");
+        Check(NumIterations >= 1, "num_iterations", NumIterations, $"num_iterations must be ≥ 1 (got {NumIterations})");
+        Check(MiniBatchSize >= 0, "mini_batch_size", MiniBatchSize, $"mini_batch_size must be ≥ 0 (got {MiniBatchSize}; 0 means the whole batch)");
+        Check(MicroBatchSize >= 0, "micro_batch_size", MicroBatchSize, $"micro_batch_size must be ≥ 0 (got {MicroBatchSize}; 0 means the mini-batch)");
         if (MiniBatchSize > 0 && NumGenerations >= 1 && PromptsPerStep >= 1)
         {
-            Check(BatchSize % MiniBatchSize == 0,
+            Check(BatchSize % MiniBatchSize == 0, "mini_batch_size", MiniBatchSize,
                 $"mini_batch_size ({MiniBatchSize}) must divide the batch prompts_per_step · num_generations ({PromptsPerStep} · {NumGenerations} = {BatchSize})");
-            Check(MiniBatchSize % NumGenerations == 0,
+            Check(MiniBatchSize % NumGenerations == 0, "mini_batch_size", MiniBatchSize,
                 $"mini_batch_size ({MiniBatchSize}) must be a multiple of num_generations ({NumGenerations}) so groups stay whole");
         }
         int mini = MiniBatchSize > 0 ? MiniBatchSize : BatchSize;
         if (MicroBatchSize > 0 && mini > 0)
-            Check(mini % MicroBatchSize == 0, $"micro_batch_size ({MicroBatchSize}) must divide the mini-batch ({mini})");
-        Check(MaxGradNorm is null || MaxGradNorm > 0, $"max_grad_norm must be > 0 or null for no clipping (got {MaxGradNorm})");
-        Check(EntropyCoef >= 0 && double.IsFinite(EntropyCoef), $"entropy_coef must be ≥ 0 (got {EntropyCoef})");
+            Check(mini % MicroBatchSize == 0, "micro_batch_size", MicroBatchSize, $"micro_batch_size ({MicroBatchSize}) must divide the mini-batch ({mini})");
+        Check(MaxGradNorm is null || MaxGradNorm > 0, "max_grad_norm", MaxGradNorm, $"max_grad_norm must be > 0 or null for no clipping (got {MaxGradNorm})");
+        Check(EntropyCoef >= 0 && double.IsFinite(EntropyCoef), "entropy_coef", EntropyCoef, $"entropy_coef must be ≥ 0 (got {EntropyCoef})");
 
         if (a is not null)
         {
-            errors.AddRange(a.Loss.Problems());
-            errors.AddRange(a.RolloutCorrection.Problems());
-            Check(a.Beta >= 0 && double.IsFinite(a.Beta), $"beta must be ≥ 0 (got {a.Beta})");
-            Check(!(a.Beta > 0 && a.KlPlacement == Algorithms.KlPlacement.None),
+            errors.AddRange(a.Loss.Problems().Concat(a.RolloutCorrection.Problems()).Select(p => new ConfigProblem(p.Key, p.Message)));
+            Check(a.Beta >= 0 && double.IsFinite(a.Beta), "beta", a.Beta, $"beta must be ≥ 0 (got {a.Beta})");
+            Check(!(a.Beta > 0 && a.KlPlacement == Algorithms.KlPlacement.None), "beta", a.Beta,
                 $"beta is {a.Beta} but kl_placement is none; set kl_placement to loss or reward, or beta to 0");
-            Check(!AdaptiveKl || a.KlPlacement == Algorithms.KlPlacement.Reward,
+            Check(!AdaptiveKl || a.KlPlacement == Algorithms.KlPlacement.Reward, "adaptive_kl", AdaptiveKl,
                 $"adaptive_kl needs kl_placement reward (got {a.KlPlacement.ToName()})");
-            Check(!AdaptiveKl || a.Beta > 0, "adaptive_kl needs an initial beta > 0");
-            Check(!a.DynamicSampling || NumGenerations >= 2,
+            Check(!AdaptiveKl || a.Beta > 0, "adaptive_kl", AdaptiveKl, "adaptive_kl needs an initial beta > 0");
+            Check(!a.DynamicSampling || NumGenerations >= 2, "dynamic_sampling", a.DynamicSampling,
                 $"dynamic_sampling needs num_generations ≥ 2 (got {NumGenerations}): a group of one always has zero variance");
         }
-        Check(KlTarget > 0, $"kl_target must be > 0 (got {KlTarget})");
-        Check(KlHorizon > 0, $"kl_horizon must be > 0 (got {KlHorizon})");
+        Check(KlTarget > 0, "kl_target", KlTarget, $"kl_target must be > 0 (got {KlTarget})");
+        Check(KlHorizon > 0, "kl_horizon", KlHorizon, $"kl_horizon must be > 0 (got {KlHorizon})");
 
-        Check(MaxGenRounds >= 1, $"max_gen_rounds must be ≥ 1 (got {MaxGenRounds})");
-        Check(OverlongMaxLength is null || OverlongMaxLength >= 1, $"overlong_max_length must be ≥ 1 (got {OverlongMaxLength})");
-        Check(OverlongBuffer is null || (OverlongBuffer >= 1 && OverlongBuffer <= ResolvedOverlongMaxLength),
+        Check(MaxGenRounds >= 1, "max_gen_rounds", MaxGenRounds, $"max_gen_rounds must be ≥ 1 (got {MaxGenRounds})");
+        Check(OverlongMaxLength is null || OverlongMaxLength >= 1, "overlong_max_length", OverlongMaxLength, $"overlong_max_length must be ≥ 1 (got {OverlongMaxLength})");
+        Check(OverlongBuffer is null || (OverlongBuffer >= 1 && OverlongBuffer <= ResolvedOverlongMaxLength), "overlong_buffer", OverlongBuffer,
             $"overlong_buffer must be in 1..overlong_max_length ({ResolvedOverlongMaxLength}) (got {OverlongBuffer})");
-        Check(OverlongPenalty >= 0 && double.IsFinite(OverlongPenalty), $"overlong_penalty must be ≥ 0 (got {OverlongPenalty})");
+        Check(OverlongPenalty >= 0 && double.IsFinite(OverlongPenalty), "overlong_penalty", OverlongPenalty, $"overlong_penalty must be ≥ 0 (got {OverlongPenalty})");
 
-        Check(CriticLearningRate > 0 && double.IsFinite(CriticLearningRate), $"critic_learning_rate must be > 0 (got {CriticLearningRate})");
-        Check(ValueClip is null || ValueClip > 0, $"value_clip must be > 0 or null for no clipping (got {ValueClip})");
-        Check(Gamma >= 0 && Gamma <= 1, $"gamma must be in [0, 1] (got {Gamma})");
-        Check(Lambda >= 0 && Lambda <= 1, $"lambda must be in [0, 1] (got {Lambda})");
+        Check(CriticLearningRate > 0 && double.IsFinite(CriticLearningRate), "critic_learning_rate", CriticLearningRate, $"critic_learning_rate must be > 0 (got {CriticLearningRate})");
+        Check(ValueClip is null || ValueClip > 0, "value_clip", ValueClip, $"value_clip must be > 0 or null for no clipping (got {ValueClip})");
+        Check(Gamma >= 0 && Gamma <= 1, "gamma", Gamma, $"gamma must be in [0, 1] (got {Gamma})");
+        Check(Lambda >= 0 && Lambda <= 1, "lambda", Lambda, $"lambda must be in [0, 1] (got {Lambda})");
 
-        Check(AccuracyReward is null || AccuracyReward.Trim().Length > 0, "accuracy_reward must be a reward function name or null");
-        Check(LogSamplesPerStep >= 0, $"log_samples_per_step must be ≥ 0 (got {LogSamplesPerStep})");
+        Check(AccuracyReward is null || AccuracyReward.Trim().Length > 0, "accuracy_reward", AccuracyReward, "accuracy_reward must be a reward function name or null");
+        Check(LogSamplesPerStep >= 0, "log_samples_per_step", LogSamplesPerStep, $"log_samples_per_step must be ≥ 0 (got {LogSamplesPerStep})");
 
-        if (errors.Count > 0)
-            throw new ArgumentException(
-                $"Invalid on-policy config ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n- " + string.Join("\n- ", errors), "config");
-        return this;
+        return errors;
     }
 }

@@ -95,8 +95,8 @@ public sealed class OnPolicyTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(prompts);
-        _config = config.Validate();
-        _algo = config.ResolveAlgorithm();
+        _algo = config.ResolveAlgorithm();   // validates every knob in the same pass
+        _config = config;
         if (_algo.NeedsCritic && valueModel is null)
             throw new ArgumentException($"The {_algo.Estimator.Name} estimator needs a value model (critic); pass valueModel.", nameof(valueModel));
         if (!_algo.NeedsCritic && valueModel is not null)

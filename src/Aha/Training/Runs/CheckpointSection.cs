@@ -12,9 +12,9 @@ public sealed record CheckpointSection : IValidatableConfig
     /// <summary>Keep the newest K checkpoints. The default value is 2.</summary>
     public int KeepLast { get; init; } = 2;
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Every < 0) yield return ("every", $"must be ≥ 0; 0 saves no checkpoints (got {Every}).");
-        if (KeepLast < 1) yield return ("keep_last", $"must be ≥ 1 (got {KeepLast}).");
+        if (Every < 0) yield return new ConfigProblem("every", $"must be ≥ 0; 0 saves no checkpoints (got {Every}).", Every);
+        if (KeepLast < 1) yield return new ConfigProblem("keep_last", $"must be ≥ 1 (got {KeepLast}).", KeepLast);
     }
 }

@@ -72,19 +72,19 @@ public sealed record DataSection : IValidatableConfig
         }
     }
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Task is not null && Train.Count > 0) yield return ("", "set either 'task' or 'train' files, not both.");
+        if (Task is not null && Train.Count > 0) yield return new ConfigProblem("", "set either 'task' or 'train' files, not both.");
         if (Task is not null && !Aha.Tasks.TaskDatasets.Names.Contains(Task.Trim().ToLowerInvariant()))
-            yield return ("task", $"unknown task '{Task}'; known: {string.Join(", ", Aha.Tasks.TaskDatasets.Names)}.");
+            yield return new ConfigProblem("task", $"unknown task '{Task}'; known: {string.Join(", ", Aha.Tasks.TaskDatasets.Names)}.", Task);
         for (int i = 0; i < Train.Count; i++)
-            if (!File.Exists(Train[i])) yield return ($"train[{i}]", $"file '{Train[i]}' not found.");
+            if (!File.Exists(Train[i])) yield return new ConfigProblem($"train[{i}]", $"file '{Train[i]}' not found.");
         for (int i = 0; i < Eval.Count; i++)
-            if (!File.Exists(Eval[i])) yield return ($"eval[{i}]", $"file '{Eval[i]}' not found.");
-        if (TrainSize < 1) yield return ("train_size", $"must be ≥ 1 (got {TrainSize}).");
-        if (EvalSize < 0) yield return ("eval_size", $"must be ≥ 0 (got {EvalSize}).");
-        if (UsesTask && TrainSize >= 1 && EvalSize >= 0 && TaskTooSmall() is { } tooSmall) yield return ("train_size", tooSmall);
+            if (!File.Exists(Eval[i])) yield return new ConfigProblem($"eval[{i}]", $"file '{Eval[i]}' not found.");
+        if (TrainSize < 1) yield return new ConfigProblem("train_size", $"must be ≥ 1 (got {TrainSize}).", TrainSize);
+        if (EvalSize < 0) yield return new ConfigProblem("eval_size", $"must be ≥ 0 (got {EvalSize}).", EvalSize);
+        if (UsesTask && TrainSize >= 1 && EvalSize >= 0 && TaskTooSmall() is { } tooSmall) yield return new ConfigProblem("train_size", tooSmall, TrainSize);
         if (Template is not null && RunData.TemplateFor(Template) is null)
-            yield return ("template", $"'{Template}' is neither raw, think_answer, r1_zero nor a text containing {{question}}.");
+            yield return new ConfigProblem("template", $"'{Template}' is neither raw, think_answer, r1_zero nor a text containing {{question}}.");
     }
 }

@@ -29,12 +29,12 @@ public sealed record EvalSection : IValidatableConfig
     /// <summary>Sequences generated together. The default value is 64.</summary>
     public int BatchSize { get; init; } = 64;
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (K < 1) yield return ("k", $"must be ≥ 1 (got {K}).");
-        if (MaxProblems < 0) yield return ("max_problems", $"must be ≥ 0; 0 means all (got {MaxProblems}).");
-        if (MaxNewTokens < 0) yield return ("max_new_tokens", $"must be ≥ 0; 0 takes the trainer's (got {MaxNewTokens}).");
-        if (!(Temperature > 0) || double.IsInfinity(Temperature)) yield return ("temperature", $"must be > 0 (got {Temperature}).");
-        if (BatchSize < 1) yield return ("batch_size", $"must be ≥ 1 (got {BatchSize}).");
+        if (K < 1) yield return new ConfigProblem("k", $"must be ≥ 1 (got {K}).", K);
+        if (MaxProblems < 0) yield return new ConfigProblem("max_problems", $"must be ≥ 0; 0 means all (got {MaxProblems}).", MaxProblems);
+        if (MaxNewTokens < 0) yield return new ConfigProblem("max_new_tokens", $"must be ≥ 0; 0 takes the trainer's (got {MaxNewTokens}).", MaxNewTokens);
+        if (!(Temperature > 0) || double.IsInfinity(Temperature)) yield return new ConfigProblem("temperature", $"must be > 0 (got {Temperature}).", Temperature);
+        if (BatchSize < 1) yield return new ConfigProblem("batch_size", $"must be ≥ 1 (got {BatchSize}).", BatchSize);
     }
 }

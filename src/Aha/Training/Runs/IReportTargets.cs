@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Tracking;
 
 namespace Aha.Training.Runs;
@@ -12,10 +13,10 @@ public interface IReportTargets
 internal static class ReportTargets
 {
     /// <summary>The problems of a <c>report_to</c> list: each unknown target, naming the valid ones.</summary>
-    public static IEnumerable<(string Key, string Message)> Validate(IReadOnlyList<string> reportTo)
+    public static IEnumerable<ConfigProblem> Problems(IReadOnlyList<string> reportTo)
     {
         foreach (var target in reportTo)
             if (!RunTrackerOptions.ReportTargets.Contains(target, StringComparer.Ordinal))
-                yield return ("report_to", $"unknown target '{target}'; expected one of {string.Join(", ", RunTrackerOptions.ReportTargets)} (or an empty list).");
+                yield return new ConfigProblem("report_to", $"unknown target '{target}'; expected one of {string.Join(", ", RunTrackerOptions.ReportTargets)} (or an empty list).", target);
     }
 }

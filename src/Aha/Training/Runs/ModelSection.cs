@@ -37,23 +37,23 @@ public sealed record ModelSection : IValidatableConfig
     /// <summary>The random model to build when there is no <see cref="Path"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
     public string? ResolvedInit => Path is null ? Init ?? Tiny : null;
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
         if (Path is not null && Init is not null)
         {
-            yield return ("", "set only one of 'path' (a Hugging Face model folder) and 'init' (tiny, or a config.json for a random model).");
+            yield return new ConfigProblem("", "set only one of 'path' (a Hugging Face model folder) and 'init' (tiny, or a config.json for a random model).");
             yield break;
         }
         if (Path is not null)
         {
-            if (!Directory.Exists(Path)) yield return ("path", $"model folder '{Path}' not found.");
-            else if (!File.Exists(System.IO.Path.Combine(Path, "config.json"))) yield return ("path", $"'{Path}' has no config.json; expected a Hugging Face model folder.");
+            if (!Directory.Exists(Path)) yield return new ConfigProblem("path", $"model folder '{Path}' not found.");
+            else if (!File.Exists(System.IO.Path.Combine(Path, "config.json"))) yield return new ConfigProblem("path", $"'{Path}' has no config.json; expected a Hugging Face model folder.");
         }
         if (Init is not null && Init != Tiny && !File.Exists(Init))
-            yield return ("init", $"'{Init}' is neither 'tiny' nor an existing config.json.");
+            yield return new ConfigProblem("init", $"'{Init}' is neither 'tiny' nor an existing config.json.");
         if (ResolvedTokenizer is null)
-            yield return ("tokenizer", "is required with 'init: <config.json>': a tokenizer.json, a folder holding one, or 'char'.");
+            yield return new ConfigProblem("tokenizer", "is required with 'init: <config.json>': a tokenizer.json, a folder holding one, or 'char'.");
         else if (ResolvedTokenizer != Char && Tokenizer is not null && !File.Exists(Tokenizer) && !Directory.Exists(Tokenizer))
-            yield return ("tokenizer", $"'{Tokenizer}' not found; expected a tokenizer.json, a folder holding one, or 'char'.");
+            yield return new ConfigProblem("tokenizer", $"'{Tokenizer}' not found; expected a tokenizer.json, a folder holding one, or 'char'.");
     }
 }

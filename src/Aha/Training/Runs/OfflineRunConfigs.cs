@@ -22,11 +22,10 @@ public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportT
     /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
     public IReadOnlyList<string> ReportTo { get; init; } = [];
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
-        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
     }
 }
 
@@ -46,13 +45,12 @@ public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, 
     /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
     public IReadOnlyList<string> ReportTo { get; init; } = [];
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
-        if (Data.Task is not null) yield return ("data.task", "reward-model training reads preference pairs from 'train' files; tasks have none.");
-        else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
-        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
+        if (Data.Task is not null) yield return new ConfigProblem("data.task", "reward-model training reads preference pairs from 'train' files; tasks have none.");
+        else if (Data.Train.Count == 0) yield return new ConfigProblem("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
     }
 }
 
@@ -72,12 +70,11 @@ public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportT
     /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
     public IReadOnlyList<string> ReportTo { get; init; } = [];
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
-        if (Data.Task is not null) yield return ("data.task", "DPO reads preference pairs from 'train' files; tasks have none.");
-        else if (Data.Train.Count == 0) yield return ("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
-        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
+        if (Data.Task is not null) yield return new ConfigProblem("data.task", "DPO reads preference pairs from 'train' files; tasks have none.");
+        else if (Data.Train.Count == 0) yield return new ConfigProblem("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
     }
 }

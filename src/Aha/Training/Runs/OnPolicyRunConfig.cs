@@ -75,12 +75,11 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases, IRe
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.OnPolicy;
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Steps < 1) yield return ("steps", $"must be ≥ 1 (got {Steps}).");
-        foreach (var e in ReportTargets.Validate(ReportTo)) yield return e;
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
-        foreach (var e in SectionErrors.From("trainer", Trainer, () => Trainer.Validate())) yield return e;
+        if (Steps < 1) yield return new ConfigProblem("steps", $"must be ≥ 1 (got {Steps}).", Steps);
+        foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in RewardsSetup.Problems(Rewards, RewardModel)) yield return e;
     }
 }

@@ -36,9 +36,9 @@ public sealed record R1RecipeConfig : IValidatableConfig
     /// <summary>Stage 4: the final RL.</summary>
     public OnPolicyRunConfig FinalRl { get; init; } = new();
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
     }
 }
 

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;
@@ -21,18 +22,18 @@ public static class RewardsSetup
     public static string? Correctness(IReadOnlyDictionary<string, double> rewards) =>
         rewards.ContainsKey("countdown") ? "countdown" : rewards.ContainsKey("math") ? "math" : null;
 
-    public static IEnumerable<(string Key, string Message)> Validate(IReadOnlyDictionary<string, double> rewards, string? rewardModel)
+    public static IEnumerable<ConfigProblem> Problems(IReadOnlyDictionary<string, double> rewards, string? rewardModel)
     {
         foreach (var (name, weight) in rewards)
         {
             if (name != RewardModelName && !BuiltInRewards.Names.Contains(name))
-                yield return ($"rewards.{name}", $"unknown reward '{name}'; known: {string.Join(", ", BuiltInRewards.Names)}, {RewardModelName}.");
-            if (!double.IsFinite(weight)) yield return ($"rewards.{name}", $"weight must be finite (got {weight}).");
+                yield return new ConfigProblem($"rewards.{name}", $"unknown reward '{name}'; known: {string.Join(", ", BuiltInRewards.Names)}, {RewardModelName}.", name);
+            if (!double.IsFinite(weight)) yield return new ConfigProblem($"rewards.{name}", $"weight must be finite (got {weight}).", weight);
         }
         if (rewards.ContainsKey(RewardModelName) && rewardModel is null)
-            yield return ("reward_model", $"rewards has '{RewardModelName}' but no reward_model folder is set.");
+            yield return new ConfigProblem("reward_model", $"rewards has '{RewardModelName}' but no reward_model folder is set.");
         if (rewardModel is not null && !Directory.Exists(rewardModel))
-            yield return ("reward_model", $"reward model folder '{rewardModel}' not found.");
+            yield return new ConfigProblem("reward_model", $"reward model folder '{rewardModel}' not found.");
     }
 
     /// <summary>The scorer; the reward model (if any) is loaded from its folder and returned for disposal.</summary>

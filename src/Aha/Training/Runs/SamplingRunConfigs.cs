@@ -29,11 +29,10 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
         Data = Data with { Task = Data.ResolvedTask },
     };
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        foreach (var e in RewardsSetup.Validate(Rewards, RewardModel)) yield return e;
-        foreach (var e in SectionErrors.From("sampler", Sampler, () => Sampler.Validate())) yield return e;
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in RewardsSetup.Problems(Rewards, RewardModel)) yield return e;
     }
 }
 
@@ -60,11 +59,11 @@ public sealed record EvalRunConfig : IValidatableConfig
         Correctness = Correctness ?? (string.Equals(Data.ResolvedTask?.Trim(), "countdown", StringComparison.OrdinalIgnoreCase) ? "countdown" : "math"),
     };
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Threads is < 1) yield return ("threads", $"must be ≥ 1 or null (got {Threads}).");
-        if (Model.Path is null && Model.Init is null) yield return ("model.path", "is required: the model folder to evaluate.");
-        if (Data.UsesTask && Data.EvalSize < 1) yield return ("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
-        if (Correctness is not null and not ("math" or "countdown")) yield return ("correctness", $"must be math or countdown (got '{Correctness}').");
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        if (Model.Path is null && Model.Init is null) yield return new ConfigProblem("model.path", "is required: the model folder to evaluate.");
+        if (Data.UsesTask && Data.EvalSize < 1) yield return new ConfigProblem("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
+        if (Correctness is not null and not ("math" or "countdown")) yield return new ConfigProblem("correctness", $"must be math or countdown (got '{Correctness}').", Correctness);
     }
 }

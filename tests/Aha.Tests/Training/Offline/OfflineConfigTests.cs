@@ -1,4 +1,5 @@
 using Aha.Algorithms;
+using Aha.Configuration;
 using Aha.Training.Offline;
 
 namespace Aha.Tests.Training.Offline;
@@ -6,32 +7,30 @@ namespace Aha.Tests.Training.Offline;
 public sealed class OfflineConfigTests
 {
     [Fact]
-    public void SftConfig_WithSeveralBadKnobs_ThrowsOneArgumentExceptionListingEveryProblem()
+    public void SftConfig_WithSeveralBadKnobs_ThrowsOneConfigExceptionListingEveryProblem()
     {
-        var e = Assert.Throws<ArgumentException>(() => new SftConfig
+        var e = Assert.Throws<ConfigException>(() => new SftConfig
             { Epochs = 0, BatchSize = -1, LearningRate = 0, WarmupRatio = 1.5, MaxGradNorm = -1, MaxLength = 1 }.Validate());
-        foreach (var name in new[] { "Epochs", "BatchSize", "LearningRate", "WarmupRatio", "MaxGradNorm", "MaxLength" })
-            Assert.Contains(name, e.Message);
-        Assert.Contains("6 problems", e.Message);
-        Assert.Equal("config", e.ParamName);
+        Assert.Equal(["epochs", "batch_size", "learning_rate", "warmup_ratio", "max_grad_norm", "max_length"], e.Errors.Select(x => x.KeyPath));
+        Assert.Equal(new object?[] { 0, -1, 0.0, 1.5, -1.0, 1 }, e.Errors.Select(x => x.Value));
+        Assert.Contains("(6 errors)", e.Message);
     }
 
     [Fact]
     public void DpoConfig_RejectsNonPositiveBeta_AndLabelSmoothingWithIpo_InOneError()
     {
-        var e = Assert.Throws<ArgumentException>(() => new DpoConfig
+        var e = Assert.Throws<ConfigException>(() => new DpoConfig
             { Beta = 0, LossType = PreferenceLossType.Ipo, LabelSmoothing = 0.1, GradientAccumulationSteps = 0 }.Validate());
-        foreach (var name in new[] { "Beta", "LabelSmoothing", "GradientAccumulationSteps" }) Assert.Contains(name, e.Message);
-        Assert.Contains("3 problems", e.Message);
+        Assert.Equal(["gradient_accumulation_steps", "beta", "label_smoothing"], e.Errors.Select(x => x.KeyPath));
     }
 
     [Fact]
     public void RewardModelConfig_RejectsNegativeCentering_AndTrainersValidateOnConstruction()
     {
-        var e = Assert.Throws<ArgumentException>(() => new RewardModelConfig { CenterRewardsCoefficient = -1 }.Validate());
-        Assert.Contains("CenterRewardsCoefficient", e.Message);
+        var e = Assert.Throws<ConfigException>(() => new RewardModelConfig { CenterRewardsCoefficient = -1 }.Validate());
+        Assert.Equal("center_rewards_coefficient", Assert.Single(e.Errors).KeyPath);
         using var model = OfflineFixtures.Policy();
-        Assert.Throws<ArgumentException>(() => new SftTrainer(model, OfflineFixtures.Tokenizer, new SftConfig { EvalSteps = -1 }));
+        Assert.Throws<ConfigException>(() => new SftTrainer(model, OfflineFixtures.Tokenizer, new SftConfig { EvalSteps = -1 }));
     }
 
     [Fact]

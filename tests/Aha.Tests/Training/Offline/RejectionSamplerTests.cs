@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Data;
 using Aha.Generation;
 using Aha.Rewards;
@@ -114,9 +115,9 @@ public sealed class RejectionSamplerTests
     [Fact]
     public void RejectionSamplingConfig_WithBadKnobs_ThrowsOneErrorListingEach()
     {
-        var e = Assert.Throws<ArgumentException>(() => new RejectionSamplingConfig
+        var e = Assert.Throws<ConfigException>(() => new RejectionSamplingConfig
             { SamplesPerPrompt = 0, TopP = 0, MaxNewTokens = 0, MinReward = double.NaN }.Validate());
-        foreach (var name in new[] { "SamplesPerPrompt", "TopP", "MaxNewTokens", "MinReward" }) Assert.Contains(name, e.Message);
-        Assert.Contains("4 problems", e.Message);
+        Assert.Equal(["samples_per_prompt", "min_reward", "max_new_tokens", "top_p"], e.Errors.Select(x => x.KeyPath));
+        Assert.Equal(0, e.Errors[0].Value);
     }
 }

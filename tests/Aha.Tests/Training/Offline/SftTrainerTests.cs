@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Data;
 using Aha.Tokenization;
 using Aha.Tracking;

@@ -1,4 +1,5 @@
 using Aha.Algorithms;
+using Aha.Configuration;
 using Aha.Rewards;
 using Aha.Training.OnPolicy;
 
@@ -22,8 +23,11 @@ public sealed class ConfigTests
             LearningRate = -1, ClipLow = -1.5, DualClip = 0.5, Beta = 0.1, KlPlacement = KlPlacement.None,
             AdaptiveKl = true, Gamma = 2, OverlongBuffer = 500, MaxGenRounds = 0,
         };
-        var e = Assert.Throws<ArgumentException>(() => config.Validate());
-        Assert.Equal("config", e.ParamName);
+        var e = Assert.Throws<ConfigException>(() => config.Validate());
+        // Each problem is data at its key, with the value found (no message is parsed back).
+        Assert.Equal(["temperature", "learning_rate", "mini_batch_size", "mini_batch_size", "micro_batch_size", "clip_low", "dual_clip", "beta",
+            "adaptive_kl", "max_gen_rounds", "overlong_buffer", "gamma"], e.Errors.Select(x => x.KeyPath));
+        Assert.Equal(-1.0, e.Errors.Single(x => x.KeyPath == "learning_rate").Value);
         string[] expected =
         [
             "mini_batch_size (4) must divide the batch prompts_per_step · num_generations (2 · 3 = 6)",
@@ -40,13 +44,14 @@ public sealed class ConfigTests
             "max_gen_rounds must be ≥ 1 (got 0)",
         ];
         Assert.All(expected, x => Assert.Contains(x, e.Message));
-        Assert.Contains($"({expected.Length} problems)", e.Message);
+        Assert.Contains($"({expected.Length} errors)", e.Message);
     }
 
     [Fact]
     public void UnknownPreset_ListsTheValidOnes_AlongsideOtherProblems()
     {
-        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig { Preset = "grpoo", TopP = 0 }.Validate());
+        var e = Assert.Throws<ConfigException>(() => new OnPolicyConfig { Preset = "grpoo", TopP = 0 }.Validate());
+        Assert.Equal(["preset", "top_p"], e.Errors.Select(x => x.KeyPath));
         Assert.Contains("Unknown algorithm preset 'grpoo'", e.Message);
         Assert.Contains("cispo, dapo, dr_grpo, gmpo, grpo, gspo, ppo, reinforce_pp, rloo, sapo", e.Message);
         Assert.Contains("top_p must be in (0, 1] (got 0)", e.Message);
@@ -55,19 +60,19 @@ public sealed class ConfigTests
     [Fact]
     public void UnknownAlgorithmNames_AreEachReported_WithTheValidOnes()
     {
-        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig
+        var e = Assert.Throws<ConfigException>(() => new OnPolicyConfig
             { Estimator = "grpoo", PolicyLoss = "gspoo", Aggregation = "token_meen", KlEstimator = "k4" }.Validate());
         Assert.Contains("estimator: Unknown advantage estimator 'grpoo'. Valid values: dr_grpo, gae, grpo, reinforce_pp, reinforce_pp_baseline, rloo.", e.Message);
         Assert.Contains("policy_loss: Unknown policy loss 'gspoo'. Valid values: cispo, clip_cov, gmpo, gspo, gspo_token, kl_cov, pg, sapo, vanilla.", e.Message);
         Assert.Contains("aggregation: Unknown loss aggregation mode 'token_meen'. Valid values: seq-mean-token-mean, seq-mean-token-sum, seq-mean-token-sum-norm, token-mean, token-sum.", e.Message);
         Assert.Contains("kl_estimator: Unknown KL estimator 'k4'. Valid values: abs, k1, k1+, k2, k3, k3+.", e.Message);
-        Assert.Contains("(4 problems)", e.Message);
+        Assert.Equal(["estimator", "policy_loss", "aggregation", "kl_estimator"], e.Errors.Select(x => x.KeyPath));
     }
 
     [Fact]
     public void RolloutCorrectionAndLossKnobs_AreValidated()
     {
-        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig
+        var e = Assert.Throws<ConfigException>(() => new OnPolicyConfig
             { RolloutIsThreshold = 0, RolloutRsLow = 3, RolloutRsHigh = 2, SapoTauNeg = 0, KlCovRatio = 2 }.Validate());
         Assert.Contains("rollout_is_threshold must be > 0 (got 0)", e.Message);
         Assert.Contains("rollout_rs_high (2) must exceed rollout_rs_low (3)", e.Message);
@@ -78,8 +83,10 @@ public sealed class ConfigTests
     [Fact]
     public void GroupBaseline_WithOneGeneration_IsRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => new OnPolicyConfig { NumGenerations = 1 }.Validate());
+        var e = Assert.Throws<ConfigException>(() => new OnPolicyConfig { NumGenerations = 1 }.Validate());
         Assert.Contains("num_generations is 1 but estimator grpo uses a group baseline", e.Message);
+        // The trainer's one pass (validation and algorithm lookup together) refuses it the same way.
+        Assert.Equal("num_generations", Assert.Single(Assert.Throws<ConfigException>(() => new OnPolicyConfig { NumGenerations = 1 }.ResolveAlgorithm()).Errors).KeyPath);
         new OnPolicyConfig { Preset = "ppo", NumGenerations = 1 }.Validate(); // GAE needs no group
     }
 
