@@ -9,8 +9,8 @@ namespace Aha.Training.OnPolicy;
 /// Every knob of <see cref="OnPolicyTrainer"/> (GRPO / DAPO / Dr. GRPO / RLOO / REINFORCE++ / PPO), TRL-style: each
 /// field has a default and says what it does, where it comes from and what practice recommends. The algorithm fields
 /// (estimator, clip, aggregation, KL, β, dynamic sampling, overlong shaping) default to the chosen
-/// <see cref="Preset"/>; a non-null value overrides the preset. <see cref="Validate"/> reports every invalid field and
-/// combination in one <see cref="ArgumentException"/>.
+/// <see cref="Preset"/>; a non-null value overrides the preset. <see cref="Problems"/> lists every invalid field and
+/// combination as data; <see cref="ResolveAlgorithm"/> (what the trainer calls) throws them in one <see cref="ConfigException"/>.
 /// </summary>
 public sealed record OnPolicyConfig : IValidatableConfig
 {
