@@ -24,6 +24,7 @@ internal static class CommandCatalog
         yield return SftCommand.Create();
         yield return RmCommand.Create();
         yield return DpoCommand.Create();
+        yield return KtoCommand.Create();
         yield return GrpoCommand.Create();
         yield return PpoCommand.Create();
         yield return RejectionSampleCommand.Create();

@@ -27,6 +27,14 @@ internal static class DpoCommand
         (cli, parse, resume, cancel) => OfflineRuns.Dpo(cli.Load(parse, new DpoRunConfig(), resume), cli.RunOptions(parse, resume, cancel)));
 }
 
+/// <summary><c>aha kto</c>: Kahneman-Tversky optimisation on unpaired desirable / undesirable completions.</summary>
+internal static class KtoCommand
+{
+    internal static Command Create() => OfflineCommand.Create("kto",
+        "KTO on unpaired JSONL ({\"prompt\",\"completion\",\"label\"}; paired lines are unpaired), the starting model as reference. No data: the arithmetic task (correct answers desirable, wrong ones undesirable).",
+        (cli, parse, resume, cancel) => OfflineRuns.Kto(cli.Load(parse, new KtoRunConfig(), resume), cli.RunOptions(parse, resume, cancel)));
+}
+
 internal static class OfflineCommand
 {
     internal static Command Create(string name, string description, Func<TrainingCli, ParseResult, string?, CancellationToken, RunResult> run)

@@ -85,5 +85,59 @@ public sealed class AlgorithmCommandTests : IDisposable
         Assert.Equal(lossType is "hinge" or "robust", saved);
     }
 
+    [Fact]
+    public void Kto_WithNoData_TrainsOnTheArithmeticTask_AndLogsTrlsMetrics()
+    {
+        var (code, _, error) = Aha("kto", "--name", "kto", "--set", "trainer.max_steps=2", "--set", "data.train_size=8",
+            "--set", "data.eval_size=4", "--set", "desirable_weight=1.0", "--set", "checkpointing.every=1");
+        Assert.True(code == 0, error);
+        var run = Path.Combine(Runs, "kto");
+        var resolved = ConfigLoader.Load<KtoRunConfig>(Path.Combine(run, "resolved_config.yaml"));
+        Assert.Equal(("arithmetic", "kto", 0.1), (resolved.Data.Task, resolved.Trainer.LossType, resolved.Trainer.Beta));
+        var rows = RunFolder.Metrics(run);
+        Assert.Equal([1, 2], rows.Select(r => r.Step));
+        // Step 1: the policy is the reference, so r = 0, z0 = 0 and every example's loss is 1 − σ(0) = ½.
+        Assert.Equal(0.5, rows[0].Metrics["loss"], 5);
+        foreach (var name in new[] { "kl", "rewards/chosen", "rewards/rejected", "rewards/margins", "logps/chosen", "logps/rejected", "eval_loss" })
+            Assert.Contains(name, rows[^1].Metrics.Keys);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "step-000001", KtoTrainer.ReferenceFile)));
+        Assert.True(File.Exists(Path.Combine(run, "final", "model.safetensors")));
+    }
+
+    [Fact]
+    public void Kto_OnAPreferenceFile_UnpairsIt_AndApoZeroHasNoReferencePoint()
+    {
+        var (code, _, error) = Aha("kto", "--name", "apo", "--set", $"data.train={Preferences()}", "--set", "loss_type=apo_zero_unpaired",
+            "--set", "trainer.max_steps=2", "--set", "trainer.batch_size=8");
+        Assert.True(code == 0, error);
+        var rows = RunFolder.Metrics(Path.Combine(Runs, "apo"));
+        Assert.Equal(2, rows.Count);
+        // 8 pairs → 16 examples, half desirable; at step 1 r = 0: desirable 1 − σ(0), undesirable σ(0), both ½.
+        Assert.Equal(0.5, rows[0].Metrics["loss"], 5);
+        Assert.All(rows, r => Assert.Equal(0, r.Metrics["kl"]));
+    }
+
+    [Fact]
+    public void Kto_BadLabel_ExitsTwoNamingFileLineAndField_AndCreatesNoRunFolder()
+    {
+        var data = _dir.File("kto.jsonl", "{\"prompt\": \"a=\", \"completion\": \"x\", \"label\": true}\n{\"prompt\": \"b=\", \"completion\": \"y\", \"label\": \"no\"}\n");
+        var (code, _, error) = Aha("kto", "--name", "bad", "--set", $"data.train={data}");
+        Assert.Equal(2, code);
+        Assert.Contains("kto.jsonl:2", error);
+        Assert.Contains("label", error);
+        Assert.Contains("expected true or false", error);
+        Assert.DoesNotContain("   at ", error);                                             // no stack trace
+        Assert.False(Directory.Exists(Path.Combine(Runs, "bad")));
+    }
+
+    [Fact]
+    public void Kto_UnknownLossType_IsAConfigErrorListingTheValidOnes()
+    {
+        var (code, _, error) = Aha("kto", "--name", "u", "--set", "loss_type=ktoo");
+        Assert.Equal(2, code);
+        Assert.Contains("trainer.loss_type", error);
+        Assert.Contains("apo_zero_unpaired, kto", error);
+    }
+
     static double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
 }

@@ -20,6 +20,7 @@ public sealed class ConfigRecipeFileTests
         "sft" => ConfigLoader.Load<SftRunConfig>(file),
         "rm" => ConfigLoader.Load<RewardModelRunConfig>(file),
         "dpo" => ConfigLoader.Load<DpoRunConfig>(file),
+        "kto" => ConfigLoader.Load<KtoRunConfig>(file),
         "rejection-sample" => ConfigLoader.Load<RejectionSamplingRunConfig>(file),
         "eval" => ConfigLoader.Load<EvalRunConfig>(file),
         "recipe r1" => ConfigLoader.Load<R1RecipeConfig>(file),
@@ -39,7 +40,7 @@ public sealed class ConfigRecipeFileTests
     public void Configs_HoldTheTinyAndGpuRecipes()
     {
         var names = Names();
-        foreach (var expected in new[] { "grpo-tiny.yaml", "dapo-tiny.yaml", "ppo-tiny.yaml", "sft-tiny.yaml", "dpo-tiny.yaml",
+        foreach (var expected in new[] { "grpo-tiny.yaml", "dapo-tiny.yaml", "ppo-tiny.yaml", "sft-tiny.yaml", "dpo-tiny.yaml", "kto-tiny.yaml",
                      "grpo-qwen2.5-0.5b.yaml", "dapo-qwen2.5-1.5b.yaml", "r1-recipe.yaml" })
             Assert.Contains(expected, names);
     }

@@ -31,7 +31,7 @@ public sealed class ShippedRecipeRunTests : IDisposable
     {
         "grpo" or "ppo" when text.Contains("\nmax_steps:") => ["--set", "max_steps=2"],   // written with TRL's key names
         "grpo" or "ppo" => ["--set", "steps=2"],
-        "sft" or "rm" or "dpo" => ["--set", "trainer.max_steps=2"],
+        "sft" or "rm" or "dpo" or "kto" => ["--set", "trainer.max_steps=2"],
         "recipe r1" => ["--set", "cold_start.trainer.max_steps=2", "--set", "rl.steps=1", "--set", "sft.trainer.max_steps=2", "--set", "final_rl.steps=1"],
         _ => throw new InvalidOperationException($"no shortening known for '{command}'"),
     };

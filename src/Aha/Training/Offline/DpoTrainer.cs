@@ -1,8 +1,6 @@
 using Aha.Configuration;
-using System.Text.Json;
 using Aha.Algorithms;
 using Aha.Data;
-using Aha.IO;
 using Aha.Models;
 using Aha.Tokenization;
 using Aha.Tracking;
@@ -38,7 +36,7 @@ public sealed class DpoTrainer
     readonly ChatTemplate _template;
     readonly ITrainingObserver _observer;
     readonly OfflineLoop<DpoItem> _loop;
-    Dictionary<string, double[][]>? _cache;   // "train"/"eval" → [pair][chosen, rejected], restored by LoadState
+    readonly ReferenceLogProbCache _cache = new(ReferenceFile, "DPO");   // [pair][chosen, rejected] per split
 
     /// <param name="reference">The frozen reference; null uses <paramref name="policy"/> as it is before training.</param>
     public DpoTrainer(CausalLM policy, ITokenizer tokenizer, DpoConfig config, CausalLM? reference = null,
@@ -71,20 +69,9 @@ public sealed class DpoTrainer
             static List<DpoItem> Free(List<TokenizedPair> pairs) => pairs.Select(p => new DpoItem(p, null, null)).ToList();
             return _loop.Run(Free(trainPairs), evalPairs is null ? null : Free(evalPairs), afterStep, cancellationToken);
         }
-        if (_cache is null)
-        {
-            if (_loop.Step > 0 && _reference is null)
-                throw new InvalidOperationException("Resuming DPO without a reference model needs the cached reference log-probs of the saved state.");
-            _cache = new() { ["train"] = ReferenceLogProbs(trainPairs) };
-            if (evalPairs is not null) _cache["eval"] = ReferenceLogProbs(evalPairs);
-        }
-        else if (evalPairs is not null && !_cache.ContainsKey("eval"))
-        {
-            if (_reference is null) throw new InvalidOperationException("The saved state has no reference log-probs for eval data; pass the reference model.");
-            _cache["eval"] = ReferenceLogProbs(evalPairs);
-        }
-        var trainItems = Attach(trainPairs, _cache["train"], "train");
-        var evalItems = evalPairs is null ? null : Attach(evalPairs, _cache["eval"], "eval");
+        bool canCompute = _reference is not null || _loop.Step == 0;   // else the policy has moved on from the reference
+        var trainItems = Attach(trainPairs, _cache.Get("train", trainPairs.Count, canCompute, () => ReferenceLogProbs(trainPairs)));
+        var evalItems = evalPairs is null ? null : Attach(evalPairs, _cache.Get("eval", evalPairs.Count, canCompute, () => ReferenceLogProbs(evalPairs)));
         return _loop.Run(trainItems, evalItems, afterStep, cancellationToken);
     }
 
@@ -92,27 +79,8 @@ public sealed class DpoTrainer
     /// Reference sequence log-probs [pair][chosen, rejected] (sums over completion tokens), from the reference model or,
     /// without one, from the policy as it is now.
     /// </summary>
-    public double[][] ReferenceLogProbs(IReadOnlyList<TokenizedPair> pairs)
-    {
-        var model = _reference ?? Model;
-        var result = new double[pairs.Count][];
-        model.eval();
-        try
-        {
-            using var _ = torch.no_grad();
-            int done = 0;
-            foreach (var chunk in pairs.Chunk(Config.ResolvedEvalBatchSize))
-            {
-                using var scope = torch.NewDisposeScope();
-                var (sums, _) = SequenceLogProbs(model, chunk, _tokenizer.PadTokenId);   // [2B]
-                var v = sums.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-                for (int i = 0; i < chunk.Length; i++) result[done + i] = [v[i], v[chunk.Length + i]];
-                done += chunk.Length;
-            }
-        }
-        finally { if (ReferenceEquals(model, Model)) model.train(); }
-        return result;
-    }
+    public double[][] ReferenceLogProbs(IReadOnlyList<TokenizedPair> pairs) =>
+        ReferenceLogProbCache.Compute(_reference ?? Model, pairs, _tokenizer.PadTokenId, Config.ResolvedEvalBatchSize, trainAfter: _reference is null);
 
     /// <summary>
     /// Σ over completion tokens of log π(y_t | x, y_&lt;t) for chosen rows then rejected rows: ([2B] sums, [2B] lengths).
@@ -125,31 +93,20 @@ public sealed class DpoTrainer
         return ((logp * mask).sum(1), mask.sum(1));                                  // [2B], [2B]
     }
 
-    static List<DpoItem> Attach(List<TokenizedPair> pairs, double[][] reference, string what)
-    {
-        if (reference.Length != pairs.Count)
-            throw new InvalidOperationException($"Cached reference log-probs cover {reference.Length} {what} pairs but the data has {pairs.Count}; resume with the same data.");
-        return pairs.Select((p, i) => new DpoItem(p, reference[i][0], reference[i][1])).ToList();
-    }
+    static List<DpoItem> Attach(List<TokenizedPair> pairs, double[][] reference) =>
+        pairs.Select((p, i) => new DpoItem(p, reference[i][0], reference[i][1])).ToList();
 
     /// <summary>Writes the policy (HF folder), optimizer, RNG, step and the cached reference log-probs.</summary>
     public void SaveState(string dir)
     {
         _loop.SaveState(dir);
-        if (_cache is not null)
-            AtomicFile.WriteText(Path.Combine(dir, ReferenceFile), JsonSerializer.Serialize(_cache));
+        _cache.Save(dir);
     }
 
     public void LoadState(string dir)
     {
         _loop.LoadState(dir);
-        var path = Path.Combine(dir, ReferenceFile);
-        if (File.Exists(path))
-        {
-            try { _cache = JsonSerializer.Deserialize<Dictionary<string, double[][]>>(File.ReadAllText(path)); }
-            catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON at {Aha.Data.JsonErrors.Describe(e)}", e); }
-            if (_cache is null || !_cache.ContainsKey("train")) throw new InvalidDataException($"{path}: missing field 'train'.");
-        }
+        _cache.Load(dir);
     }
 
     sealed class Objective(CausalLM model, int padId, DpoConfig config) : IOfflineObjective<DpoItem>

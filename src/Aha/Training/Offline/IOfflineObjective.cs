@@ -20,10 +20,21 @@ public interface IOfflineObjective<TItem>
     /// (each Σ over units of a per-unit mean; the loop divides by the units). Called inside a dispose scope.
     /// </summary>
     OfflineLoss Loss(IReadOnlyList<TItem> microBatch);
+
+    /// <summary>
+    /// Adds metrics derived from the step's (or evaluation's) averaged ones, e.g. KTO's rewards/margins = chosen −
+    /// rejected; called once per step before logging, and once per evaluation before the <c>eval_</c> prefix.
+    /// </summary>
+    void Derive(Dictionary<string, double> metrics) { }
 }
 
-/// <summary>A micro-batch's summed loss and its metric sums (both weighted by loss units).</summary>
-public sealed record OfflineLoss(Tensor Sum, IReadOnlyDictionary<string, double> MetricSums);
+/// <summary>
+/// A micro-batch's summed loss and its metric sums (both weighted by loss units). A metric named in
+/// <paramref name="MetricUnits"/> is a sum over its own units instead (KTO's rewards/chosen: over desirable examples);
+/// the loop divides it by the step's total of those units and leaves it out when that total is 0.
+/// </summary>
+public sealed record OfflineLoss(Tensor Sum, IReadOnlyDictionary<string, double> MetricSums,
+    IReadOnlyDictionary<string, double>? MetricUnits = null);
 
 /// <summary>What a training run ended with.</summary>
 /// <param name="Steps">Optimizer steps done in total (including any before a resume).</param>

@@ -92,6 +92,7 @@ public sealed class OfflineLoop<TItem>
     {
         ArgumentNullException.ThrowIfNull(eval);
         var sums = new Dictionary<string, double>();
+        var ownUnits = new Dictionary<string, double>();
         double units = 0;
         _model.eval();
         try
@@ -101,11 +102,11 @@ public sealed class OfflineLoop<TItem>
             {
                 using var scope = torch.NewDisposeScope();
                 units += _objective.Units(chunk);
-                Accumulate(sums, _objective.Loss(chunk));
+                Accumulate(sums, ownUnits, _objective.Loss(chunk));
             }
         }
         finally { _model.train(); }
-        return sums.ToDictionary(kv => "eval_" + kv.Key, kv => kv.Value / Math.Max(units, 1e-12));
+        return Means(sums, ownUnits, units).ToDictionary(kv => "eval_" + kv.Key, kv => kv.Value);
     }
 
     Dictionary<string, double> TrainStep(IReadOnlyList<TItem> train, double lr)
@@ -116,6 +117,7 @@ public sealed class OfflineLoop<TItem>
         double units = _objective.Units(items);
         long tokens = _objective.Tokens(items);
         var sums = new Dictionary<string, double>();
+        var ownUnits = new Dictionary<string, double>();
 
         _model.train();
         OptimizerFactory.SetLearningRate(Optimizer, lr);
@@ -126,7 +128,7 @@ public sealed class OfflineLoop<TItem>
             var result = _objective.Loss(mb);
             // Normalise by the whole step's units: Σ over micro-batches of these equals the full-batch mean loss.
             (result.Sum / Math.Max(units, 1e-12)).backward();
-            Accumulate(sums, result);
+            Accumulate(sums, ownUnits, result);
         }
         double gradNorm;
         using (var scope = torch.NewDisposeScope())
@@ -134,7 +136,7 @@ public sealed class OfflineLoop<TItem>
         Optimizer.step();
 
         double seconds = sw.Elapsed.TotalSeconds;
-        var metrics = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(units, 1e-12));
+        var metrics = Means(sums, ownUnits, units);
         metrics["lr"] = lr;
         metrics["grad_norm"] = gradNorm;
         metrics["epoch"] = (double)(Step + 1) / StepsPerEpoch(train.Count);
@@ -143,10 +145,24 @@ public sealed class OfflineLoop<TItem>
         return metrics;
     }
 
-    static void Accumulate(Dictionary<string, double> sums, OfflineLoss result)
+    static void Accumulate(Dictionary<string, double> sums, Dictionary<string, double> ownUnits, OfflineLoss result)
     {
         sums["loss"] = sums.GetValueOrDefault("loss") + result.Sum.detach().to_type(ScalarType.Float64).cpu().item<double>();
         foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in result.MetricUnits ?? new Dictionary<string, double>()) ownUnits[k] = ownUnits.GetValueOrDefault(k) + v;
+    }
+
+    /// <summary>Each sum over its units: the metric's own (left out when 0) or the step's loss units.</summary>
+    Dictionary<string, double> Means(Dictionary<string, double> sums, Dictionary<string, double> ownUnits, double units)
+    {
+        var means = new Dictionary<string, double>();
+        foreach (var (k, v) in sums)
+        {
+            if (!ownUnits.TryGetValue(k, out var u)) means[k] = v / Math.Max(units, 1e-12);
+            else if (u > 0) means[k] = v / u;
+        }
+        _objective.Derive(means);
+        return means;
     }
 
     /// <summary>The examples of optimizer step <paramref name="step"/> (0-based), from the epoch's seeded order.</summary>

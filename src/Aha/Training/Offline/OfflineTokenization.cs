@@ -110,6 +110,17 @@ public static class OfflineTokenization
         return new TokenizedPair(promptIds, c, r);
     }
 
+    /// <summary>
+    /// An unpaired example → (prompt ids, completion ids), or null when truncation leaves no completion token; text
+    /// and chat formats as <see cref="Pair"/> (a completion tokenizes exactly as a chosen one would).
+    /// </summary>
+    public static (int[] Prompt, int[] Completion)? Unpaired(UnpairedExample example, ITokenizer tokenizer, ChatTemplate template, int maxLength, bool appendEos)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        var pair = Pair(new PreferenceExample(example.Id, example.Prompt, example.Completion, example.Completion), tokenizer, template, maxLength, appendEos);
+        return pair is null ? null : (pair.Prompt, pair.Chosen);
+    }
+
     /// <summary>(prompt text, chosen completion text, rejected completion text) as they will be encoded.</summary>
     public static (string Prompt, string Chosen, string Rejected) PairTexts(PreferenceExample example, ChatTemplate template)
     {

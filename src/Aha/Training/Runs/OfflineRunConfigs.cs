@@ -78,3 +78,32 @@ public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportT
         else if (Data.Train.Count == 0) yield return new ConfigProblem("data.train", "is required: preference JSONL ({\"prompt\",\"chosen\",\"rejected\"}).");
     }
 }
+
+/// <summary>
+/// <c>aha kto</c>: KTO against the starting model as reference, on unpaired JSONL (<c>data.train</c>) or, with no files,
+/// a built-in task (each problem's correct cold-start completion desirable, a bare wrong answer undesirable).
+/// </summary>
+public sealed record KtoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
+{
+    /// <inheritdoc />
+    public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Kto;
+
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public ModelSection Model { get; init; } = new();
+    public DataSection Data { get; init; } = new() { Difficulty = 1 };
+
+    /// <summary><see cref="KtoConfig"/>; the learning rate defaults to 1e-3 for the tiny model (TRL's 1e-6 suits real ones).</summary>
+    public KtoConfig Trainer { get; init; } = new() { LearningRate = 1e-3 };
+
+    public CheckpointSection Checkpointing { get; init; } = new();
+
+    /// <summary>Trackers besides the run folder's files, as TRL's <c>report_to</c>: <c>[tensorboard]</c> writes event files into <c>&lt;run&gt;/tensorboard/</c>. The default value is empty.</summary>
+    public IReadOnlyList<string> ReportTo { get; init; } = [];
+
+    public IEnumerable<ConfigProblem> Problems()
+    {
+        if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
+    }
+}

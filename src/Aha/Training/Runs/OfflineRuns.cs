@@ -4,7 +4,7 @@ using Aha.Training.Offline;
 namespace Aha.Training.Runs;
 
 /// <summary>
-/// <c>aha sft | rm | dpo</c>: builds the model and data from the run config, trains with checkpoints every N steps
+/// <c>aha sft | rm | dpo | kto</c>: builds the model and data from the run config, trains with checkpoints every N steps
 /// (model + optimizer + RNG + step through the trainer's SaveState), and saves the final model as a HF folder
 /// (<c>final/</c>, tokenizer included). The offline loop's data position is a function of the step, so resuming from
 /// a checkpoint continues exactly.
@@ -50,6 +50,21 @@ public static class OfflineRuns
         var observer = new DeferredObserver();
         var trainer = new DpoTrainer(model, tokenizer, config.Trainer, observer: observer);
         return Train(config, "dpo", options, config.Trainer, train.Count, config.Checkpointing, observer,
+            trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
+            dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
+    }
+
+    public static RunResult Kto(KtoRunConfig config, RunOptions options)
+    {
+        config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
+        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
+        var (train, eval) = RunData.Unpaired(config.Data);
+        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
+        var modelConfig = RunModels.Config(config.Model, tokenizer);
+        using var model = RunModels.Policy(config.Model, modelConfig, device);
+        var observer = new DeferredObserver();
+        var trainer = new KtoTrainer(model, tokenizer, config.Trainer, observer: observer);
+        return Train(config, "kto", options, config.Trainer, train.Count, config.Checkpointing, observer,
             trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
             dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
     }

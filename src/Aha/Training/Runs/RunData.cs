@@ -57,12 +57,44 @@ public static class RunData
     public static (IReadOnlyList<PreferenceExample> Train, IReadOnlyList<PreferenceExample> Eval) Preferences(DataSection data) =>
         (ReadAll(data.Train, p => PreferenceDataReader.Read(p)), ReadAll(data.Eval, p => PreferenceDataReader.Read(p)));
 
+    /// <summary>
+    /// Unpaired (KTO) examples from the JSONL files, or with a task: per prompt its cold-start completion labelled
+    /// desirable, and a bare <c>&lt;answer&gt;</c> with the nearest following problem's different answer labelled
+    /// undesirable (as the rejected side of configs/data/prefs-tiny.jsonl: no reasoning, wrong answer).
+    /// </summary>
+    public static (IReadOnlyList<UnpairedExample> Train, IReadOnlyList<UnpairedExample> Eval) Unpaired(DataSection data)
+    {
+        if (data.UsesTask)
+        {
+            var split = TaskSplit(data);
+            return (Labelled(split.Train), Labelled(split.Test));
+        }
+        return (ReadAll(data.Train, p => UnpairedDataReader.Read(p)), ReadAll(data.Eval, p => UnpairedDataReader.Read(p)));
+    }
+
+    static List<UnpairedExample> Labelled(IReadOnlyList<PromptItem> items)
+    {
+        var result = new List<UnpairedExample>(2 * items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var good = ColdStart(items[i]);
+            result.Add(new UnpairedExample(good.Id + "/correct", TextOrMessages.FromText(good.Prompt!), TextOrMessages.FromText(good.Completion!), true));
+            var answer = AnswerOf(items[i]);
+            var wrong = Enumerable.Range(1, items.Count - 1).Select(k => AnswerOf(items[(i + k) % items.Count])).FirstOrDefault(a => a != answer);
+            if (wrong is not null)
+                result.Add(new UnpairedExample(good.Id + "/wrong", TextOrMessages.FromText(good.Prompt!),
+                    TextOrMessages.FromText($"<answer>{wrong}</answer>"), false));
+        }
+        return result;
+    }
+
+    static string AnswerOf(PromptItem item) => item.Metadata.GetValueOrDefault("solution") ?? item.Answer ?? "";
+
     /// <summary>The synthetic cold-start example of a task prompt.</summary>
     public static SftExample ColdStart(PromptItem item)
     {
         var question = item.Metadata.GetValueOrDefault("question") ?? item.Prompt;
-        var answer = item.Metadata.GetValueOrDefault("solution") ?? item.Answer ?? "";
-        return SftExample.Text(item.Id, item.Prompt, $"<think>{question}</think><answer>{answer}</answer>");
+        return SftExample.Text(item.Id, item.Prompt, $"<think>{question}</think><answer>{AnswerOf(item)}</answer>");
     }
 
     static List<T> ReadAll<T>(IReadOnlyList<string> paths, Func<string, IEnumerable<T>> read) => paths.SelectMany(read).ToList();
@@ -73,6 +105,9 @@ public static class RunData
 
     public static IEnumerable<string> Texts(IEnumerable<SftExample> items) =>
         items.SelectMany(e => e.Messages?.Select(m => m.Content) ?? [e.Prompt ?? "", e.Completion ?? ""]);
+
+    public static IEnumerable<string> Texts(IEnumerable<UnpairedExample> items) =>
+        items.SelectMany(e => new[] { e.Prompt, e.Completion }.SelectMany(t => t.Text is { } s ? [s] : t.Messages!.Select(m => m.Content)));
 
     public static IEnumerable<string> Texts(IEnumerable<PreferenceExample> items) =>
         items.SelectMany(p => new[] { p.Prompt, p.Chosen, p.Rejected }.SelectMany(t => t is null ? [] : t.Text is { } s ? [s] : t.Messages!.Select(m => m.Content)));

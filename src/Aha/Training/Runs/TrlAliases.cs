@@ -115,4 +115,15 @@ public static class TrlAliases
         ConfigAlias.Unsupported("max_prompt_length", "prompts are kept whole; max_length bounds prompt + completion."),
         ConfigAlias.Unsupported("precompute_ref_log_probs", "reference log-probs are always computed once, before training."),
     ];
+
+    /// <summary>For <c>aha kto</c>, with <c>KTOConfig</c>'s meanings.</summary>
+    public static IReadOnlyList<ConfigAlias> Kto { get; } =
+    [
+        .. Offline,
+        new("beta", "trainer.beta"),
+        new("loss_type", "trainer.loss_type"),
+        new("desirable_weight", "trainer.desirable_weight"),
+        new("undesirable_weight", "trainer.undesirable_weight"),
+        ConfigAlias.Unsupported("precompute_ref_log_probs", "reference log-probs are always computed once, before training."),
+    ];
 }
