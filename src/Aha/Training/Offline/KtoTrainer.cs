@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Algorithms;
 using Aha.Data;
 using Aha.Models;

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using Aha.Data;
 using Aha.Tokenization;
 using Aha.Tracking;
@@ -106,7 +107,7 @@ public sealed class KtoTrainerTests
         var warning = Assert.Single(observer.Messages, m => m.Level == TrainingMessageLevel.Warning);
         Assert.Contains("desirable_weight in [0.33, 0.44] OR undesirable_weight in [2.26, 3]", warning.Text);
 
-        var e = Assert.Throws<ArgumentException>(() => new KtoConfig { LossType = "kto2", UndesirableWeight = 0, Beta = -1 }.Validate());
+        var e = Assert.ThrowsAny<ArgumentException>(() => new KtoConfig { LossType = "kto2", UndesirableWeight = 0, Beta = -1 }.Validate());
         Assert.Contains("loss_type 'kto2' is unknown; valid values: apo_zero_unpaired, kto", e.Message);
         Assert.Contains("beta must be > 0", e.Message);
         Assert.Contains("undesirable_weight must be > 0", e.Message);
