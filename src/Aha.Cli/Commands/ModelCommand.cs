@@ -6,7 +6,10 @@ using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;
 
-/// <summary><c>aha model init --config config.json --out DIR</c>: a randomly initialised HF checkpoint, for tests and tiny demos.</summary>
+/// <summary>
+/// <c>aha model init --config config.json --out DIR</c>: a randomly initialised HF checkpoint, for tests and tiny demos.
+/// <c>aha model merge-lora --base DIR --adapter DIR --out DIR</c>: a PEFT LoRA adapter merged into its base, as a HF folder.
+/// </summary>
 internal static class ModelCommand
 {
     internal static Command Create()
@@ -32,6 +35,23 @@ internal static class ModelCommand
         }));
         var command = new Command("model", "Model utilities.");
         command.Subcommands.Add(init);
+        command.Subcommands.Add(MergeLora());
         return command;
+    }
+
+    static Command MergeLora()
+    {
+        var baseDir = new Option<string>("--base") { Description = "The base model's Hugging Face folder (config.json + safetensors).", Required = true };
+        var adapter = new Option<string>("--adapter") { Description = "A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors).", Required = true };
+        var output = new Option<string>("--out") { Description = "New folder for the merged model (written to a temporary name, then renamed).", Required = true };
+        var merge = new Command("merge-lora", "Merge a LoRA adapter into its base model: W + (alpha/r)·B·A, saved as a plain HF folder.")
+            { baseDir, adapter, output };
+        merge.SetAction(parse => CliRun.Run(parse, () =>
+        {
+            var dir = parse.GetRequiredValue(output);
+            int layers = LoraMerge.Merge(parse.GetRequiredValue(baseDir), parse.GetRequiredValue(adapter), dir);
+            parse.InvocationConfiguration.Output.WriteLine($"merged {layers} LoRA layers → {dir}");
+        }));
+        return merge;
     }
 }

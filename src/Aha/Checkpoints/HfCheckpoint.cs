@@ -108,17 +108,22 @@ public static class HfCheckpoint
 
     /// <summary>
     /// The module's parameters as a checkpoint holds them: Hugging Face names and layout (<see cref="CheckpointLayout"/>),
-    /// <paramref name="dtype"/>, contiguous, on the CPU — what a weight sync to another engine sends. The caller disposes them.
+    /// <paramref name="dtype"/>, contiguous, on the CPU — what a weight sync to another engine sends. With LoRA adapters
+    /// attached, each adapted weight is merged (W + s·B·A), so the folder computes what the adapted model computes.
+    /// The caller disposes them.
     /// </summary>
     public static Dictionary<string, Tensor> StateDict(nn.Module module, ScalarType dtype = ScalarType.Float32)
     {
         var layout = CheckpointLayout.Of(module);
+        var adapters = Models.Lora.LoraAdapters.Of(module)?.Adapters.ToDictionary(a => a.Name + ".weight");
         var state = new Dictionary<string, Tensor>();
         using var _ = torch.no_grad();
         foreach (var (name, p) in module.named_parameters())
         {
             using var scope = torch.NewDisposeScope();
-            var tensor = p.detach().to(dtype, CPU);
+            var tensor = adapters is not null && adapters.TryGetValue(name, out var adapter)
+                ? (p.detach() + adapter.Delta()).to(dtype, CPU)
+                : p.detach().to(dtype, CPU);
             state[name] = (layout?.ToCheckpoint(name, tensor) ?? tensor).contiguous().MoveToOuterDisposeScope();
         }
         return state;

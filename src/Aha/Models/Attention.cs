@@ -1,3 +1,4 @@
+using Aha.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -21,6 +22,10 @@ public sealed class Attention : nn.Module
     [ComponentName(Name = "q_norm")] readonly RmsNorm? _qNorm;
     [ComponentName(Name = "k_norm")] readonly RmsNorm? _kNorm;
     readonly int _heads, _kvHeads, _headDim, _layer;
+    readonly LoraAdapter?[] _lora = new LoraAdapter?[Projections.Length]; // q, k, v, o; set by LoraAdapters.Attach
+
+    /// <summary>The linear layers' Hugging Face names, in the order of <see cref="LinearAt(int)"/>.</summary>
+    internal static readonly string[] Projections = ["q_proj", "k_proj", "v_proj", "o_proj"];
 
     public Attention(ModelConfig c, int layer, Device? device, ScalarType dtype) : base("Attention")
     {
@@ -45,9 +50,9 @@ public sealed class Attention : nn.Module
     public Projection Forward(Normed x, RotaryTables rope, Tensor? mask, KvCache? cache)
     {
         long b = x.Values.shape[0], t = x.Values.shape[1];
-        var q = x.Linear(_qProj).view(b, t, _heads, _headDim);       // [B, T, nh, D]
-        var k = x.Linear(_kProj).view(b, t, _kvHeads, _headDim);     // [B, T, nkv, D]
-        var v = x.Linear(_vProj).view(b, t, _kvHeads, _headDim);     // [B, T, nkv, D]
+        var q = x.Linear(_qProj, Adapter(0)).view(b, t, _heads, _headDim);   // [B, T, nh, D]
+        var k = x.Linear(_kProj, Adapter(1)).view(b, t, _kvHeads, _headDim); // [B, T, nkv, D]
+        var v = x.Linear(_vProj, Adapter(2)).view(b, t, _kvHeads, _headDim); // [B, T, nkv, D]
         if (_qNorm is not null)
         {
             q = _qNorm.forward(q);
@@ -58,6 +63,14 @@ public sealed class Attention : nn.Module
         v = v.transpose(1, 2);                                       // [B, nkv, T, D]
         if (cache is not null) (k, v) = cache.Append(_layer, k, v);  // [B, nkv, T_k, D]
         var o = ScaledDotProductAttention.Compute(q, k, v, mask);    // [B, T, nh, D]
-        return new Projection(o.reshape(b, t, _heads * _headDim), _oProj);
+        return new Projection(o.reshape(b, t, _heads * _headDim), _oProj, Adapter(3));
     }
+
+    /// <summary>The linear layer <see cref="Projections"/>[<paramref name="i"/>].</summary>
+    internal Linear LinearAt(int i) => i switch { 0 => _qProj, 1 => _kProj, 2 => _vProj, 3 => _oProj, _ => throw new ArgumentOutOfRangeException(nameof(i)) };
+
+    /// <summary>Attaches (or, with null, removes) the LoRA adapter of linear layer <paramref name="i"/>.</summary>
+    internal void SetAdapter(int i, LoraAdapter? adapter) => _lora[i] = adapter;
+
+    LoraAdapter? Adapter(int i) => _lora[i] is { Active: true } a ? a : null;
 }

@@ -1,4 +1,6 @@
+using Aha.Models.Lora;
 using TorchSharp;
+using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 
@@ -26,5 +28,35 @@ public sealed class DecoderLayer : nn.Module
     {
         var h = x + _selfAttn.Forward(_inputLayernorm.Normed(x), rope, mask, cache);
         return h + _mlp.Forward(_postAttentionLayernorm.Normed(h));
+    }
+
+    /// <summary>The linear layer named <paramref name="name"/> (q_proj … down_proj).</summary>
+    internal Linear LinearNamed(string name) => Find(name) is var (attn, i) ? (attn ? _selfAttn.LinearAt(i) : _mlp.LinearAt(i))
+        : throw new ArgumentException($"No linear layer '{name}' in a decoder block.", nameof(name));
+
+    /// <summary>The block-relative module path of linear layer <paramref name="name"/>: <c>self_attn.q_proj</c>, <c>mlp.down_proj</c>.</summary>
+    internal static string PathOf(string name) => Array.IndexOf(Attention.Projections, name) >= 0 ? $"self_attn.{name}" : $"mlp.{name}";
+
+    /// <summary>Attaches a LoRA adapter to linear layer <paramref name="name"/>.</summary>
+    internal void SetAdapter(string name, LoraAdapter adapter)
+    {
+        var (attn, i) = Find(name) ?? throw new ArgumentException($"No linear layer '{name}' in a decoder block.", nameof(name));
+        if (attn) _selfAttn.SetAdapter(i, adapter);
+        else _mlp.SetAdapter(i, adapter);
+    }
+
+    /// <summary>Removes every LoRA adapter from the block.</summary>
+    internal void ClearAdapters()
+    {
+        for (int i = 0; i < Attention.Projections.Length; i++) _selfAttn.SetAdapter(i, null);
+        for (int i = 0; i < Mlp.Projections.Length; i++) _mlp.SetAdapter(i, null);
+    }
+
+    static (bool Attention, int Index)? Find(string name)
+    {
+        int i = Array.IndexOf(Attention.Projections, name);
+        if (i >= 0) return (true, i);
+        i = Array.IndexOf(Mlp.Projections, name);
+        return i >= 0 ? (false, i) : null;
     }
 }

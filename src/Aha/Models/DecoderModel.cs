@@ -1,3 +1,4 @@
+using Aha.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -33,6 +34,12 @@ public sealed class DecoderModel : nn.Module
     public CheckpointLayout Layout { get; }
 
     public Parameter EmbeddingWeight => _embedTokens.Weight;
+
+    /// <summary>The LoRA adapters attached to the blocks (<see cref="LoraAdapters.Attach"/>), or null.</summary>
+    public LoraAdapters? Lora { get; internal set; }
+
+    /// <summary>Block <paramref name="i"/> (<c>model.layers.i</c>).</summary>
+    internal DecoderLayer Block(int i) => _layers[i];
 
     /// <param name="inputIds">[B, T] int64.</param>
     /// <param name="attentionMask">[B, T_past + T], 1 for real tokens and 0 for padding; null means no padding.</param>

@@ -1,3 +1,4 @@
+using Aha.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -11,6 +12,10 @@ public sealed class Mlp : nn.Module
     [ComponentName(Name = "gate_proj")] readonly Linear _gateProj;
     [ComponentName(Name = "up_proj")] readonly Linear _upProj;
     [ComponentName(Name = "down_proj")] readonly Linear _downProj;
+    readonly LoraAdapter?[] _lora = new LoraAdapter?[Projections.Length]; // gate, up, down; set by LoraAdapters.Attach
+
+    /// <summary>The linear layers' Hugging Face names, in the order of <see cref="LinearAt(int)"/>.</summary>
+    internal static readonly string[] Projections = ["gate_proj", "up_proj", "down_proj"];
 
     public Mlp(ModelConfig c, Device? device, ScalarType dtype) : base("Mlp")
     {
@@ -22,5 +27,13 @@ public sealed class Mlp : nn.Module
 
     /// <summary>x: [B, T, H] (an RMSNorm's output) → down(silu(gate(x)) ⊙ up(x)), to be added to the residual stream.</summary>
     public Projection Forward(Normed x)
-        => new(nn.functional.silu(x.Linear(_gateProj)) * x.Linear(_upProj), _downProj); // [B, T, I] into down_proj
+        => new(nn.functional.silu(x.Linear(_gateProj, Adapter(0))) * x.Linear(_upProj, Adapter(1)), _downProj, Adapter(2)); // [B, T, I] into down_proj
+
+    /// <summary>The linear layer <see cref="Projections"/>[<paramref name="i"/>].</summary>
+    internal Linear LinearAt(int i) => i switch { 0 => _gateProj, 1 => _upProj, 2 => _downProj, _ => throw new ArgumentOutOfRangeException(nameof(i)) };
+
+    /// <summary>Attaches (or, with null, removes) the LoRA adapter of linear layer <paramref name="i"/>.</summary>
+    internal void SetAdapter(int i, LoraAdapter? adapter) => _lora[i] = adapter;
+
+    LoraAdapter? Adapter(int i) => _lora[i] is { Active: true } a ? a : null;
 }

@@ -1,3 +1,4 @@
+using Aha.Models.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,6 +12,10 @@ namespace Aha.Models;
 /// <param name="Gain">g: [H].</param>
 public readonly record struct Normed(Tensor Values, Tensor Gain)
 {
-    /// <summary>linear(g ⊙ n): [..., H] → [..., out].</summary>
-    public Tensor Linear(Linear layer) => GainedLinear.Linear(Values, Gain, layer.weight!, layer.bias);
+    /// <summary>linear(g ⊙ n) (+ the LoRA term s·B·A·dropout(g ⊙ n) when <paramref name="adapter"/> is given): [..., H] → [..., out].</summary>
+    public Tensor Linear(Linear layer, LoraAdapter? adapter = null)
+    {
+        var y = GainedLinear.Linear(Values, Gain, layer.weight!, layer.bias);
+        return adapter is null ? y : y.add_(adapter.Forward(this));
+    }
 }

@@ -1,3 +1,4 @@
+using Aha.Models.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,8 +10,13 @@ namespace Aha.Models;
 /// </summary>
 /// <param name="Input">x: [..., in].</param>
 /// <param name="Layer">the projection (o_proj, down_proj).</param>
-public readonly record struct Projection(Tensor Input, Linear Layer)
+/// <param name="Adapter">its LoRA adapter, or null.</param>
+public readonly record struct Projection(Tensor Input, Linear Layer, LoraAdapter? Adapter = null)
 {
-    /// <summary>residual + x·Wᵀ + b: [..., out].</summary>
-    public static Tensor operator +(Tensor residual, Projection p) => GainedLinear.AddTo(residual, p.Input, p.Layer.weight!, p.Layer.bias);
+    /// <summary>residual + x·Wᵀ + b (+ s·B·A·dropout(x) with an adapter): [..., out].</summary>
+    public static Tensor operator +(Tensor residual, Projection p)
+    {
+        var y = GainedLinear.AddTo(residual, p.Input, p.Layer.weight!, p.Layer.bias);
+        return p.Adapter is null ? y : y.add_(p.Adapter.Forward(p.Input));
+    }
 }

@@ -35,7 +35,7 @@ public sealed class OfflineLoop<TItem>
         _modelConfig = modelConfig ?? throw new ArgumentNullException(nameof(modelConfig));
         _objective = objective ?? throw new ArgumentNullException(nameof(objective));
         _observer = observer ?? NullTrainingObserver.Instance;
-        _parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        _parameters = TrainableWeights.Of(model).ToList();
         Optimizer = OptimizerFactory.AdamW(_parameters, config.LearningRate, config.WeightDecay,
             config.AdamBeta1, config.AdamBeta2, config.AdamEpsilon);
     }
@@ -181,17 +181,17 @@ public sealed class OfflineLoop<TItem>
         return items;
     }
 
-    /// <summary>Writes the model (HF config.json + model.safetensors), optimizer state, RNG state and the step into <paramref name="dir"/>.</summary>
+    /// <summary>Writes the model (HF config.json + model.safetensors, or the LoRA adapter), optimizer state, RNG state and the step into <paramref name="dir"/>.</summary>
     public void SaveState(string dir)
     {
-        HfCheckpoint.Save(_model, _modelConfig, dir);
+        TrainableWeights.Save(_model, _modelConfig, dir);
         OfflineState.Save(dir, Optimizer, new OfflineStateInfo(Step, TrainSize, _config.Seed));
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote; the next <see cref="Run"/> continues from the saved step.</summary>
     public void LoadState(string dir)
     {
-        HfCheckpoint.LoadWeights(_model, dir);
+        TrainableWeights.Load(_model, dir);
         var info = OfflineState.Load(dir, Optimizer);
         if (info.Seed != _config.Seed)
             throw new ArgumentException($"{Path.Combine(dir, Aha.Training.Checkpointing.TrainerState.FileName)}: saved with seed {info.Seed} but the config has seed {_config.Seed}; the data order would differ.", nameof(dir));

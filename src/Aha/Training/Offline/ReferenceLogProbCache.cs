@@ -35,7 +35,8 @@ internal sealed class ReferenceLogProbCache(string fileName, string trainer)
     /// <summary>
     /// Σ over completion tokens of log π(y_t | x, y_&lt;t) for both rows of each pair, [pair][first, second], in eval
     /// mode without gradients, <paramref name="batchSize"/> pairs per forward. <paramref name="trainAfter"/>: the
-    /// model is the policy (no separate reference), so it goes back to training mode.
+    /// model is the policy (no separate reference), so it goes back to training mode; a policy with LoRA adapters is
+    /// read with them off — the base is the reference (TRL's null_ref_context).
     /// </summary>
     public static double[][] Compute(CausalLM model, IReadOnlyList<TokenizedPair> pairs, int padId, int batchSize, bool trainAfter)
     {
@@ -44,6 +45,7 @@ internal sealed class ReferenceLogProbCache(string fileName, string trainer)
         try
         {
             using var _ = torch.no_grad();
+            using var off = trainAfter ? Models.Lora.LoraAdapters.DisabledOn(model) : null;
             int done = 0;
             foreach (var chunk in pairs.Chunk(batchSize))
             {

@@ -46,7 +46,8 @@ namespace Aha.Training.OnPolicy;
 /// <item>Mini-batches are taken in order, not reshuffled per pass (as veRL's actor).</item>
 /// <item>Sampling seeds derive from (seed, step, round), so there is no generator state to save and a resumed run
 /// samples exactly what the uninterrupted one did.</item>
-/// <item>The reference model is a frozen copy of the policy as given to the constructor (only when β &gt; 0).
+/// <item>The reference model is a frozen copy of the policy as given to the constructor (only when β &gt; 0); a policy
+/// with LoRA adapters is its own reference with the adapters switched off, as TRL with PEFT.
 /// <see cref="LoadState"/> expects a trainer built from the same initial policy; it does not save the reference.</item>
 /// </list>
 /// </para>
@@ -115,7 +116,8 @@ public sealed class OnPolicyTrainer : IDisposable
         _observer = observer ?? NullTrainingObserver.Instance;
         _device = policy.Backbone.EmbeddingWeight.device;
         _kl = new KlController(_algo.Beta, config.AdaptiveKl, config.KlTarget, config.KlHorizon);
-        _reference = _algo.NeedsReference ? FrozenCopy(policy) : null;
+        // with LoRA the reference is the policy itself with its adapters off (no second copy, as TRL/PEFT)
+        _reference = !_algo.NeedsReference ? null : Models.Lora.LoraAdapters.Of(policy) is null ? FrozenCopy(policy) : policy;
 
         var sampling = new SamplingParams
         {
@@ -131,9 +133,9 @@ public sealed class OnPolicyTrainer : IDisposable
         double minRatio = config.TotalSteps > 0 ? config.MinLrRatio : 1.0;
         _lr = new LrSchedule(config.LearningRate, config.WarmupSteps, total, minRatio);
         _criticLr = _lr with { PeakLr = config.CriticLearningRate };
-        _policyParams = policy.parameters().Where(p => p.requires_grad).ToArray();
+        _policyParams = TrainableWeights.Of(policy);
         _optimizer = OptimizerFactory.AdamW(_policyParams, config.LearningRate, config.WeightDecay);
-        _criticParams = valueModel?.parameters().Where(p => p.requires_grad).ToArray() ?? [];
+        _criticParams = valueModel is null ? [] : TrainableWeights.Of(valueModel);
         _criticOptimizer = valueModel is null ? null : OptimizerFactory.AdamW(_criticParams, config.CriticLearningRate, config.WeightDecay);
     }
 
@@ -197,7 +199,7 @@ public sealed class OnPolicyTrainer : IDisposable
             var scores = torch.tensor(samples.Select(s => (float)s.Score).ToArray(), device: _device); // [B]
 
             // 3. what the advantages and the loss need from the frozen models, before any update
-            var refLogp = _reference is not null ? NoGradRows(batch, plan, b => LogProbs(_reference, b)) : null;       // [B, C]
+            var refLogp = _reference is not null ? NoGradRows(batch, plan, b => ReferenceLogProbs(b)) : null;            // [B, C]
             bool klInReward = refLogp is not null && beta > 0 && _algo.KlPlacement == KlPlacement.Reward;
             bool correct = _algo.RolloutCorrection.Enabled;
             var oldLogp = !plan.OnPolicy || klInReward || correct ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
@@ -466,6 +468,13 @@ public sealed class OnPolicyTrainer : IDisposable
         MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());
     }
 
+    /// <summary>π_ref log-probs: the frozen copy, or the policy with its LoRA adapters switched off on this thread.</summary>
+    Tensor ReferenceLogProbs(SequenceBatch b)
+    {
+        using var off = ReferenceEquals(_reference, _policy) ? Models.Lora.LoraAdapters.DisabledOn(_policy) : null;
+        return LogProbs(_reference!, b);
+    }
+
     static CausalLM FrozenCopy(CausalLM policy)
     {
         var w = policy.Backbone.EmbeddingWeight;
@@ -490,11 +499,11 @@ public sealed class OnPolicyTrainer : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
         Directory.CreateDirectory(dir);
-        Checkpoints.HfCheckpoint.Save(_policy, _policy.Config, Path.Combine(dir, PolicyDir));
+        TrainableWeights.Save(_policy, _policy.Config, Path.Combine(dir, PolicyDir));
         _optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
         if (_critic is not null)
         {
-            Checkpoints.HfCheckpoint.Save(_critic, _critic.Config, Path.Combine(dir, CriticDir));
+            TrainableWeights.Save(_critic, _critic.Config, Path.Combine(dir, CriticDir));
             _criticOptimizer!.save_state_dict(Path.Combine(dir, CriticOptimizerFile));
         }
         var state = new OnPolicyTrainerState(GlobalStep, _prompts.Position, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
@@ -516,11 +525,11 @@ public sealed class OnPolicyTrainer : IDisposable
             throw new InvalidDataException($"{statePath}: field 'preset' is '{state.Preset}' but this trainer runs '{_algo.Name}'.");
         if (state.HasCritic != (_critic is not null))
             throw new InvalidDataException($"{statePath}: field 'has_critic' is {state.HasCritic} but this trainer {(_critic is null ? "has no" : "has a")} value model.");
-        Checkpoints.HfCheckpoint.LoadWeights(_policy, Path.Combine(dir, PolicyDir));
+        TrainableWeights.Load(_policy, Path.Combine(dir, PolicyDir));
         Checkpointing.TrainingStateFiles.LoadOptimizer(_optimizer, RequireFile(dir, OptimizerFile)); // errors name the file
         if (_critic is not null)
         {
-            Checkpoints.HfCheckpoint.LoadWeights(_critic, Path.Combine(dir, CriticDir));
+            TrainableWeights.Load(_critic, Path.Combine(dir, CriticDir));
             Checkpointing.TrainingStateFiles.LoadOptimizer(_criticOptimizer!, RequireFile(dir, CriticOptimizerFile));
         }
         GlobalStep = state.Step;
@@ -537,7 +546,7 @@ public sealed class OnPolicyTrainer : IDisposable
 
     public void Dispose()
     {
-        _reference?.Dispose();
+        if (!ReferenceEquals(_reference, _policy)) _reference?.Dispose();
         _optimizer.Dispose();
         _criticOptimizer?.Dispose();
     }

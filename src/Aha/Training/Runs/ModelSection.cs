@@ -1,4 +1,5 @@
 using Aha.Configuration;
+using Aha.Models.Lora;
 
 namespace Aha.Training.Runs;
 
@@ -28,8 +29,18 @@ public sealed record ModelSection : IValidatableConfig
     /// </summary>
     public string? Tokenizer { get; init; }
 
-    /// <summary>Seed of the random initialisation (and of a fresh reward/value head). The default value is 0.</summary>
+    /// <summary>Seed of the random initialisation (and of a fresh reward/value head, and of LoRA's A). The default value is 0.</summary>
     public long InitSeed { get; init; }
+
+    /// <summary>
+    /// LoRA adapters on the trained model (<c>lora: {r: 16, alpha: 32, dropout: 0.05, target_modules: [q_proj, v_proj]}</c>):
+    /// only the adapters train, the reference policy is the base with them off, checkpoints and <c>final/adapter/</c>
+    /// hold them in PEFT's format. Null (the default): full fine-tuning.
+    /// </summary>
+    public LoraConfig? Lora { get; init; }
+
+    /// <summary><see cref="Lora"/> when it is present and enabled.</summary>
+    public LoraConfig? ActiveLora => Lora is { Enabled: true } l ? l : null;
 
     /// <summary>The tokenizer actually used: <see cref="Tokenizer"/>, else the model folder, else <c>char</c>.</summary>
     public string? ResolvedTokenizer => Tokenizer ?? Path ?? (ResolvedInit == Tiny ? Char : null);

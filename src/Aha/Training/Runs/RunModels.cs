@@ -2,6 +2,7 @@ using System.Text;
 using Aha.Checkpoints;
 using Aha.IO;
 using Aha.Models;
+using Aha.Models.Lora;
 using Aha.Tokenization;
 using static TorchSharp.torch;
 
@@ -64,12 +65,17 @@ public static class RunModels
                                         $"use a matching tokenizer or a vocab_size of at least {tokenizer.VocabSize}");
     }
 
-    /// <summary>The causal LM: loaded from the folder, or randomly initialised with the section's seed.</summary>
+    /// <summary>The causal LM: loaded from the folder, or randomly initialised with the section's seed; LoRA adapters attached when the section has them.</summary>
     public static CausalLM Policy(ModelSection model, ModelConfig config, Device device)
     {
-        if (model.Path is { } path) return HfCheckpoint.LoadCausalLM(path, device);
-        var lm = new CausalLM(config, device);
-        WeightInit.Initialize(lm, config.InitializerRange, model.InitSeed);
+        CausalLM lm;
+        if (model.Path is { } path) lm = HfCheckpoint.LoadCausalLM(path, device);
+        else
+        {
+            lm = new CausalLM(config, device);
+            WeightInit.Initialize(lm, config.InitializerRange, model.InitSeed);
+        }
+        if (model.ActiveLora is { } lora) LoraAdapters.Attach(lm, lora, model.InitSeed);
         return lm;
     }
 
@@ -79,21 +85,31 @@ public static class RunModels
     /// </summary>
     public static ScalarHeadModel ScalarHead(ModelSection model, ModelConfig config, Device device, long seedOffset = 0)
     {
-        if (model.Path is { } path) return HfCheckpoint.LoadScalarHeadModel(path, device, seed: model.InitSeed + seedOffset);
-        var m = new ScalarHeadModel(config, device);
-        WeightInit.Initialize(m, config.InitializerRange, model.InitSeed + seedOffset);
+        ScalarHeadModel m;
+        if (model.Path is { } path) m = HfCheckpoint.LoadScalarHeadModel(path, device, seed: model.InitSeed + seedOffset);
+        else
+        {
+            m = new ScalarHeadModel(config, device);
+            WeightInit.Initialize(m, config.InitializerRange, model.InitSeed + seedOffset);
+        }
+        if (model.ActiveLora is { } lora) LoraAdapters.Attach(m, lora, model.InitSeed + seedOffset);
         return m;
     }
 
     /// <summary>
     /// Writes <paramref name="module"/> as a HF folder into <paramref name="dir"/> with the tokenizer beside it: the
-    /// source folder's tokenizer files copied, or a character tokenizer saved.
+    /// source folder's tokenizer files copied, or a character tokenizer saved. With LoRA the folder holds the merged
+    /// weights and the PEFT adapter itself goes to <c>adapter/</c> inside it.
     /// </summary>
     public static void SaveFolder(nn.Module module, ModelConfig config, ITokenizer tokenizer, ModelSection source, string dir)
     {
         HfCheckpoint.Save(module, config, dir);
+        if (LoraAdapters.Of(module) is not null) PeftAdapter.Save(module, Path.Combine(dir, AdapterDir), source.Path);
         SaveTokenizer(tokenizer, source, dir);
     }
+
+    /// <summary>The subfolder of a run's <c>final/</c> that holds a LoRA run's PEFT adapter.</summary>
+    public const string AdapterDir = "adapter";
 
     /// <summary>Copies the tokenizer files of <paramref name="source"/> into <paramref name="dir"/> (or saves a char tokenizer).</summary>
     public static void SaveTokenizer(ITokenizer tokenizer, ModelSection source, string dir)

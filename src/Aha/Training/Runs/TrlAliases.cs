@@ -31,6 +31,12 @@ public static class TrlAliases
         new("save_total_limit", "checkpointing.keep_last"),
         new("use_cpu", "device", Values: new Dictionary<string, string> { ["true"] = "cpu" },
             Reason: "use device: cuda to train on a GPU."),
+        // TRL's ModelConfig (PEFT): the adapters are model.lora here; any lora_* key turns it on unless use_peft is false.
+        new("use_peft", "model.lora.enabled"),
+        new("lora_r", "model.lora.r"),
+        new("lora_alpha", "model.lora.alpha"),
+        new("lora_dropout", "model.lora.dropout"),
+        new("lora_target_modules", "model.lora.target_modules"),
     ];
 
     /// <summary>For <c>aha grpo</c>/<c>aha ppo</c> (<see cref="OnPolicyRunConfig"/>), with <c>GRPOConfig</c>'s meanings.</summary>

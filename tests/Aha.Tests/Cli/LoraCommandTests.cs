@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Aha.Checkpoints;
+using Aha.Models;
+
+namespace Aha.Tests.Cli;
+
+/// <summary>LoRA from the command line: the <c>model.lora</c> section and TRL's keys, PEFT folders in runs, <c>aha model merge-lora</c>.</summary>
+public sealed class LoraCommandTests : IDisposable
+{
+    readonly TempDir _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    string Runs => _dir["runs"];
+
+    (int Code, string Output, string Error) Aha(params string[] args) => AhaCli.Run([.. args, "--out", Runs, "--threads", "1"]);
+
+    string SftData() => _dir.File("sft.jsonl", string.Join("\n", Enumerable.Range(0, 6).Select(i =>
+        $"{{\"prompt\": \"{i}+1=\", \"completion\": \"{i + 1}\"}}")) + "\n");
+
+    [Fact]
+    public void Sft_WithTheLoraSection_CheckpointsAndFinalHoldPeftAdapters_AndMergeReproducesFinal()
+    {
+        var (code, _, error) = Aha("sft", "--name", "l", "--set", $"data.train={SftData()}", "--set", "trainer.max_steps=2",
+            "--set", "trainer.batch_size=2", "--set", "checkpointing.every=1", "--set", "trainer.learning_rate=0.01",
+            "--set", "model.lora.r=4", "--set", "model.lora.alpha=8", "--set", "model.lora.target_modules=[q_proj, down_proj]");
+        Assert.True(code == 0, error);
+        var run = Path.Combine(Runs, "l");
+        var checkpoint = Path.Combine(run, "checkpoints", "step-000002");
+        Assert.True(File.Exists(Path.Combine(checkpoint, PeftAdapter.WeightsFile)));
+        Assert.False(File.Exists(Path.Combine(checkpoint, HfCheckpoint.WeightsFile)));
+        var adapter = Path.Combine(run, "final", "adapter");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(adapter, PeftAdapter.ConfigFile)))!;
+        Assert.Equal(4, (int)config["r"]!);
+        Assert.Equal(new[] { "q_proj", "down_proj" }, config["target_modules"]!.AsArray().Select(n => (string)n!));
+
+        // final/ is the merged model; merging final/adapter into the same random base (init: tiny, seed 0) gives it back
+        using (var final = HfCheckpoint.LoadCausalLM(Path.Combine(run, "final")))
+        {
+            var tiny = global::Aha.Training.Runs.RunModels.TinyConfig(final.Config.VocabSize);
+            using var basis = new CausalLM(tiny);
+            WeightInit.Initialize(basis, tiny.InitializerRange, 0);
+            HfCheckpoint.Save(basis, tiny, _dir["base"]);
+        }
+        var merged = AhaCli.Run("model", "merge-lora", "--base", _dir["base"], "--adapter", adapter, "--out", _dir["merged"]);
+        Assert.True(merged.ExitCode == 0, merged.Error);
+        Assert.Contains("merged 4 LoRA layers", merged.Output);
+        var expected = HfCheckpoint.StateDict(HfCheckpoint.LoadCausalLM(Path.Combine(run, "final")));
+        var actual = HfCheckpoint.StateDict(HfCheckpoint.LoadCausalLM(_dir["merged"]));
+        foreach (var (name, t) in expected) Assert.True(t.allclose(actual[name], rtol: 0, atol: 1e-6), name);
+    }
+
+    [Fact]
+    public void TrlKeys_TurnLoraOn_AndUsePeftFalseTurnsItOff()
+    {
+        var (code, _, error) = Aha("sft", "--name", "trl", "--set", $"data.train={SftData()}", "--set", "max_steps=1",
+            "--set", "per_device_train_batch_size=2", "--set", "use_peft=true", "--set", "lora_r=2", "--set", "lora_alpha=4",
+            "--set", "lora_dropout=0.05", "--set", "lora_target_modules=[v_proj]");
+        Assert.True(code == 0, error);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Runs, "trl", "final", "adapter", PeftAdapter.ConfigFile)))!;
+        Assert.Equal((2, 4.0, 0.05, "v_proj"), ((int)config["r"]!, (double)config["lora_alpha"]!, (double)config["lora_dropout"]!, (string)config["target_modules"]![0]!));
+
+        (code, _, error) = Aha("sft", "--name", "off", "--set", $"data.train={SftData()}", "--set", "max_steps=1",
+            "--set", "use_peft=false", "--set", "lora_r=2");
+        Assert.True(code == 0, error);
+        Assert.False(Directory.Exists(Path.Combine(Runs, "off", "final", "adapter")));
+    }
+
+    [Theory]
+    [InlineData("model.lora.r=0", "model.lora.r")]
+    [InlineData("model.lora.target_modules=[lm_head]", "model.lora.target_modules")]
+    [InlineData("lora_dropout=1.5", "model.lora.dropout")]
+    public void BadLoraConfig_ExitsTwo_NamingTheKey(string set, string key)
+    {
+        var (code, _, error) = Aha("sft", "--name", "bad", "--set", $"data.train={SftData()}", "--set", set);
+        Assert.Equal(2, code);
+        Assert.Contains(key, error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void MergeLora_WithAMismatchedAdapter_ExitsTwo_NamingTheTensor()
+    {
+        var small = TinyModels.Qwen2();
+        using (var m = TinyModels.Build(small))
+        {
+            global::Aha.Models.Lora.LoraAdapters.Attach(m, new global::Aha.Models.Lora.LoraConfig());
+            PeftAdapter.Save(m, _dir["adapter"], null);
+        }
+        var wide = small with { HiddenSize = 64, HeadDim = 16 };
+        using (var m = TinyModels.Build(wide)) HfCheckpoint.Save(m, wide, _dir["base"]);
+        var (code, _, error) = AhaCli.Run("model", "merge-lora", "--base", _dir["base"], "--adapter", _dir["adapter"], "--out", _dir["out"]);
+        Assert.Equal(2, code);
+        Assert.Contains("lora_A.weight' has shape [8, 32]", error);
+        Assert.False(Directory.Exists(_dir["out"]));
+
+        (code, _, error) = AhaCli.Run("model", "merge-lora", "--base", _dir["base"], "--adapter", _dir["nothing"], "--out", _dir["out"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--adapter", error);
+    }
+}
