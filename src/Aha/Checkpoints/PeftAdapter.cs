@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aha.IO;
 using Aha.Models;
 using Aha.Models.Lora;
 using TorchSharp.PyBridge;
