@@ -128,8 +128,8 @@ public static class PeftAdapter
             _ => throw Bad("target_modules", $"a list of module names or \"{LoraConfig.AllLinear}\" (regular expressions are not supported)"),
         };
         var config = new LoraConfig { R = r, Alpha = alpha, Dropout = dropout, TargetModules = targets, UseRslora = Flag("use_rslora") };
-        if (config.Validate().FirstOrDefault() is { Message: not null } problem)
-            throw new InvalidDataException($"{path}: field '{PeftField(problem.Key)}': {problem.Message}");
+        if (config.Problems().FirstOrDefault() is { } problem)
+            throw new InvalidDataException($"{path}: field '{PeftField(problem.Key)}' is {problem.Value ?? "invalid"}: {problem.Message}");
         return config;
 
         double Number(string field) => json[field] is JsonValue v && v.TryGetValue(out double d) ? d : throw Bad(field, "a number");

@@ -174,12 +174,13 @@ public sealed class LoraTests
     public void BadConfig_NamesTheKey(int r, double alpha, double dropout, string target, string key)
     {
         var config = new LoraConfig { R = r, Alpha = alpha, Dropout = dropout, TargetModules = [target] };
-        var problems = config.Validate().ToList();
+        var problems = config.Problems().ToList();
         Assert.Single(problems);
         Assert.Equal(key, problems[0].Key);
         using var model = TinyModels.Build(TinyModels.Qwen2());
-        var e = Assert.Throws<ArgumentException>(() => LoraAdapters.Attach(model, config));
-        Assert.Contains($"lora.{key}", e.Message);
+        var e = Assert.Throws<Aha.Configuration.ConfigException>(() => LoraAdapters.Attach(model, config));
+        Assert.Contains(key, e.Message);
+        Assert.True(model.parameters().All(p => p.requires_grad), "nothing frozen by a rejected config");
         Assert.Null(LoraAdapters.Of(model));
     }
 }

@@ -1,3 +1,4 @@
+using Aha.Configuration;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -50,12 +51,10 @@ public sealed class LoraAdapters : IDisposable
     /// Freezes <paramref name="model"/>'s decoder (and a causal LM's head) and attaches fresh adapters (A from
     /// <paramref name="seed"/>, B = 0) to the layers <paramref name="config"/> targets.
     /// </summary>
-    /// <exception cref="ArgumentException">The config is invalid, or the model already has adapters.</exception>
+    /// <exception cref="ArgumentException">The config is invalid (a <see cref="Configuration.ConfigException"/> naming every key), or the model already has adapters.</exception>
     public static LoraAdapters Attach(nn.Module model, LoraConfig config, long seed = 0)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.Validate().FirstOrDefault() is { Message: not null } problem)
-            throw new ArgumentException($"lora.{problem.Key}: {problem.Message}", nameof(config));
+        config.Validate();
         var backbone = model switch
         {
             CausalLM m => m.Backbone,

@@ -45,17 +45,17 @@ public sealed record LoraConfig : IValidatableConfig
         ? LinearModules
         : LinearModules.Where(TargetModules.Contains).ToList();
 
-    public IEnumerable<(string Key, string Message)> Validate()
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (R < 1) yield return ("r", $"is {R}; the rank must be ≥ 1 (PEFT's default is 8).");
-        if (!(Alpha > 0) || double.IsInfinity(Alpha)) yield return ("alpha", $"is {Alpha}; expected a positive number (the update is scaled by alpha/r).");
-        if (!(Dropout >= 0 && Dropout < 1)) yield return ("dropout", $"is {Dropout}; expected a probability in [0, 1).");
+        if (R < 1) yield return new("r", "must be ≥ 1 (PEFT's default is 8).", R);
+        if (!(Alpha > 0) || double.IsInfinity(Alpha)) yield return new("alpha", "must be a positive number (the update is scaled by alpha/r).", Alpha);
+        if (!(Dropout >= 0 && Dropout < 1)) yield return new("dropout", "must be a probability in [0, 1).", Dropout);
         if (TargetModules.Count == 0)
-            yield return ("target_modules", $"is empty; name some of {string.Join(", ", LinearModules)}, or '{AllLinear}'.");
+            yield return new("target_modules", $"is empty; name some of {string.Join(", ", LinearModules)}, or '{AllLinear}'.");
         foreach (var name in TargetModules.Where(n => n != AllLinear && !LinearModules.Contains(n)))
-            yield return ("target_modules", $"'{name}' is not a linear layer of Llama/Qwen2/Qwen3 blocks; expected some of {string.Join(", ", LinearModules)}, or '{AllLinear}'" +
-                                            (name == "lm_head" || name == "embed_tokens" ? " (the head and embedding cannot be adapted here)." : "."));
+            yield return new("target_modules", $"'{name}' is not a linear layer of Llama/Qwen2/Qwen3 blocks; expected some of {string.Join(", ", LinearModules)}, or '{AllLinear}'" +
+                                               (name is "lm_head" or "embed_tokens" ? " (the head and embedding cannot be adapted here)." : "."), name);
         if (TargetModules.Contains(AllLinear) && TargetModules.Count > 1)
-            yield return ("target_modules", $"'{AllLinear}' already names every linear layer; give it alone or list the names.");
+            yield return new("target_modules", $"'{AllLinear}' already names every linear layer; give it alone or list the names.");
     }
 }
