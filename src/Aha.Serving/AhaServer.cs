@@ -19,7 +19,8 @@ namespace Aha.Serving;
 /// <list type="bullet">
 /// <item><c>GET /health</c>, <c>GET /v1/models</c>;</item>
 /// <item><c>POST /v1/completions</c> (text or token-id prompts, n, sampling, stop, logprobs, return_tokens_as_token_ids);</item>
-/// <item><c>POST /v1/chat/completions</c> through the ChatML template (stream supported);</item>
+/// <item><c>POST /v1/chat/completions</c> through the model's own chat template (<c>tokenizer_config.json</c>'s
+/// <c>chat_template</c>; ChatML when it has none; stream supported);</item>
 /// <item><c>POST /update_weights_from_disk</c> <c>{"model_path", "weight_version"?}</c>: loads an HF checkpoint folder
 /// between engine calls; every completion reports its <c>weight_version</c> (<c>GET /weight_version</c> tells the current one).</item>
 /// </list>
@@ -32,12 +33,14 @@ public sealed class AhaServer : IAsyncDisposable
     readonly WebApplication _app;
     readonly ServedModel _model;
     readonly BatchScheduler _scheduler;
+    readonly ChatTemplate _template;
 
     AhaServer(WebApplication app, ServedModel model, BatchScheduler scheduler)
     {
         _app = app;
         _model = model;
         _scheduler = scheduler;
+        _template = ChatTemplate.For(model.Tokenizer); // the model's own chat_template, as the training data paths render it
     }
 
     /// <summary>The address the server listens on, e.g. http://127.0.0.1:8000 (the real port when 0 was asked).</summary>
@@ -91,7 +94,7 @@ public sealed class AhaServer : IAsyncDisposable
         }));
         _app.MapPost("/v1/chat/completions", (HttpContext http) => Handle(http, async body =>
         {
-            var request = OpenAiRequests.Chat(body, _model.Tokenizer, ChatTemplate.Default, _model.ContextLength);
+            var request = OpenAiRequests.Chat(body, _model.Tokenizer, _template, _model.ContextLength);
             var result = await _scheduler.Submit(request);
             if (!request.Stream) return OpenAiResponses.Chat(request, result, _model.Tokenizer, _model.Name);
             http.Response.ContentType = "text/event-stream";

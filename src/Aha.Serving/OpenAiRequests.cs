@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Aha.Generation;
+using Aha.Templates;
 using Aha.Tokenization;
 
 namespace Aha.Serving;
@@ -41,7 +42,9 @@ internal static class OpenAiRequests
     {
         RequireObject(body);
         var messages = Messages(body);
-        var text = template.Render(messages, addGenerationPrompt: true);
+        string text;
+        try { text = template.Render(messages, addGenerationPrompt: true); }
+        catch (TemplateException e) { throw new RequestException($"'messages' cannot be rendered by the model's chat template: {e.Message}", "messages"); }
         var prompt = Encode(tokenizer, text, "messages");
         int? logprobs = JsonFields.Bool(body, "logprobs", false) ? JsonFields.Int(body, "top_logprobs", 0, 0, 0) : null;
         int maxTokens = JsonFields.Has(body, "max_completion_tokens")

@@ -256,6 +256,31 @@ public sealed class ServerTests : IDisposable
     }
 
     [Fact]
+    public async Task ChatCompletions_RenderTheModelsOwnChatTemplate_AndAMessageItRejectsGets400()
+    {
+        // a byte-level BPE tokenizer.json small enough to derive its ids by hand (TinyBpeTests) and a template of our
+        // own: each turn is <think>content<|im_end|>, the generation prompt is "a"; ChatML could not even be encoded
+        var dir = _dir["m"];
+        using (var model = TinyModels.Build(Config)) Aha.Checkpoints.HfCheckpoint.Save(model, Config, dir);
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), Aha.Tests.Tokenization.TinyBpeTests.Json());
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """
+            {"eos_token": "<|im_end|>", "chat_template": "{% for m in messages %}{% if m.role == 'system' %}{{ raise_exception('no system') }}{% endif %}<think>{{ m.content }}<|im_end|>{% endfor %}{% if add_generation_prompt %}a{% endif %}"}
+            """);
+        await using var server = await Start(dir);
+        var (status, body) = await Post(_http, server.Address, "/v1/chat/completions",
+            new { messages = new[] { new { role = "user", content = "the" } }, max_tokens = 2, temperature = 0 });
+        Assert.Equal(200, status);
+        // "<think>the<|im_end|>a" → <think> [t, he] <|im_end|> [a] = 5 tokens (ids 9, 0, 4, 8, 7)
+        Assert.Equal(5, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+
+        (status, body) = await Post(_http, server.Address, "/v1/chat/completions",
+            new { messages = new[] { new { role = "system", content = "the" } }, max_tokens = 2 });
+        Assert.Equal(400, status);
+        Assert.Equal("messages", body.GetProperty("error").GetProperty("param").GetString());
+        Assert.Contains("no system", body.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task ModelsAndHealth_Answer()
     {
         var modelDir = WriteModel(_dir["m"]);
