@@ -59,6 +59,10 @@ public static class PreferenceLosses
         return (loss, stats);
     }
 
+    /// <summary>The preference losses that take a label-flip rate ε.</summary>
+    public static IReadOnlyList<string> SmoothedNames =>
+        PreferenceLossRegistry.All.Names.Where(n => PreferenceLossRegistry.All.Get(n).LabelSmoothing).ToArray();
+
     /// <summary>
     /// Runs a registered preference loss: the mean of its per-pair loss, TRL's rewards/* statistics, and the loss's own
     /// extra metrics (batch means, e.g. ORPO's log_odds_ratio, nll_loss).
@@ -77,11 +81,10 @@ public static class PreferenceLosses
             Guard.SameShape(x.ReferenceRejected, x.PolicyChosen, "referenceRejected", "policyChosen");
         }
         Guard.Positive(x.Beta, "beta");
-        Guard.InRange(x.LabelSmoothing, 0, 0.5, "labelSmoothing");
-        if (x.LabelSmoothing != 0 && entry.Type is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo))
-            throw new ArgumentException($"labelSmoothing applies to the sigmoid, robust and simpo losses only; got {x.LabelSmoothing} with {entry.Name}.", "labelSmoothing");
-        if (entry.Type == PreferenceLossType.Robust && !(x.LabelSmoothing < 0.5))
-            throw new ArgumentException("robust needs labelSmoothing < 0.5 (it divides by 1 − 2ε).", "labelSmoothing");
+        if (!(x.LabelSmoothing >= 0 && x.LabelSmoothing < 0.5))
+            throw new ArgumentException($"labelSmoothing must be in [0, 0.5) (a label-flip rate; robust divides by 1 − 2ε); got {x.LabelSmoothing}.", "labelSmoothing");
+        if (x.LabelSmoothing != 0 && !entry.LabelSmoothing)
+            throw new ArgumentException($"labelSmoothing applies to the {string.Join(", ", SmoothedNames)} losses only; got {x.LabelSmoothing} with {entry.Name}.", "labelSmoothing");
 
         var terms = entry.Compute(x);
         var loss = terms.PerPair.mean();

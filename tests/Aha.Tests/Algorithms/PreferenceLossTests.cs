@@ -153,4 +153,17 @@ public sealed class MorePreferenceLossTests
         Assert.True(PreferenceLossRegistry.All.Get("hinge").NeedsReference);
         Assert.Throws<ArgumentException>(() => PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), null, null, type: PreferenceLossType.Hinge));
     }
+
+    [Fact]
+    public void Registrations_DeclareReferenceAndLabelSmoothing_AndTheConfigAsksThem()
+    {
+        var all = PreferenceLossRegistry.All;
+        Assert.Equal(["hinge", "ipo", "orpo", "robust", "sigmoid", "simpo"], all.Names);
+        Assert.Equal(["orpo", "simpo"], all.Names.Where(n => !all.Get(n).NeedsReference));
+        Assert.Equal(["robust", "sigmoid", "simpo"], all.Names.Where(n => all.Get(n).LabelSmoothing));
+        var problem = Assert.Single(new Aha.Training.Offline.DpoConfig { LossType = PreferenceLossType.Hinge, LabelSmoothing = 0.1 }.Problems());
+        Assert.Equal("label_smoothing", problem.Key);
+        Assert.Contains("robust, sigmoid, simpo losses only", problem.Message);
+        Assert.Empty(new Aha.Training.Offline.DpoConfig { LossType = PreferenceLossType.Simpo, LabelSmoothing = 0.1 }.Problems());
+    }
 }

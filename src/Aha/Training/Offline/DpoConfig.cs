@@ -37,8 +37,10 @@ public sealed record DpoConfig : OfflineTrainingConfig
         foreach (var p in base.Problems()) yield return p;
         if (!(Beta > 0) || double.IsInfinity(Beta)) yield return new ConfigProblem("beta", $"beta must be > 0 and finite (got {Beta})", Beta);
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5)) yield return new ConfigProblem("label_smoothing", $"label_smoothing must be in [0, 0.5) (got {LabelSmoothing})", LabelSmoothing);
-        if (LossType is not (PreferenceLossType.Sigmoid or PreferenceLossType.Robust or PreferenceLossType.Simpo) && LabelSmoothing != 0) yield return new ConfigProblem("label_smoothing", $"label_smoothing applies to the sigmoid, robust and simpo losses only; set it to 0 with LossType {LossType} (got {LabelSmoothing})", LabelSmoothing);
-        if (!Enum.IsDefined(LossType)) yield return new ConfigProblem("loss_type", $"loss_type must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})", LossType);
+        if (!Enum.IsDefined(LossType) || !PreferenceLossRegistry.All.TryGet(LossType.ToName(), out var loss))
+            yield return new ConfigProblem("loss_type", $"loss_type must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})", LossType);
+        else if (!loss.LabelSmoothing && LabelSmoothing != 0)
+            yield return new ConfigProblem("label_smoothing", $"label_smoothing applies to the {string.Join(", ", PreferenceLosses.SmoothedNames)} losses only; set it to 0 with loss_type {loss.Name} (got {LabelSmoothing})", LabelSmoothing);
         if (!(SimpoGamma >= 0) || double.IsInfinity(SimpoGamma)) yield return new ConfigProblem("simpo_gamma", $"simpo_gamma must be ≥ 0 (got {SimpoGamma})", SimpoGamma);
     }
 }
