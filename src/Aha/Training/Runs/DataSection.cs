@@ -7,7 +7,7 @@ namespace Aha.Training.Runs;
 /// (<see cref="Task"/>) generated with a fixed seed into disjoint train and test splits. Which JSONL schema a file needs
 /// depends on the command: prompts (<c>{"prompt","answer"}</c>, GSM8K, MATH) for grpo/ppo/rejection-sample/eval,
 /// SFT (<c>{"messages"}</c> or <c>{"prompt","completion"}</c>) for sft, preferences (<c>{"prompt","chosen","rejected"}</c>)
-/// for rm and dpo.
+/// for rm and dpo, unpaired (<c>{"prompt","completion","label"}</c>, or preference lines) for kto.
 /// </summary>
 public sealed record DataSection : IValidatableConfig
 {
