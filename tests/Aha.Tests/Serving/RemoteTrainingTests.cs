@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aha.Algorithms;
 using Aha.Checkpoints;
 using Aha.Generation;
 using Aha.Generation.Remote;
@@ -49,6 +50,78 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(checking.MaxDifference, 0, 1e-4);
         Assert.Equal(steps - 1, remote.SyncedVersion);          // pushed before every step's generation
         Assert.Equal((steps - 1).ToString(), remote.LastReportedVersion);
+    }
+
+    [Fact]
+    public void OneStepOffAgainstAhaServe_LearnsTheToyTask_WithStalenessOne()
+    {
+        var modelDir = _dir["model"];
+        using (var initial = ToyRl.Policy())
+            HfCheckpoint.Save(initial, initial.Config, modelDir);
+        ToyRl.Tokenizer().Save(modelDir);
+        using var server = ServeProcess.Start(modelDir);
+        using var remote = new RemoteRolloutEngine(new RemoteRolloutOptions
+        {
+            Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
+        });
+        const int steps = 24, k = 4;
+        // token-level truncated IS weighs the one-step gap between π_rollout = θ_{t−1} and π_old = θ_t
+        var config = ToyRl.Config("grpo") with { RolloutIs = RolloutCorrectionLevel.Token };
+        using var run = ToyRl.Start(config, engine: remote, schedule: new RolloutSchedule(RolloutMode.OneStepOff));
+        run.Trainer.Train(steps);
+
+        var metrics = run.Observer.Steps.Select(s => s.Metrics).ToArray();
+        var accuracy = metrics.Select(m => m[OnPolicyMetrics.Accuracy]).ToArray();
+        output.WriteLine($"one_step_off grpo: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}");
+        output.WriteLine($"mismatch kl: {string.Join(" ", metrics.Select(m => m[OnPolicyMetrics.RolloutCorrKl].ToString("E1")))}");
+        double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
+        Assert.True(last > first + 0.25, $"accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25 (the LearningTests target)");
+
+        // batch 0 comes from θ_0 before any update; every later batch t from θ_{t−1}, generated during update t − 1
+        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[OnPolicyMetrics.StalenessMax]));
+        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[OnPolicyMetrics.StalenessMean]));
+        Assert.All(metrics, m => Assert.Equal(0.0, m[OnPolicyMetrics.StalenessDroppedGroups]));
+        // the mismatch KL is numerics only while sampler and trainer hold the same weights (step 1), a real gap after
+        Assert.InRange(Math.Abs(metrics[0][OnPolicyMetrics.RolloutCorrKl]), 0, 1e-4);
+        Assert.Contains(metrics.Skip(1), m => Math.Abs(m[OnPolicyMetrics.RolloutCorrKl]) > 1e-3);
+        foreach (var key in new[] { OnPolicyMetrics.TimingGen, OnPolicyMetrics.TimingReward, OnPolicyMetrics.TimingUpdate, OnPolicyMetrics.TimingStep, OnPolicyMetrics.TimingWaitRollout, OnPolicyMetrics.TimingWeightSync })
+            Assert.All(metrics, m => Assert.True(m[key] >= 0, key));
+        // θ_t is pushed at step t for batch t + 1; the last step starts no batch, so θ_{steps−2} was the last one served
+        Assert.Equal(steps - 2, remote.SyncedVersion);
+        Assert.Equal((steps - 2).ToString(), remote.LastReportedVersion);
+    }
+
+    [Fact]
+    public void AsyncAgainstAhaServe_NeverTrainsOnSamplesStalerThanK()
+    {
+        var modelDir = _dir["model"];
+        using (var initial = ToyRl.Policy())
+            HfCheckpoint.Save(initial, initial.Config, modelDir);
+        ToyRl.Tokenizer().Save(modelDir);
+        using var server = ServeProcess.Start(modelDir);
+        using var remote = new RemoteRolloutEngine(new RemoteRolloutOptions
+        {
+            Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
+        });
+        const int steps = 8, maxStaleness = 2;
+        using var run = ToyRl.Start(ToyRl.Config("grpo"), engine: remote, schedule: new RolloutSchedule(RolloutMode.Async, maxStaleness));
+        run.Trainer.Train(steps);
+
+        // which version each batch got depends on timing; the bound does not: batch j starts only once θ_{j−k} is served
+        var metrics = run.Observer.Steps.Select(s => s.Metrics).ToArray();
+        Assert.Equal(steps, metrics.Length);
+        Assert.All(metrics, m => Assert.InRange(m[OnPolicyMetrics.StalenessMax], 0, maxStaleness));
+        Assert.All(metrics, m => Assert.InRange(m[OnPolicyMetrics.StalenessMean], 0, m[OnPolicyMetrics.StalenessMax]));
+        Assert.Equal(0.0, metrics[0][OnPolicyMetrics.StalenessMax]);  // nothing older than θ_0 exists
+        Assert.All(metrics, m => Assert.Equal(ToyRl.Config("grpo").PromptsPerStep, m[OnPolicyMetrics.BatchGroups]));
+        Assert.Equal(steps - 1, remote.SyncedVersion);                 // θ_1 … θ_{steps−1} pushed after the updates
+    }
+
+    [Fact]
+    public void OverlappedModes_RefuseTheInProcessEngine()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ToyRl.Start(ToyRl.Config("grpo"), schedule: new RolloutSchedule(RolloutMode.OneStepOff)));
+        Assert.Contains("own copy of the weights", e.Message);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Aha.Configuration;
+using Aha.Generation;
 using Aha.Generation.Remote;
 using Aha.Training.Runs;
 
@@ -35,5 +36,27 @@ public sealed class RolloutConfigTests
         Assert.Contains("'ftp://x' is not an http(s) URL", e.Message);
         Assert.Contains("rollout.sync_dir", e.Message);
         Assert.Contains("rollout.timeout_seconds", e.Message);
+    }
+
+    [Fact]
+    public void RolloutMode_BindsFromYaml_AndReachesTheSchedule()
+    {
+        const string yaml = "rollout:\n  endpoints: [http://127.0.0.1:8000]\n  sync_dir: /tmp/w\n  mode: one_step_off\n  max_staleness: 2\n";
+        var config = ConfigLoader.ApplyText(new OnPolicyRunConfig(), yaml, "grpo.yaml");
+        Assert.Equal(new RolloutSchedule(RolloutMode.OneStepOff, 2), config.Rollout.Schedule);
+        Assert.Equal(RolloutMode.Async, ConfigLoader.ApplyText(new OnPolicyRunConfig(), yaml.Replace("one_step_off", "async"), "grpo.yaml").Rollout.Mode);
+        Assert.Equal(new RolloutSchedule(), new OnPolicyRunConfig().Rollout.Schedule);   // sync, k = 1 by default
+    }
+
+    [Theory]
+    [InlineData("rollout:\n  mode: one_step_off\n", "rollout.mode", "one_step_off overlaps generation")]
+    [InlineData("rollout:\n  mode: async\n", "rollout.mode", "list rollout.endpoints")]
+    [InlineData("rollout:\n  endpoints: [http://127.0.0.1:8000]\n  sync_dir: /tmp/w\n  mode: async\n  max_staleness: 0\n", "rollout.max_staleness", "must be ≥ 1 (got 0)")]
+    [InlineData("rollout:\n  mode: two_steps_off\n", "rollout.mode", "two_steps_off")]
+    public void BadRolloutMode_IsAConfigError_NamingTheKey(string yaml, string key, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.ApplyText(new OnPolicyRunConfig(), yaml, "grpo.yaml"));
+        Assert.Contains(key, e.Message);
+        Assert.Contains(message, e.Message);
     }
 }

@@ -35,7 +35,14 @@ public sealed class RemoteRolloutEngine : IRolloutEngine, IPolicyWeightSync, IDi
         _model = options.Model;
     }
 
-    public long? SyncedVersion { get; private set; }
+    // -1: nothing pushed yet. Read by generation (possibly on a rollout thread) while the trainer pushes.
+    long _synced = -1;
+
+    public long? SyncedVersion
+    {
+        get { long v = Interlocked.Read(ref _synced); return v < 0 ? null : v; }
+        private set => Interlocked.Exchange(ref _synced, value ?? -1);
+    }
 
     /// <summary>The weight version the last replies reported (null when the servers do not report one, as vLLM).</summary>
     public string? LastReportedVersion { get; private set; }
@@ -54,7 +61,7 @@ public sealed class RemoteRolloutEngine : IRolloutEngine, IPolicyWeightSync, IDi
     async Task<IReadOnlyList<Completion>> GeneratePart(Uri endpoint, IReadOnlyList<IReadOnlyList<int>> all, int start, int count, SamplingParams sampling)
     {
         var rows = all.Skip(start).Take(count).ToList();
-        var expected = SyncedVersion?.ToString();
+        var sent = SyncedVersion; // the weights the servers had when the request left
         List<(int[] Ids, float[] LogProbs, FinishReason Finish)> choices;
         string? version;
         if (_options.Api == RemoteApi.Sglang)
@@ -73,11 +80,23 @@ public sealed class RemoteRolloutEngine : IRolloutEngine, IPolicyWeightSync, IDi
             using var reply = await Post(where, RemoteWire.OpenAiCompletions(_model, distinct, n, sampling));
             (choices, version) = RemoteWire.ParseOpenAi(reply.RootElement, rows.Count, where);
         }
-        if (version is not null && expected is not null && version != expected)
-            throw new RemoteEngineException($"{endpoint}: the reply was sampled with weight version {version}, but the trainer pushed version {expected}; the server did not apply the update.");
+        long? stamp = CheckVersion(endpoint, version, sent);
         LastReportedVersion = version;
-        long? stamp = version is not null && long.TryParse(version, out var v) ? v : SyncedVersion;
         return rows.Select((p, i) => new Completion(p, choices[i].Ids, choices[i].LogProbs, choices[i].Finish) { WeightVersion = stamp }).ToList();
+    }
+
+    /// <summary>
+    /// The version a reply was sampled with. A reported version must lie between the one pushed when the request left
+    /// and the latest pushed (equal to both unless a push happened meanwhile, as in <c>async</c> mode); anything else
+    /// means the server did not apply an update. Servers that report none (vLLM) are taken at the version sent.
+    /// </summary>
+    long? CheckVersion(Uri endpoint, string? version, long? sent)
+    {
+        if (version is null || sent is null) return sent;
+        long? now = SyncedVersion;
+        if (long.TryParse(version, out var v) && v >= sent && v <= now) return v;
+        var expected = sent == now ? $"version {sent}" : $"a version from {sent} to {now}";
+        throw new RemoteEngineException($"{endpoint}: the reply was sampled with weight version {version}, but the trainer pushed {expected}; the server did not apply the update.");
     }
 
     /// <summary>Saves the policy to <c>{sync_dir}/v{version}</c> atomically and has every server load it; removes older versions.</summary>

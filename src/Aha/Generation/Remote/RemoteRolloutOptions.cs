@@ -25,9 +25,9 @@ public enum WeightSyncApi
 /// <summary>
 /// Settings of <see cref="RemoteRolloutEngine"/>, and the <c>rollout:</c> section of a run config: with no
 /// <see cref="Endpoints"/> the policy samples in-process; with endpoints, on those servers, and the trainer pushes its
-/// weights through <see cref="SyncDir"/> before every step's generation (synchronous: generation and update
-/// alternate). <see cref="SyncDir"/> must be a folder the trainer and every server read at the same path (local disk
-/// for one machine, a shared file system for several).
+/// weights through <see cref="SyncDir"/> (before every step's generation in <c>sync</c> mode; <see cref="Mode"/> lets
+/// generation overlap the update). <see cref="SyncDir"/> must be a folder the trainer and every server read at the
+/// same path (local disk for one machine, a shared file system for several).
 /// </summary>
 public sealed record RemoteRolloutOptions : IValidatableConfig
 {
@@ -55,13 +55,29 @@ public sealed record RemoteRolloutOptions : IValidatableConfig
     /// <summary>Wait before the first retry; doubled for each further one. The default value is 1 second.</summary>
     public double BackoffSeconds { get; init; } = 1.0;
 
+    /// <summary>sync, one_step_off or async (<see cref="RolloutMode"/>). The overlapped modes need <see cref="Endpoints"/>. The default value is sync.</summary>
+    public RolloutMode Mode { get; init; } = RolloutMode.Sync;
+
+    /// <summary>k: samples more than k optimizer steps older than the policy they train are dropped. The default value is 1.</summary>
+    public int MaxStaleness { get; init; } = 1;
+
+    /// <summary>The trainer's view of <see cref="Mode"/> and <see cref="MaxStaleness"/>.</summary>
+    public RolloutSchedule Schedule => new(Mode, MaxStaleness);
+
     /// <summary>The engine these settings describe, or null when there are no endpoints (sample in-process).</summary>
     public RemoteRolloutEngine? CreateEngine() => Endpoints.Count == 0 ? null : new RemoteRolloutEngine(this);
 
-    /// <summary>Every problem at once, with the field's config name; none when there are no endpoints (in-process sampling).</summary>
+    /// <summary>Every problem at once, with the field's config name; without endpoints (in-process sampling) only the schedule's.</summary>
     public IEnumerable<ConfigProblem> Problems()
     {
-        if (Endpoints.Count == 0) yield break;
+        if (MaxStaleness < 1) yield return new ConfigProblem("max_staleness", $"must be ≥ 1 (got {MaxStaleness}); for on-policy samples use mode: sync.", MaxStaleness);
+        if (Endpoints.Count == 0)
+        {
+            // the in-process engine samples from the very module the optimizer writes: overlapping them would race
+            if (Mode != RolloutMode.Sync)
+                yield return new ConfigProblem("mode", $"{ConfigNaming.ToSnakeCase(Mode.ToString())} overlaps generation with the optimizer step, so the sampler needs its own copy of the weights: list rollout.endpoints (e.g. `aha serve` on this machine), or use mode: sync for in-process sampling.", Mode);
+            yield break;
+        }
         foreach (var e in Endpoints)
             if (!Uri.TryCreate(e, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
                 yield return new ConfigProblem("endpoints", $"'{e}' is not an http(s) URL.");

@@ -45,8 +45,9 @@ public static class OnPolicyMetrics
     public const string ClipFracDual = "clip_frac/dual";
     /// <summary>Clip-Cov / KL-Cov: fraction of tokens whose gradient was cut or KL-penalised (0 for other losses).</summary>
     public const string ClipFracCov = "clip_frac/cov";
-    /// <summary>Rollout correction: token mean of rollout_logp − old_logp, KL(π_rollout ‖ π_old) by k1 (veRL rollout_corr/kl).
-    /// Reported whenever π_old comes from a trainer forward (rollout correction on, μ &gt; 1, several mini-batches, KL in reward).</summary>
+    /// <summary>Rollout correction: token mean of rollout_logp − old_logp, KL(π_rollout ‖ π_old) by k1 (veRL rollout_corr/kl), the
+    /// sampler/trainer mismatch KL. Reported whenever π_old comes from a trainer forward (rollout correction on, μ &gt; 1,
+    /// several mini-batches, KL in reward, overlapped rollouts).</summary>
     public const string RolloutCorrKl = "rollout_corr/kl";
     /// <summary>Rollout correction: the same KL by k3 (veRL rollout_corr/k3_kl).</summary>
     public const string RolloutCorrK3Kl = "rollout_corr/k3_kl";
@@ -80,6 +81,24 @@ public static class OnPolicyMetrics
     public const string TokensPerSecond = "tokens_per_s";
     /// <summary>Wall time of the step in seconds (generation, scoring and optimisation).</summary>
     public const string StepSeconds = "step_s";
+    /// <summary>Seconds the engine spent generating this step's batch (on a background thread when overlapped).</summary>
+    public const string TimingGen = "timing_s/gen";
+    /// <summary>Seconds spent scoring this step's batch (rewards, with generation when overlapped).</summary>
+    public const string TimingReward = "timing_s/reward";
+    /// <summary>Seconds the trainer waited for the batch: generation + scoring in sync mode, only the part the previous update did not hide when overlapped.</summary>
+    public const string TimingWaitRollout = "timing_s/wait_rollout";
+    /// <summary>Seconds the trainer spent pushing weights to the engine (writing the HF folder and the servers' reload).</summary>
+    public const string TimingWeightSync = "timing_s/weight_sync";
+    /// <summary>Seconds from batch in hand to the end of the optimizer step(s): frozen-model forwards, advantages, updates.</summary>
+    public const string TimingUpdate = "timing_s/update";
+    /// <summary>Wall time of the step on the trainer thread (same as <see cref="StepSeconds"/>, under veRL's name).</summary>
+    public const string TimingStep = "timing_s/step";
+    /// <summary>Mean over the trained samples of t − v: the trainer's step minus the weight version that sampled the sample (0 in sync mode).</summary>
+    public const string StalenessMean = "staleness/mean";
+    /// <summary>Largest t − v over the trained samples (≤ rollout.max_staleness).</summary>
+    public const string StalenessMax = "staleness/max";
+    /// <summary>Groups dropped this step for being staler than rollout.max_staleness.</summary>
+    public const string StalenessDroppedGroups = "staleness/dropped_groups";
     /// <summary>PPO: mean over optimiser steps of the clipped value loss.</summary>
     public const string ValueLoss = "value_loss";
     /// <summary>PPO: fraction of tokens where the clipped value term was the larger.</summary>

@@ -45,7 +45,11 @@ namespace Aha.Training.OnPolicy;
 /// the hard penalty hits truncation when L_max = max_new_tokens.</item>
 /// <item>Mini-batches are taken in order, not reshuffled per pass (as veRL's actor).</item>
 /// <item>Sampling seeds derive from (seed, step, round), so there is no generator state to save and a resumed run
-/// samples exactly what the uninterrupted one did.</item>
+/// samples exactly what the uninterrupted one did (in <c>sync</c> mode: an overlapped run regenerates the batch that
+/// was in flight at the checkpoint with the newer weights).</item>
+/// <item>Overlapped rollouts (<see cref="RolloutSchedule"/>: one_step_off, async) train on samples from θ_{t−k}; π_old
+/// is then always the trainer's own forward at θ_t, so the ratio ρ = π_θ/π_old starts at 1 and the gap to the
+/// sampler is what rollout correction (rollout_is/rollout_rs) weighs, as veRL's recomputed old log-probs.</item>
 /// <item>The reference model is a frozen copy of the policy as given to the constructor (only when β &gt; 0); a policy
 /// with LoRA adapters is its own reference with the adapters switched off, as TRL with PEFT.
 /// <see cref="LoadState"/> expects a trainer built from the same initial policy; it does not save the reference.</item>
@@ -66,7 +70,8 @@ public sealed class OnPolicyTrainer : IDisposable
     readonly RewardScorer _scorer;
     readonly IPromptSource _prompts;
     readonly ITrainingObserver _observer;
-    readonly RolloutCollector _collector;
+    readonly RolloutPipeline _rollouts;
+    readonly RolloutSchedule _schedule;
     readonly IRolloutEngine _engine;
     readonly AdamW _optimizer;
     readonly AdamW? _criticOptimizer;
@@ -87,15 +92,18 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <param name="observer">Receives metrics, samples and warnings; default none.</param>
     /// <param name="environment">Multi-turn environments: each sample is a trajectory (policy turns + observations, loss on
     /// the policy's tokens only; reward = rewards on the response + the environment's); default single-turn.</param>
+    /// <param name="schedule">Whether generation overlaps the update (<c>one_step_off</c>, <c>async</c>: only with an engine
+    /// that has its own weights, an <see cref="IPolicyWeightSync"/>) and the staleness bound; default sync.</param>
     public OnPolicyTrainer(OnPolicyConfig config, CausalLM policy, ITokenizer tokenizer, RewardScorer scorer, IPromptSource prompts,
         ScalarHeadModel? valueModel = null, IRolloutEngine? engine = null, ITrainingObserver? observer = null,
-        MultiTurnEnvironment? environment = null)
+        MultiTurnEnvironment? environment = null, RolloutSchedule? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(prompts);
+        RolloutPipeline.CheckEngine(schedule ?? new RolloutSchedule(), engine);
         _algo = config.ResolveAlgorithm();   // validates every knob in the same pass
         _config = config;
         if (_algo.NeedsCritic && valueModel is null)
@@ -127,7 +135,10 @@ public sealed class OnPolicyTrainer : IDisposable
         }.Validate();
         _engine = engine ?? new LocalRolloutEngine(policy, tokenizer);
         var multiTurn = environment is null ? null : new MultiTurnRollout(_engine, tokenizer, environment.Environments, environment.Format, environment.Options);
-        _collector = new RolloutCollector(config, _algo, _engine, tokenizer, scorer, prompts, sampling, multiTurn);
+        _schedule = schedule ?? new RolloutSchedule();
+        var collector = new RolloutCollector(config, _algo, _engine, tokenizer, scorer, prompts, sampling, multiTurn);
+        _rollouts = new RolloutPipeline(_schedule, collector, _engine, prompts, policy);
+        PlannedSteps = config.TotalSteps > 0 ? config.TotalSteps : null;
 
         int total = config.TotalSteps > 0 ? config.TotalSteps : int.MaxValue;
         double minRatio = config.TotalSteps > 0 ? config.MinLrRatio : 1.0;
@@ -151,9 +162,16 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <summary>The frozen reference policy, or null when β = 0 (and the estimator does not ask for it).</summary>
     public CausalLM? Reference => _reference;
 
+    /// <summary>
+    /// Steps the caller will run in all (<see cref="Train"/> sets it). An overlapped schedule starts no generation for a
+    /// step at or beyond it; null (unknown) lets one batch be generated in vain after the last step.
+    /// </summary>
+    public int? PlannedSteps { get; set; }
+
     /// <summary>Runs steps until <see cref="GlobalStep"/> reaches <paramref name="totalSteps"/>.</summary>
     public void Train(int totalSteps, CancellationToken cancellationToken = default)
     {
+        PlannedSteps = totalSteps;
         while (GlobalStep < totalSteps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -170,9 +188,10 @@ public sealed class OnPolicyTrainer : IDisposable
         OptimizerFactory.SetLearningRate(_optimizer, lr);
         if (_criticOptimizer is not null) OptimizerFactory.SetLearningRate(_criticOptimizer, _criticLr.At(step));
 
-        // a remote engine samples from its own copy of the weights: send it this step's policy first
-        if (_engine is IPolicyWeightSync sync && sync.SyncedVersion != step) sync.SyncWeights(_policy, step);
-        var rollout = _collector.Collect(step);
+        // an engine with its own weights is sent θ_step before it samples for this step (sync), or for the next one (overlapped)
+        var taken = _rollouts.Take(step, PlannedSteps);
+        var rollout = taken.Rollout;
+        var updateClock = Stopwatch.StartNew();
         if (rollout.NothingInformative && _algo.DynamicSampling)
             _observer.OnMessage(TrainingMessageLevel.Warning,
                 $"step {step + 1}: no informative group in {rollout.Rounds} generation round(s); training on the last round (advantages ≈ 0).");
@@ -202,7 +221,8 @@ public sealed class OnPolicyTrainer : IDisposable
             var refLogp = _reference is not null ? NoGradRows(batch, plan, b => ReferenceLogProbs(b)) : null;            // [B, C]
             bool klInReward = refLogp is not null && beta > 0 && _algo.KlPlacement == KlPlacement.Reward;
             bool correct = _algo.RolloutCorrection.Enabled;
-            var oldLogp = !plan.OnPolicy || klInReward || correct ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
+            // overlapped rollouts always recompute π_old, so the mismatch KL(π_rollout ‖ π_old) of stale samples is reported
+            var oldLogp = !plan.OnPolicy || klInReward || correct || _schedule.Overlapped ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
             var oldValues = _critic is not null ? NoGradRows(batch, plan, b => Values(_critic, b)) : null;               // [B, C]
 
             // rollout correction: π_old (the trainer's forward) against π_rollout (the engine's log-probs)
@@ -275,9 +295,21 @@ public sealed class OnPolicyTrainer : IDisposable
             sequenceAdvantages = logged == 0 ? [] : ReadSequenceAdvantages(advantages, mask, logged);
         }
 
+        double update = updateClock.Elapsed.TotalSeconds;
+        double pushed = taken.SyncSeconds + _rollouts.AfterUpdate(step + 1, PlannedSteps);   // async: θ_{step+1} goes out now
+
         AddRolloutMetrics(result, rollout);
         double seconds = clock.Elapsed.TotalSeconds;
         result[OnPolicyMetrics.StepSeconds] = seconds;
+        result[OnPolicyMetrics.TimingGen] = rollout.GenSeconds;
+        result[OnPolicyMetrics.TimingReward] = rollout.RewardSeconds;
+        result[OnPolicyMetrics.TimingWaitRollout] = taken.WaitSeconds;
+        result[OnPolicyMetrics.TimingWeightSync] = pushed;
+        result[OnPolicyMetrics.TimingUpdate] = update;
+        result[OnPolicyMetrics.TimingStep] = seconds;
+        result[OnPolicyMetrics.StalenessMean] = taken.StalenessMean;
+        result[OnPolicyMetrics.StalenessMax] = taken.StalenessMax;
+        result[OnPolicyMetrics.StalenessDroppedGroups] = taken.DroppedGroups;
         result[OnPolicyMetrics.TokensPerSecond] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
 
         GlobalStep++;
@@ -506,7 +538,7 @@ public sealed class OnPolicyTrainer : IDisposable
             TrainableWeights.Save(_critic, _critic.Config, Path.Combine(dir, CriticDir));
             _criticOptimizer!.save_state_dict(Path.Combine(dir, CriticOptimizerFile));
         }
-        var state = new OnPolicyTrainerState(GlobalStep, _prompts.Position, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
+        var state = new OnPolicyTrainerState(GlobalStep, _rollouts.CommittedPromptPosition, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
         AtomicFile.WriteText(Path.Combine(dir, StateFile), state.ToJson());
     }
 
@@ -517,6 +549,7 @@ public sealed class OnPolicyTrainer : IDisposable
     /// <exception cref="InvalidDataException">A file is missing or does not match this trainer (names file and field).</exception>
     public void LoadState(string dir)
     {
+        _rollouts.ThrowIfRunning();
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
         var statePath = Path.Combine(dir, StateFile);
         if (!File.Exists(statePath)) throw new InvalidDataException($"{statePath}: not found; not an on-policy trainer state folder.");
@@ -534,6 +567,7 @@ public sealed class OnPolicyTrainer : IDisposable
         }
         GlobalStep = state.Step;
         _prompts.Position = state.PromptPosition;
+        _rollouts.Restart();
         _kl.Beta = state.Beta;
     }
 
@@ -546,6 +580,7 @@ public sealed class OnPolicyTrainer : IDisposable
 
     public void Dispose()
     {
+        _rollouts.Dispose();
         if (!ReferenceEquals(_reference, _policy)) _reference?.Dispose();
         _optimizer.Dispose();
         _criticOptimizer?.Dispose();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Aha.Algorithms;
 using Aha.Data;
 using Aha.Environments;
@@ -36,10 +37,11 @@ internal sealed record RolloutGroup(IReadOnlyList<RolloutSample> Samples)
 /// <summary>
 /// What one step collected: the groups to train on, every group sampled (all rounds, for the reward and length
 /// metrics: each round samples fresh prompts from the same policy), the number of generation rounds, whether dynamic
-/// sampling ran out of rounds with nothing informative, and the reward failures.
+/// sampling ran out of rounds with nothing informative, the reward failures, and the seconds spent generating and
+/// scoring (on whichever thread collected).
 /// </summary>
 internal sealed record RolloutResult(IReadOnlyList<RolloutGroup> Trained, IReadOnlyList<RolloutGroup> Sampled, int Rounds,
-    bool NothingInformative, IReadOnlyList<RewardFailure> Failures);
+    bool NothingInformative, IReadOnlyList<RewardFailure> Failures, double GenSeconds = 0, double RewardSeconds = 0);
 
 /// <summary>
 /// Pulls prompts, samples G completions each through the rollout engine (or, given environments, G multi-turn
@@ -55,12 +57,13 @@ internal sealed class RolloutCollector(
         var trained = new List<RolloutGroup>();
         var sampled = new List<RolloutGroup>();
         var failures = new List<RewardFailure>();
+        var clocks = new RoundClocks();
         int maxRounds = algorithm.DynamicSampling ? config.MaxGenRounds : 1;
         int rounds = 0;
         IReadOnlyList<RolloutGroup> last = [];
         while (rounds < maxRounds && trained.Count < config.PromptsPerStep)
         {
-            last = SampleRound(step, rounds++, failures);
+            last = SampleRound(step, rounds++, failures, clocks);
             sampled.AddRange(last);
             // veRL's DAPO keeps whole generation batches of informative groups and truncates the surplus; so do we
             foreach (var g in last)
@@ -68,10 +71,15 @@ internal sealed class RolloutCollector(
         }
         bool nothing = trained.Count == 0;
         if (nothing) trained.AddRange(last); // every group had zero variance: train on the last round (advantages ≈ 0)
-        return new RolloutResult(trained, sampled, rounds, nothing, failures);
+        return new RolloutResult(trained, sampled, rounds, nothing, failures, clocks.Gen.Elapsed.TotalSeconds, clocks.Reward.Elapsed.TotalSeconds);
     }
 
-    List<RolloutGroup> SampleRound(int step, int round, List<RewardFailure> failures)
+    sealed class RoundClocks
+    {
+        public readonly Stopwatch Gen = new(), Reward = new();
+    }
+
+    List<RolloutGroup> SampleRound(int step, int round, List<RewardFailure> failures, RoundClocks clocks)
     {
         int g = config.NumGenerations;
         var items = Enumerable.Range(0, config.PromptsPerStep).Select(_ => prompts.Next()).ToList();
@@ -80,6 +88,7 @@ internal sealed class RolloutCollector(
         IReadOnlyList<Completion> completions;
         IReadOnlyList<IReadOnlyList<int>> flat;
         int expected = items.Count * g;
+        clocks.Gen.Start();
         if (multiTurn is null)
         {
             flat = items.Select(i => tokenizer.Encode(i.Prompt)).SelectMany(p => Enumerable.Repeat(p, g)).ToList();
@@ -91,6 +100,7 @@ internal sealed class RolloutCollector(
             completions = trajectories.Select(t => t.ToCompletion()).ToList();
             flat = trajectories.Select(t => t.PromptIds).ToList();
         }
+        clocks.Gen.Stop();
         if (completions.Count != expected)
             throw new InvalidOperationException($"The rollout engine returned {completions.Count} completions for {expected} prompts.");
 
@@ -100,7 +110,9 @@ internal sealed class RolloutCollector(
             var item = items[k / g];
             return new RewardSample(item.Prompt, texts[k], item.Answer, item.Metadata, c.TokenIds.Length);
         }).ToList();
+        clocks.Reward.Start();
         var scored = scorer.ScoreBatch(rewardSamples);
+        clocks.Reward.Stop();
         failures.AddRange(scored.Failures);
 
         var groups = new List<RolloutGroup>(items.Count);

@@ -33,7 +33,10 @@ public static class OnPolicyRun
         var observer = new DeferredObserver();
         using var engine = config.Rollout.CreateEngine();
         using var trainer = new OnPolicyTrainer(config.Trainer, policy, tokenizer, scorer,
-            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer);
+            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule)
+        {
+            PlannedSteps = config.Steps,
+        };
 
         using var session = RunSession.Open(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
         observer.Target = session.Tracker;

@@ -44,7 +44,7 @@ internal static class ToyRl
 
     /// <summary>A trainer on fresh models (same seeds → same initial weights) and a fresh prompt source.</summary>
     public static Run Start(OnPolicyConfig config, IRewardFunction? reward = null, IRolloutEngine? engine = null,
-        Func<CausalLM, IRolloutEngine>? engineFor = null)
+        Func<CausalLM, IRolloutEngine>? engineFor = null, RolloutSchedule? schedule = null)
     {
         var policy = Policy();
         engine ??= engineFor?.Invoke(policy);
@@ -52,7 +52,7 @@ internal static class ToyRl
         var observer = new RecordingObserver();
         var scorer = new RewardScorer([new WeightedReward(reward ?? StartsWithDigit)], new RewardScorerOptions { MaxDegreeOfParallelism = 2 });
         var trainer = new OnPolicyTrainer(config, policy, Tokenizer(), scorer, new ShuffledPromptSource(Prompts, seed: 3),
-            critic, engine, observer);
+            critic, engine, observer, schedule: schedule);
         return new Run(trainer, policy, critic, observer);
     }
 }
