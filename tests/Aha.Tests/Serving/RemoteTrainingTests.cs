@@ -22,20 +22,26 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public void GrpoAgainstAhaServe_InASecondProcess_LearnsTheToyTask_WithTeacherForcedLogProbs()
+    /// <summary>`aha serve` on the trainer's initial policy (ToyRl.Policy: seed 1) and the toy tokenizer.</summary>
+    ServeProcess StartServer()
     {
-        // the server starts from the trainer's initial policy (ToyRl.Policy: seed 1) and the toy tokenizer
         var modelDir = _dir["model"];
         using (var initial = ToyRl.Policy())
             HfCheckpoint.Save(initial, initial.Config, modelDir);
         ToyRl.Tokenizer().Save(modelDir);
-        using var server = ServeProcess.Start(modelDir);
+        return ServeProcess.Start(modelDir);
+    }
 
-        using var remote = new RemoteRolloutEngine(new RemoteRolloutOptions
-        {
-            Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
-        });
+    RemoteRolloutEngine Remote(ServeProcess server) => new(new RemoteRolloutOptions
+    {
+        Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
+    });
+
+    [Fact]
+    public void GrpoAgainstAhaServe_InASecondProcess_LearnsTheToyTask_WithTeacherForcedLogProbs()
+    {
+        using var server = StartServer();
+        using var remote = Remote(server);
         var checking = new TeacherForcedCheck(remote);
         const int steps = 24, k = 4;
         using var run = ToyRl.Start(ToyRl.Config("grpo"), engine: checking);
@@ -55,15 +61,8 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void OneStepOffAgainstAhaServe_LearnsTheToyTask_WithStalenessOne()
     {
-        var modelDir = _dir["model"];
-        using (var initial = ToyRl.Policy())
-            HfCheckpoint.Save(initial, initial.Config, modelDir);
-        ToyRl.Tokenizer().Save(modelDir);
-        using var server = ServeProcess.Start(modelDir);
-        using var remote = new RemoteRolloutEngine(new RemoteRolloutOptions
-        {
-            Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
-        });
+        using var server = StartServer();
+        using var remote = Remote(server);
         const int steps = 24, k = 4;
         // token-level truncated IS weighs the one-step gap between π_rollout = θ_{t−1} and π_old = θ_t
         var config = ToyRl.Config("grpo") with { RolloutIs = RolloutCorrectionLevel.Token };
@@ -94,15 +93,8 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void AsyncAgainstAhaServe_NeverTrainsOnSamplesStalerThanK()
     {
-        var modelDir = _dir["model"];
-        using (var initial = ToyRl.Policy())
-            HfCheckpoint.Save(initial, initial.Config, modelDir);
-        ToyRl.Tokenizer().Save(modelDir);
-        using var server = ServeProcess.Start(modelDir);
-        using var remote = new RemoteRolloutEngine(new RemoteRolloutOptions
-        {
-            Endpoints = [server.Address], SyncDir = _dir["sync"], TimeoutSeconds = 120, MaxRetries = 1,
-        });
+        using var server = StartServer();
+        using var remote = Remote(server);
         const int steps = 8, maxStaleness = 2;
         using var run = ToyRl.Start(ToyRl.Config("grpo"), engine: remote, schedule: new RolloutSchedule(RolloutMode.Async, maxStaleness));
         run.Trainer.Train(steps);
