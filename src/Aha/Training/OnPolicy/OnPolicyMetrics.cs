@@ -81,6 +81,10 @@ public static class OnPolicyMetrics
     public const string TokensPerSecond = "tokens_per_s";
     /// <summary>Wall time of the step in seconds (generation, scoring and optimisation).</summary>
     public const string StepSeconds = "step_s";
+    /// <summary>Whether a metric is read from a clock (step time, throughput, <c>timing_s/*</c>): it differs run to run, the others reproduce.</summary>
+    public static bool IsClock(string name) =>
+        name is StepSeconds or TokensPerSecond || name.StartsWith("timing_s/", StringComparison.Ordinal);
+
     /// <summary>Seconds the engine spent generating this step's batch (on a background thread when overlapped).</summary>
     public const string TimingGen = "timing_s/gen";
     /// <summary>Seconds spent scoring this step's batch (rewards, with generation when overlapped).</summary>

@@ -4,7 +4,6 @@ namespace Aha.Tests.Training.OnPolicy;
 
 public sealed class ResumeTests
 {
-    static readonly HashSet<string> TimingMetrics = [OnPolicyMetrics.StepSeconds, OnPolicyMetrics.TokensPerSecond];
 
     public static TheoryData<string> Configs => new() { "grpo", "ppo", "dapo" };
 
@@ -39,7 +38,7 @@ public sealed class ResumeTests
             var expected = uninterrupted.Observer.Steps[2 + i].Metrics;
             var actual = resumed.Observer.Steps[i].Metrics;
             Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-            foreach (var (key, value) in expected.Where(kv => !TimingMetrics.Contains(kv.Key)))
+            foreach (var (key, value) in expected.Where(kv => !OnPolicyMetrics.IsClock(kv.Key)))
                 Assert.True(Math.Abs(value - actual[key]) <= 1e-5, $"{preset} step {3 + i}: {key} resumed {actual[key]} vs uninterrupted {value}");
         }
         if (preset == "ppo") Assert.NotEqual(Config(preset).ResolveAlgorithm().Beta, uninterrupted.Trainer.Beta); // β did adapt
