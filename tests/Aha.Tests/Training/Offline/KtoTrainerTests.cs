@@ -18,12 +18,14 @@ public sealed class KtoTrainerTests
     static UnpairedExample Text(string id, string prompt, string completion, bool label) =>
         new(id, TextOrMessages.FromText(prompt), TextOrMessages.FromText(completion), label);
 
-    [Fact]
-    public void Kto_DesirableLogProbsRiseRelativeToUndesirable_AndTheImplicitRewardsSeparate()
+    [Theory]
+    [InlineData("kto")]
+    [InlineData("apo_zero_unpaired")]
+    public void DesirableLogProbsRiseRelativeToUndesirable_AndTheImplicitRewardsSeparate(string lossType)
     {
         using var policy = OfflineFixtures.Policy();
         var observer = new RecordingObserver();
-        var config = new KtoConfig { LearningRate = 2e-3, BatchSize = 16, Epochs = 3, WarmupSteps = 3, MaxLength = 32 };
+        var config = new KtoConfig { LearningRate = 2e-3, BatchSize = 16, Epochs = 3, WarmupSteps = 3, MaxLength = 32, LossType = lossType };
         var trainer = new KtoTrainer(policy, OfflineFixtures.Tokenizer, config, observer: observer);
         var eval = XIsDesirable(64, seed: 55);
         var evalRows = trainer.Tokenize(eval, "eval");
@@ -39,11 +41,12 @@ public sealed class KtoTrainerTests
         var result = trainer.Train(XIsDesirable(192, seed: 1), eval);
 
         double after = Gap();
-        Assert.True(after > before + 2, $"log-prob gap desirable − undesirable: before {before:F3}, after {after:F3}");
+        Assert.True(after > before + 2, $"{lossType}: log-prob gap desirable − undesirable: before {before:F3}, after {after:F3}");
         Assert.True(result.Eval["eval_rewards/chosen"] > 0 && result.Eval["eval_rewards/rejected"] < 0,
             $"chosen {result.Eval["eval_rewards/chosen"]:F3}, rejected {result.Eval["eval_rewards/rejected"]:F3}");
         Assert.Equal(result.Eval["eval_rewards/chosen"] - result.Eval["eval_rewards/rejected"], result.Eval["eval_rewards/margins"], 12);
-        // Step 1 sees the untouched policy, the reference: r = 0 and z0 = max(0, 0) = 0, so every loss is 1 − σ(0) = ½.
+        // Step 1 sees the untouched policy, the reference: r = 0 and z0 = max(0, 0) = 0, so every loss is 1 − σ(0) = ½
+        // (APO-zero: desirable 1 − σ(0), undesirable σ(0), both ½).
         Assert.Equal(0.5, observer.Steps[0].Metrics["loss"], 5);
         Assert.Equal(0, observer.Steps[0].Metrics["kl"], 5);
         var losses = observer.Steps.Select(s => s.Metrics["loss"]).ToList();
