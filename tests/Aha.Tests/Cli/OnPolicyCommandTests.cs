@@ -107,6 +107,18 @@ public sealed class OnPolicyCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainerRefusingItsInputs_AfterTheFolderOpened_LeavesNoRunFolder()
+    {
+        // The config is valid on its own; only the trainer, built after the run folder exists (with the tracker as its
+        // observer), sees that the accuracy reward is not among the arithmetic task's rewards (math, format).
+        var (code, _, error) = Aha("grpo", "--set", "trainer.accuracy_reward=countdown", "--name", "bad");
+        Assert.Equal(2, code);
+        Assert.Contains("accuracy_reward 'countdown' is not one of the scorer's rewards", error);
+        Assert.False(Directory.Exists(Path.Combine(Runs, "bad")));
+        Assert.Empty(Directory.Exists(Runs) ? Directory.GetFileSystemEntries(Runs) : []);
+    }
+
+    [Fact]
     public void Resume_FromAMidRunCheckpoint_ReproducesTheUninterruptedRunsMetrics()
     {
         // grpo with β > 0 (reference model), μ = 2 over two mini-batches (π_old forward), warmup + cosine LR.

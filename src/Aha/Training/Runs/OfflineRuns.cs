@@ -1,4 +1,4 @@
-using Aha.Native;
+using Aha.Tracking;
 using Aha.Training.Offline;
 
 namespace Aha.Training.Runs;
@@ -14,73 +14,70 @@ public static class OfflineRuns
     public static RunResult Sft(SftRunConfig config, RunOptions options)
     {
         config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, eval) = RunData.Sft(config.Data);
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var model = RunModels.Policy(config.Model, modelConfig, device);
-        var observer = new DeferredObserver();
-        var trainer = new SftTrainer(model, tokenizer, config.Trainer, observer);
-        return Train(config, "sft", options, config.Trainer, train.Count, config.Checkpointing, observer,
-            trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
-            dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
+        var model = run.Policy();
+        return Train(run, config, "sft", options, config.Trainer, train.Count, config.Checkpointing, model,
+            observer =>
+            {
+                var t = new SftTrainer(model, run.Tokenizer, config.Trainer, observer);
+                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
+            });
     }
 
     public static RunResult RewardModel(RewardModelRunConfig config, RunOptions options)
     {
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, eval) = RunData.Preferences(config.Data);
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var model = RunModels.ScalarHead(config.Model, modelConfig, device);
-        var observer = new DeferredObserver();
-        var trainer = new RewardModelTrainer(model, tokenizer, config.Trainer, observer);
-        return Train(config, "rm", options, config.Trainer, train.Count, config.Checkpointing, observer,
-            trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
-            dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
+        var model = run.ScalarHead();
+        return Train(run, config, "rm", options, config.Trainer, train.Count, config.Checkpointing, model,
+            observer =>
+            {
+                var t = new RewardModelTrainer(model, run.Tokenizer, config.Trainer, observer);
+                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
+            });
     }
 
     public static RunResult Dpo(DpoRunConfig config, RunOptions options)
     {
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, eval) = RunData.Preferences(config.Data);
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var model = RunModels.Policy(config.Model, modelConfig, device);
-        var observer = new DeferredObserver();
-        var trainer = new DpoTrainer(model, tokenizer, config.Trainer, observer: observer);
-        return Train(config, "dpo", options, config.Trainer, train.Count, config.Checkpointing, observer,
-            trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
-            dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
+        var model = run.Policy();
+        return Train(run, config, "dpo", options, config.Trainer, train.Count, config.Checkpointing, model,
+            observer =>
+            {
+                var t = new DpoTrainer(model, run.Tokenizer, config.Trainer, observer: observer);
+                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
+            });
     }
 
     public static RunResult Kto(KtoRunConfig config, RunOptions options)
     {
         config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, eval) = RunData.Unpaired(config.Data);
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var model = RunModels.Policy(config.Model, modelConfig, device);
-        var observer = new DeferredObserver();
-        var trainer = new KtoTrainer(model, tokenizer, config.Trainer, observer: observer);
-        return Train(config, "kto", options, config.Trainer, train.Count, config.Checkpointing, observer,
-            trainer.LoadState, trainer.SaveState, (after, ct) => trainer.Train(train, eval.Count > 0 ? eval : null, after, ct),
-            dir => RunModels.SaveFolder(model, modelConfig, tokenizer, config.Model, dir));
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
+        var model = run.Policy();
+        return Train(run, config, "kto", options, config.Trainer, train.Count, config.Checkpointing, model,
+            observer =>
+            {
+                var t = new KtoTrainer(model, run.Tokenizer, config.Trainer, observer: observer);
+                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
+            });
     }
 
-    static RunResult Train(object config, string prefix, RunOptions options, OfflineTrainingConfig trainer, int trainCount,
-        CheckpointSection checkpointing, DeferredObserver observer, Action<string> load, Action<string> save,
-        Func<Action<int>, CancellationToken, OfflineRunResult> train, Action<string> saveFinal)
+    /// <summary>The offline loop of every command: folder, trainer, resume, checkpoints every N steps, <c>final/</c>.</summary>
+    static RunResult Train(RunContext run, object config, string prefix, RunOptions options, OfflineTrainingConfig trainer,
+        int trainCount, CheckpointSection checkpointing, TorchSharp.torch.nn.Module model, Func<ITrainingObserver, Job> build)
     {
         if (trainCount == 0) throw new ArgumentException("data: the training set is empty.", nameof(config));
         int perEpoch = (trainCount + trainer.EffectiveBatchSize - 1) / trainer.EffectiveBatchSize;
         int total = trainer.MaxSteps ?? trainer.Epochs * perEpoch;
-        using var session = RunSession.Open(config, prefix, options, total, checkpointing.KeepLast);
-        observer.Target = session.Tracker;
-        if (session.ResumeFrom is { } from) load(from);
+        var session = run.OpenFolder(config, prefix, options, total, checkpointing.KeepLast);
+        var job = run.Build(build);
+        var save = job.Save;
+        if (session.ResumeFrom is { } from) job.Load(from);
         int every = checkpointing.Every;
-        var result = train(step =>
+        var result = job.Train(step =>
         {
             if (every > 0 && step % every == 0) session.Checkpoint(step, save);
         }, options.Cancellation);
@@ -89,7 +86,10 @@ public static class OfflineRuns
             if (every == 0 || result.Steps % every != 0) session.Checkpoint(result.Steps, save);
             return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: false);
         }
-        saveFinal(session.FinalPath);
+        run.SaveFinal(model);
         return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: true);
     }
+
+    /// <summary>A built offline trainer, as the loop uses it: resume, checkpoint, train (calling back after each step).</summary>
+    sealed record Job(Action<string> Load, Action<string> Save, Func<Action<int>, CancellationToken, OfflineRunResult> Train);
 }

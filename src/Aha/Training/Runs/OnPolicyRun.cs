@@ -1,5 +1,3 @@
-using Aha.Algorithms;
-using Aha.Native;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
@@ -19,27 +17,24 @@ public static class OnPolicyRun
     public static RunResult Run(OnPolicyRunConfig config, RunOptions options, string prefix = "grpo")
     {
         config = config.Resolve();
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var correctness = RewardsSetup.Correctness(config.Rewards);
         var (train, eval) = RunData.Prompts(config.Data, requireAnswer: correctness is not null);
         if (train.Count == 0) throw new ArgumentException("data: no training prompts.", nameof(config));
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train.Concat(eval)));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var policy = RunModels.Policy(config.Model, modelConfig, device);
-        bool critic = config.Trainer.ResolveAlgorithm().NeedsCritic;
-        using var valueModel = critic ? RunModels.ScalarHead(config.Model, modelConfig, device, seedOffset: 1) : null;
-        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
-        using var _ = rewardModel;
-        var observer = new DeferredObserver();
-        using var engine = config.Rollout.CreateEngine();
-        using var trainer = new OnPolicyTrainer(config.Trainer, policy, tokenizer, scorer,
+        var algorithm = config.Trainer.ResolveAlgorithm();
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
+        var policy = run.Policy();
+        var valueModel = algorithm.NeedsCritic ? run.ScalarHead(seedOffset: 1) : null;
+        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, run.Device);
+        run.Own(rewardModel);
+        var engine = run.Own(config.Rollout.CreateEngine());
+
+        var session = run.OpenFolder(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
+        using var trainer = run.Build(observer => new OnPolicyTrainer(config.Trainer, policy, run.Tokenizer, scorer,
             new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule)
         {
             PlannedSteps = config.Steps,
-        };
-
-        using var session = RunSession.Open(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
-        observer.Target = session.Tracker;
+        });
+        var tokenizer = run.Tokenizer;
         bool evaluate = correctness is not null && eval.Count > 0;
         if (session.ResumeFrom is { } from) trainer.LoadState(from);
         else if (evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, OnPolicyRun.EvalStartFile);
@@ -56,7 +51,7 @@ public static class OnPolicyRun
             last = trainer.Step();
             if (every > 0 && trainer.GlobalStep % every == 0) session.Checkpoint(trainer.GlobalStep, trainer.SaveState);
         }
-        RunModels.SaveFolder(policy, modelConfig, tokenizer, config.Model, session.FinalPath);
+        run.SaveFinal(policy);
         if (evaluate && config.Eval.AtEnd) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalFile);
         return new RunResult(session.Dir.Path, trainer.GlobalStep, session.FinalPath, last, Completed: true);
     }

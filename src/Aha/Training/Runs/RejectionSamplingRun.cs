@@ -1,5 +1,4 @@
 using Aha.Generation;
-using Aha.Native;
 using Aha.Training.Offline;
 
 namespace Aha.Training.Runs;
@@ -16,20 +15,16 @@ public static class RejectionSamplingRun
     public static (RunResult Run, RejectionSamplingResult Result) Run(RejectionSamplingRunConfig config, RunOptions options)
     {
         config = config.Resolve();
-        var device = AhaRuntime.Initialize(new RuntimeOptions { Threads = config.Threads, Device = config.Device });
         var (train, _) = RunData.Prompts(config.Data, requireAnswer: RewardsSetup.Correctness(config.Rewards) is not null);
         if (train.Count == 0) throw new ArgumentException("data: no prompts.", nameof(config));
-        var tokenizer = RunModels.Tokenizer(config.Model, RunData.Texts(train));
-        var modelConfig = RunModels.Config(config.Model, tokenizer);
-        using var policy = RunModels.Policy(config.Model, modelConfig, device);
-        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, device);
-        using var _ = rewardModel;
-        var observer = new DeferredObserver();
-        var sampler = new RejectionSampler(new LocalRolloutEngine(policy, tokenizer), tokenizer, scorer, config.Sampler, observer);
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train));
+        var policy = run.Policy();
+        var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, run.Device);
+        run.Own(rewardModel);
         int batches = (train.Count + config.Sampler.PromptsPerBatch - 1) / config.Sampler.PromptsPerBatch;
 
-        using var session = RunSession.Open(config, "rejection-sample", options, batches, keepLast: 1);
-        observer.Target = session.Tracker;
+        var session = run.OpenFolder(config, "rejection-sample", options, batches, keepLast: 1);
+        var sampler = run.Build(observer => new RejectionSampler(new LocalRolloutEngine(policy, run.Tokenizer), run.Tokenizer, scorer, config.Sampler, observer));
         var output = session.Dir.File(OutputFile);
         var result = sampler.Run(train, output, options.Cancellation);
         return (new RunResult(session.Dir.Path, batches, output, new Dictionary<string, double>

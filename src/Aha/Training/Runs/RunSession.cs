@@ -118,12 +118,3 @@ internal sealed class RunSession : IDisposable
         _lock.Dispose();
     }
 }
-
-/// <summary>Forwards to an observer set later, so a trainer can be built (and fail) before the run folder exists.</summary>
-internal sealed class DeferredObserver : ITrainingObserver
-{
-    public ITrainingObserver Target { get; set; } = NullTrainingObserver.Instance;
-    public void OnStep(int step, IReadOnlyDictionary<string, double> metrics) => Target.OnStep(step, metrics);
-    public void OnSamples(int step, IReadOnlyList<SampleRecord> samples) => Target.OnSamples(step, samples);
-    public void OnMessage(TrainingMessageLevel level, string text) => Target.OnMessage(level, text);
-}

@@ -1,0 +1,103 @@
+using Aha.Models;
+using Aha.Native;
+using Aha.Tokenization;
+using Aha.Tracking;
+using static TorchSharp.torch;
+
+namespace Aha.Training.Runs;
+
+/// <summary>
+/// What every run command opens, in this order, before any trainer: the runtime (threads, device), the tokenizer and
+/// model config of the model section (a character tokenizer's alphabet from the run's data), the models, then the run
+/// folder with its tracker (<see cref="OpenFolder"/>), so the trainer is built with the real tracker as its observer.
+/// Owns the models it built and the folder's session; disposing closes both.
+/// </summary>
+internal sealed class RunContext : IDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+    private RunSession? _session;
+
+    private RunContext(Device device, ModelSection model, ITokenizer tokenizer, ModelConfig modelConfig)
+    {
+        Device = device;
+        Model = model;
+        Tokenizer = tokenizer;
+        ModelConfig = modelConfig;
+    }
+
+    /// <summary>The device the runtime was initialised on.</summary>
+    public Device Device { get; }
+
+    /// <summary>Where the models come from (a folder, or <c>init</c> for a random one).</summary>
+    public ModelSection Model { get; }
+
+    public ITokenizer Tokenizer { get; }
+
+    public ModelConfig ModelConfig { get; }
+
+    /// <summary>The run folder, its tracker and checkpoints; set by <see cref="OpenFolder"/>.</summary>
+    public RunSession Session => _session ?? throw new InvalidOperationException("The run folder is not open yet.");
+
+    /// <summary>
+    /// Initialises the runtime and reads the tokenizer and model config. <paramref name="texts"/> (the run's data) give
+    /// a character tokenizer its alphabet.
+    /// </summary>
+    public static RunContext Open(int? threads, string device, ModelSection model, IEnumerable<string> texts)
+    {
+        var d = AhaRuntime.Initialize(new RuntimeOptions { Threads = threads, Device = device });
+        var tokenizer = RunModels.Tokenizer(model, texts);
+        return new RunContext(d, model, tokenizer, RunModels.Config(model, tokenizer));
+    }
+
+    /// <summary>The policy (loaded, or initialised from the seed), owned by this context.</summary>
+    public CausalLM Policy() => Own(RunModels.Policy(Model, ModelConfig, Device));
+
+    /// <summary>A reward/value model on the same backbone, owned by this context.</summary>
+    public ScalarHeadModel ScalarHead(long seedOffset = 0) => Own(RunModels.ScalarHead(Model, ModelConfig, Device, seedOffset));
+
+    /// <summary>Disposes <paramref name="item"/> with this context (null is ignored).</summary>
+    public T Own<T>(T item) where T : IDisposable?
+    {
+        if (item is not null) _owned.Add(item);
+        return item;
+    }
+
+    /// <summary>
+    /// Creates the run folder (or reopens it with <see cref="RunOptions.Resume"/>) and its tracker: after everything
+    /// bad input can fail on has been read and built, before the trainer.
+    /// </summary>
+    public RunSession OpenFolder(object config, string prefix, RunOptions options, int totalSteps, int keepLast)
+    {
+        if (_session is not null) throw new InvalidOperationException("The run folder is already open.");
+        return _session = RunSession.Open(config, prefix, options, totalSteps, keepLast);
+    }
+
+    /// <summary>
+    /// Builds the trainer (or sampler) with the tracker as its observer. One that refuses its inputs on a fresh run
+    /// removes the folder just created, so bad input leaves no run folder behind.
+    /// </summary>
+    public T Build<T>(Func<ITrainingObserver, T> build)
+    {
+        try
+        {
+            return build(Session.Tracker);
+        }
+        catch when (Session.ResumeStep is null)
+        {
+            var path = Session.Dir.Path;
+            _session!.Dispose();
+            _session = null;
+            Directory.Delete(path, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Saves <paramref name="model"/> with the tokenizer as a Hugging Face folder at <c>final/</c>.</summary>
+    public void SaveFinal(nn.Module model) => RunModels.SaveFolder(model, ModelConfig, Tokenizer, Model, Session.FinalPath);
+
+    public void Dispose()
+    {
+        _session?.Dispose();
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+    }
+}
