@@ -37,26 +37,10 @@ public enum KlPlacement
     Reward,
 }
 
-/// <summary>The pairwise preference-optimisation loss (TRL <c>DPOConfig.loss_type</c> / <c>CPOConfig.loss_type</c> names).</summary>
-public enum PreferenceLossType
-{
-    /// <summary><c>sigmoid</c>: DPO, −log σ(β·h); with label smoothing this is cDPO. arXiv:2305.18290.</summary>
-    Sigmoid,
-    /// <summary><c>ipo</c>: (h − 1/(2β))² on length-averaged log-probs. arXiv:2310.12036.</summary>
-    Ipo,
-    /// <summary><c>hinge</c>: max(0, 1 − β·h) (SLiC, arXiv:2305.10425).</summary>
-    Hinge,
-    /// <summary><c>robust</c>: noise-robust DPO, unbiased under label flips with rate ε (arXiv:2403.00409).</summary>
-    Robust,
-    /// <summary><c>simpo</c>: reference-free, length-normalised, target margin γ (arXiv:2405.14734).</summary>
-    Simpo,
-    /// <summary><c>orpo</c>: odds-ratio preference + NLL of the chosen answer, no reference (arXiv:2403.07691).</summary>
-    Orpo,
-}
-
 /// <summary>
-/// The names users type for the algorithm enums (advantage estimators and policy losses are named in their registries:
-/// <see cref="AdvantageEstimatorRegistry"/>, <see cref="PolicyLossRegistry"/>), and their parsing. Parsing ignores case and surrounding
+/// The names users type for the algorithm enums (advantage estimators, policy losses and preference losses are named in
+/// their registries: <see cref="AdvantageEstimatorRegistry"/>, <see cref="PolicyLossRegistry"/>,
+/// <see cref="PreferenceLossRegistry"/>, <see cref="UnpairedPreferenceLosses"/>), and their parsing. Parsing ignores case and surrounding
 /// whitespace but not spelling; an unknown name throws an <see cref="ArgumentException"/> that lists the valid ones.
 /// </summary>
 public static class AlgorithmNames
@@ -72,14 +56,9 @@ public static class AlgorithmNames
     static readonly NameTable<KlPlacement> Placements = new("KL placement", [
         (KlPlacement.None, "none"), (KlPlacement.Loss, "loss"), (KlPlacement.Reward, "reward")]);
 
-    static readonly NameTable<PreferenceLossType> PreferenceLosses = new("preference loss", [
-        (PreferenceLossType.Sigmoid, "sigmoid"), (PreferenceLossType.Ipo, "ipo"), (PreferenceLossType.Hinge, "hinge"),
-        (PreferenceLossType.Robust, "robust"), (PreferenceLossType.Simpo, "simpo"), (PreferenceLossType.Orpo, "orpo")]);
-
     public static AggregationMode ParseAggregationMode(string name) => Aggregations.Parse(name, nameof(name));
     public static KlEstimator ParseKlEstimator(string name) => Kls.Parse(name, nameof(name));
     public static KlPlacement ParseKlPlacement(string name) => Placements.Parse(name, nameof(name));
-    public static PreferenceLossType ParsePreferenceLossType(string name) => PreferenceLosses.Parse(name, nameof(name));
 
     /// <summary>The name a user types, e.g. <c>seq-mean-token-mean</c>.</summary>
     public static string ToName(this AggregationMode value) => Aggregations.Name(value);
@@ -87,8 +66,6 @@ public static class AlgorithmNames
     public static string ToName(this KlEstimator value) => Kls.Name(value);
     /// <summary>The name a user types, e.g. <c>reward</c>.</summary>
     public static string ToName(this KlPlacement value) => Placements.Name(value);
-    /// <summary>The name a user types, e.g. <c>ipo</c>.</summary>
-    public static string ToName(this PreferenceLossType value) => PreferenceLosses.Name(value);
 
     sealed class NameTable<T>(string kind, (T Value, string Name)[] entries) where T : struct, Enum
     {

@@ -21,7 +21,7 @@ public sealed record PreferenceTerms(Tensor PerPair, Tensor ChosenReward, Tensor
 /// <param name="NeedsReference">False for SimPO and ORPO: no reference log-probs are computed.</param>
 /// <param name="LengthNormalized">The log-probs are per-token means (IPO as TRL, SimPO, ORPO) rather than sums.</param>
 /// <param name="LabelSmoothing">The loss takes a label-flip rate ε in [0, 0.5) (sigmoid/cDPO, robust, SimPO); others need ε = 0.</param>
-public sealed record PreferenceLossEntry(string Name, PreferenceLossType Type, bool NeedsReference, bool LengthNormalized,
+public sealed record PreferenceLossEntry(string Name, bool NeedsReference, bool LengthNormalized,
     Func<PreferenceInput, PreferenceTerms> Compute, string Formula, string Source, bool LabelSmoothing = false);
 
 /// <summary>
@@ -37,25 +37,24 @@ public static class PreferenceLossRegistry
 
     static PreferenceLossRegistry()
     {
-        Add(PreferenceLossType.Sigmoid, true, false, Sigmoid, "−(1 − ε)·log σ(βh) − ε·log σ(−βh)",
+        Add("sigmoid", true, false, Sigmoid, "−(1 − ε)·log σ(βh) − ε·log σ(−βh)",
             "DPO arXiv:2305.18290, cDPO (Mitchell 2023); TRL loss_type=sigmoid", smoothing: true);
-        Add(PreferenceLossType.Ipo, true, true, x => WithDpoRewards(x, (Logratios(x).h - 1 / (2 * x.Beta)).square()),
+        Add("ipo", true, true, x => WithDpoRewards(x, (Logratios(x).h - 1 / (2 * x.Beta)).square()),
             "(h − 1/(2β))², h on per-token mean log-probs", "IPO arXiv:2310.12036; TRL loss_type=ipo");
-        Add(PreferenceLossType.Hinge, true, false, x => WithDpoRewards(x, torch.nn.functional.relu(1 - x.Beta * Logratios(x).h)),
+        Add("hinge", true, false, x => WithDpoRewards(x, torch.nn.functional.relu(1 - x.Beta * Logratios(x).h)),
             "max(0, 1 − βh)", "SLiC arXiv:2305.10425; TRL loss_type=hinge");
-        Add(PreferenceLossType.Robust, true, false, Robust, "(−(1 − ε)·log σ(βh) + ε·log σ(−βh)) / (1 − 2ε)",
+        Add("robust", true, false, Robust, "(−(1 − ε)·log σ(βh) + ε·log σ(−βh)) / (1 − 2ε)",
             "Robust DPO arXiv:2403.00409; TRL loss_type=robust", smoothing: true);
-        Add(PreferenceLossType.Simpo, false, true, Simpo, "−(1 − ε)·log σ(β(w̄ − l̄) − γ) − ε·log σ(−β(w̄ − l̄) + γ)",
+        Add("simpo", false, true, Simpo, "−(1 − ε)·log σ(β(w̄ − l̄) − γ) − ε·log σ(−β(w̄ − l̄) + γ)",
             "SimPO arXiv:2405.14734; TRL CPOTrainer loss_type=simpo", smoothing: true);
-        Add(PreferenceLossType.Orpo, false, true, Orpo, "−β·log σ(log odds(w̄) − log odds(l̄)) − w̄; log odds(p̄) = p̄ − log(1 − e^{p̄})",
+        Add("orpo", false, true, Orpo, "−β·log σ(log odds(w̄) − log odds(l̄)) − w̄; log odds(p̄) = p̄ − log(1 − e^{p̄})",
             "ORPO arXiv:2403.07691; TRL ORPOTrainer");
     }
 
-    static void Add(PreferenceLossType type, bool reference, bool normalized, Func<PreferenceInput, PreferenceTerms> f, string formula, string source,
+    static void Add(string name, bool reference, bool normalized, Func<PreferenceInput, PreferenceTerms> f, string formula, string source,
         bool smoothing = false)
     {
-        var name = type.ToName();
-        All.Register(name, new PreferenceLossEntry(name, type, reference, normalized, f, formula, source, smoothing));
+        All.Register(name, new PreferenceLossEntry(name, reference, normalized, f, formula, source, smoothing));
     }
 
     static (Tensor Chosen, Tensor Rejected, Tensor h) Logratios(PreferenceInput x)

@@ -52,9 +52,9 @@ public static class PreferenceLosses
     /// </summary>
     public static (Tensor Loss, DpoStats Stats) Dpo(Tensor policyChosen, Tensor policyRejected,
         Tensor? referenceChosen, Tensor? referenceRejected, double beta = 0.1,
-        PreferenceLossType type = PreferenceLossType.Sigmoid, double labelSmoothing = 0.0, double simpoGamma = 0.5)
+        string type = "sigmoid", double labelSmoothing = 0.0, double simpoGamma = 0.5)
     {
-        var (loss, stats, _) = Preference(PreferenceLossRegistry.All.Get(type.ToName()),
+        var (loss, stats, _) = Preference(PreferenceLossRegistry.All.Get(type),
             new PreferenceInput(policyChosen, policyRejected, referenceChosen, referenceRejected, beta, labelSmoothing, simpoGamma));
         return (loss, stats);
     }

@@ -23,8 +23,7 @@ public sealed class ConfigValueParsers
     public static ConfigValueParsers Default { get; } = Empty
         .WithEnumNames<AggregationMode>(AlgorithmNames.ToName)
         .WithEnumNames<KlEstimator>(AlgorithmNames.ToName)
-        .WithEnumNames<KlPlacement>(AlgorithmNames.ToName)
-        .WithEnumNames<PreferenceLossType>(AlgorithmNames.ToName);
+        .WithEnumNames<KlPlacement>(AlgorithmNames.ToName);
 
     /// <summary>A registry that also parses <typeparamref name="T"/>.</summary>
     /// <param name="parse">Text → value; throws <see cref="ArgumentException"/> or <see cref="FormatException"/> with a

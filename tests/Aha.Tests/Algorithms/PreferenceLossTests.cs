@@ -66,7 +66,7 @@ public sealed class PreferenceLossTests
     public void Dpo_Ipo_IsSquaredDistanceToHalfInverseBeta()
     {
         var (pc, pr, rc, rr) = Pair();
-        var (loss, _) = PreferenceLosses.Dpo(pc, pr, rc, rr, beta: 0.1, type: AlgorithmNames.ParsePreferenceLossType("ipo"));
+        var (loss, _) = PreferenceLosses.Dpo(pc, pr, rc, rr, beta: 0.1, type: "ipo");
         T.Close(9, T.Scalar(loss)); // (2 − 1/(2·0.1))² = (2 − 5)²
     }
 
@@ -89,8 +89,9 @@ public sealed class PreferenceLossTests
         Assert.Equal("beta", Assert.Throws<ArgumentException>(() =>
             PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), beta: 0)).ParamName);
         Assert.Equal("labelSmoothing", Assert.Throws<ArgumentException>(() =>
-            PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), type: PreferenceLossType.Ipo, labelSmoothing: 0.1)).ParamName);
-        Assert.Contains("sigmoid, ipo, hinge, robust, simpo, orpo", Assert.Throws<ArgumentException>(() => AlgorithmNames.ParsePreferenceLossType("kto")).Message);
+            PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), type: "ipo", labelSmoothing: 0.1)).ParamName);
+        Assert.Contains("Unknown preference loss 'kto'. Valid values: hinge, ipo, orpo, robust, sigmoid, simpo.",
+            Assert.Throws<ArgumentException>(() => PreferenceLosses.Dpo(T.Vec(1), T.Vec(1), T.Vec(1), T.Vec(1), type: "kto")).Message);
     }
 }
 
@@ -102,7 +103,7 @@ public sealed class MorePreferenceLossTests
     // chosen log-ratios (0.5, 0), rejected (−0.5, 0.5) → h = (1, −0.5), βh = (0.5, −0.25).
     static readonly double[] Pc = { -2, -1 }, Pr = { -3, -1 }, Rc = { -2.5, -1 }, Rr = { -2.5, -1.5 };
 
-    static double Loss(PreferenceLossType type, double eps = 0, double gamma = 0.5, bool reference = true) =>
+    static double Loss(string type, double eps = 0, double gamma = 0.5, bool reference = true) =>
         T.Scalar(PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), reference ? T.Vec(Rc) : null, reference ? T.Vec(Rr) : null,
             beta: 0.5, type: type, labelSmoothing: eps, simpoGamma: gamma).Loss);
 
@@ -110,7 +111,7 @@ public sealed class MorePreferenceLossTests
     public void Hinge_IsReluOfOneMinusBetaH()
     {
         // max(0, 1 − 0.5) = 0.5, max(0, 1 + 0.25) = 1.25 → mean 0.875
-        T.Close(0.875, Loss(PreferenceLossType.Hinge));
+        T.Close(0.875, Loss("hinge"));
     }
 
     [Fact]
@@ -118,14 +119,14 @@ public sealed class MorePreferenceLossTests
     {
         // per pair (−0.9·log σ(βh) + 0.1·log σ(−βh)) / 0.8
         double Pair(double bh) => (-0.9 * LogSig(bh) + 0.1 * LogSig(-bh)) / 0.8;
-        T.Close((Pair(0.5) + Pair(-0.25)) / 2, Loss(PreferenceLossType.Robust, eps: 0.1));
+        T.Close((Pair(0.5) + Pair(-0.25)) / 2, Loss("robust", eps: 0.1));
     }
 
     [Fact]
     public void Simpo_IsReferenceFree_WithTargetMargin()
     {
         // inputs as per-token means: w̄ − l̄ = (1, 0), minus γ/β = 1 → (0, −1); −log σ(0.5·x) → (ln 2, −log σ(−0.5))
-        T.Close((Math.Log(2) - LogSig(-0.5)) / 2, Loss(PreferenceLossType.Simpo, reference: false));
+        T.Close((Math.Log(2) - LogSig(-0.5)) / 2, Loss("simpo", reference: false));
     }
 
     [Fact]
@@ -151,7 +152,7 @@ public sealed class MorePreferenceLossTests
         Assert.False(PreferenceLossRegistry.All.Get("simpo").NeedsReference);
         Assert.False(PreferenceLossRegistry.All.Get("orpo").NeedsReference);
         Assert.True(PreferenceLossRegistry.All.Get("hinge").NeedsReference);
-        Assert.Throws<ArgumentException>(() => PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), null, null, type: PreferenceLossType.Hinge));
+        Assert.Throws<ArgumentException>(() => PreferenceLosses.Dpo(T.Vec(Pc), T.Vec(Pr), null, null, type: "hinge"));
     }
 
     [Fact]
@@ -161,9 +162,9 @@ public sealed class MorePreferenceLossTests
         Assert.Equal(["hinge", "ipo", "orpo", "robust", "sigmoid", "simpo"], all.Names);
         Assert.Equal(["orpo", "simpo"], all.Names.Where(n => !all.Get(n).NeedsReference));
         Assert.Equal(["robust", "sigmoid", "simpo"], all.Names.Where(n => all.Get(n).LabelSmoothing));
-        var problem = Assert.Single(new Aha.Training.Offline.DpoConfig { LossType = PreferenceLossType.Hinge, LabelSmoothing = 0.1 }.Problems());
+        var problem = Assert.Single(new Aha.Training.Offline.DpoConfig { LossType = "hinge", LabelSmoothing = 0.1 }.Problems());
         Assert.Equal("label_smoothing", problem.Key);
         Assert.Contains("robust, sigmoid, simpo losses only", problem.Message);
-        Assert.Empty(new Aha.Training.Offline.DpoConfig { LossType = PreferenceLossType.Simpo, LabelSmoothing = 0.1 }.Problems());
+        Assert.Empty(new Aha.Training.Offline.DpoConfig { LossType = "simpo", LabelSmoothing = 0.1 }.Problems());
     }
 }

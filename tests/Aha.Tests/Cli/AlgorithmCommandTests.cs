@@ -56,7 +56,7 @@ public sealed class AlgorithmCommandTests : IDisposable
             "--set", "trainer.max_steps=2", "--set", "trainer.batch_size=4", "--set", "checkpointing.every=1");
         Assert.True(code == 0, error);
         var run = Path.Combine(Runs, lossType);
-        Assert.Equal(lossType, ConfigLoader.Load<DpoRunConfig>(Path.Combine(run, "resolved_config.yaml")).Trainer.LossType.ToName());
+        Assert.Equal(lossType, ConfigLoader.Load<DpoRunConfig>(Path.Combine(run, "resolved_config.yaml")).Trainer.LossType);
         var rows = RunFolder.Metrics(run);
         Assert.Equal(2, rows.Count);
         var first = rows[0].Metrics;

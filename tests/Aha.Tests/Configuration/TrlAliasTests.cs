@@ -104,7 +104,7 @@ public sealed class TrlAliasTests
         var dpo = ConfigLoader.Load<DpoRunConfig>(null,
             [$"data.train=[{prefs}]", "beta=0.2", "loss_type=ipo", "num_train_epochs=3", "per_device_train_batch_size=4", "gradient_accumulation_steps=2", "max_length=128"]);
         Assert.Equal(0.2, dpo.Trainer.Beta);
-        Assert.Equal(PreferenceLossType.Ipo, dpo.Trainer.LossType);
+        Assert.Equal("ipo", dpo.Trainer.LossType);
         Assert.Equal((3, 4, 2, 128), (dpo.Trainer.Epochs, dpo.Trainer.BatchSize, dpo.Trainer.GradientAccumulationSteps, dpo.Trainer.MaxLength));
 
         var sft = ConfigLoader.Load<SftRunConfig>(null, ["completion_only_loss=true", "max_steps=5"]);

@@ -18,9 +18,9 @@ public sealed record DpoConfig : OfflineTrainingConfig
     /// </summary>
     public double Beta { get; init; } = 0.1;
 
-    /// <summary>The preference loss (TRL loss_type): <c>sigmoid</c> (DPO), <c>ipo</c>, <c>hinge</c>, <c>robust</c>, and the
-    /// reference-free <c>simpo</c>, <c>orpo</c> (see <see cref="PreferenceLossRegistry"/>). The default value is sigmoid.</summary>
-    public PreferenceLossType LossType { get; init; } = PreferenceLossType.Sigmoid;
+    /// <summary>The preference loss (TRL loss_type), a name in <see cref="PreferenceLossRegistry"/>: <c>sigmoid</c> (DPO),
+    /// <c>ipo</c>, <c>hinge</c>, <c>robust</c>, and the reference-free <c>simpo</c>, <c>orpo</c>. The default value is sigmoid.</summary>
+    public string LossType { get; init; } = "sigmoid";
 
     /// <summary>
     /// Label smoothing ε of conservative DPO (cDPO): the probability that a label is flipped, in [0, 0.5); sigmoid
@@ -37,8 +37,8 @@ public sealed record DpoConfig : OfflineTrainingConfig
         foreach (var p in base.Problems()) yield return p;
         if (!(Beta > 0) || double.IsInfinity(Beta)) yield return new ConfigProblem("beta", $"beta must be > 0 and finite (got {Beta})", Beta);
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5)) yield return new ConfigProblem("label_smoothing", $"label_smoothing must be in [0, 0.5) (got {LabelSmoothing})", LabelSmoothing);
-        if (!Enum.IsDefined(LossType) || !PreferenceLossRegistry.All.TryGet(LossType.ToName(), out var loss))
-            yield return new ConfigProblem("loss_type", $"loss_type must be one of {string.Join(", ", PreferenceLossRegistry.All.Names)} (got {LossType})", LossType);
+        if (!PreferenceLossRegistry.All.TryGet(LossType, out var loss))
+            yield return new ConfigProblem("loss_type", PreferenceLossRegistry.All.UnknownMessage(LossType), LossType);
         else if (!loss.LabelSmoothing && LabelSmoothing != 0)
             yield return new ConfigProblem("label_smoothing", $"label_smoothing applies to the {string.Join(", ", PreferenceLosses.SmoothedNames)} losses only; set it to 0 with loss_type {loss.Name} (got {LabelSmoothing})", LabelSmoothing);
         if (!(SimpoGamma >= 0) || double.IsInfinity(SimpoGamma)) yield return new ConfigProblem("simpo_gamma", $"simpo_gamma must be ≥ 0 (got {SimpoGamma})", SimpoGamma);

@@ -56,7 +56,7 @@ public sealed class DpoTrainer
     public int Step => _loop.Step;
 
     /// <summary>The registered preference loss <see cref="DpoConfig.LossType"/> names.</summary>
-    public PreferenceLossEntry Loss => PreferenceLossRegistry.All.Get(Config.LossType.ToName());
+    public PreferenceLossEntry Loss => PreferenceLossRegistry.All.Get(Config.LossType);
 
     /// <summary>Precomputes the reference log-probs (or takes them from a loaded state), then trains from <see cref="Step"/>.</summary>
     public OfflineRunResult Train(IReadOnlyList<PreferenceExample> train, IReadOnlyList<PreferenceExample>? eval = null,
@@ -120,7 +120,7 @@ public sealed class DpoTrainer
             int b = microBatch.Count;
             var device = model.Backbone.EmbeddingWeight.device;
             var (sums, lengths) = SequenceLogProbs(model, microBatch.Select(i => i.Pair).ToList(), padId); // [2B], [2B]
-            var entry = PreferenceLossRegistry.All.Get(config.LossType.ToName());
+            var entry = PreferenceLossRegistry.All.Get(config.LossType);
             // IPO (as TRL), SimPO and ORPO compare per-token mean log-probs
             var norm = entry.LengthNormalized ? lengths.clamp_min(1) : null;                            // [2B]
             var policy = norm is null ? sums : sums / norm;                                              // [2B]

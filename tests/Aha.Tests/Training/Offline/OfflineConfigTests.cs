@@ -20,7 +20,7 @@ public sealed class OfflineConfigTests
     public void DpoConfig_RejectsNonPositiveBeta_AndLabelSmoothingWithIpo_InOneError()
     {
         var e = Assert.Throws<ConfigException>(() => new DpoConfig
-            { Beta = 0, LossType = PreferenceLossType.Ipo, LabelSmoothing = 0.1, GradientAccumulationSteps = 0 }.Validate());
+            { Beta = 0, LossType = "ipo", LabelSmoothing = 0.1, GradientAccumulationSteps = 0 }.Validate());
         Assert.Equal(["gradient_accumulation_steps", "beta", "label_smoothing"], e.Errors.Select(x => x.KeyPath));
     }
 
@@ -39,7 +39,7 @@ public sealed class OfflineConfigTests
         Assert.Equal(2e-5, new SftConfig().Validate().LearningRate);
         Assert.Equal(1e-5, new RewardModelConfig().Validate().LearningRate);
         var dpo = new DpoConfig().Validate();
-        Assert.Equal((1e-6, 0.1, PreferenceLossType.Sigmoid, 0.0), (dpo.LearningRate, dpo.Beta, dpo.LossType, dpo.LabelSmoothing));
+        Assert.Equal((1e-6, 0.1, "sigmoid", 0.0), (dpo.LearningRate, dpo.Beta, dpo.LossType, dpo.LabelSmoothing));
         new RejectionSamplingConfig().Validate();
     }
 

@@ -58,18 +58,17 @@ public sealed class PreferenceTrainerTests
     {
         using var policy = OfflineFixtures.Policy();
         var observer = new RecordingObserver();
-        var type = AlgorithmNames.ParsePreferenceLossType(lossType);
         var config = new DpoConfig
         {
-            LearningRate = 2e-3, BatchSize = 16, Epochs = 3, Beta = type == PreferenceLossType.Orpo ? 0.5 : 0.1, WarmupSteps = 3, MaxLength = 32,
-            LossType = type, LabelSmoothing = type == PreferenceLossType.Robust ? 0.1 : 0,
+            LearningRate = 2e-3, BatchSize = 16, Epochs = 3, Beta = lossType == "orpo" ? 0.5 : 0.1, WarmupSteps = 3, MaxLength = 32,
+            LossType = lossType, LabelSmoothing = lossType == "robust" ? 0.1 : 0,
         };
         var result = new DpoTrainer(policy, OfflineFixtures.Tokenizer, config, observer: observer)
             .Train(OfflineFixtures.StartsWithXRule(192, seed: 1), OfflineFixtures.StartsWithXRule(64, seed: 55));
         Assert.True(result.Eval["eval_rewards/accuracies"] >= 0.8, $"{lossType}: accuracy {result.Eval["eval_rewards/accuracies"]:F3}");
         var margins = observer.Steps.Select(s => s.Metrics["rewards/margins"]).ToList();
         Assert.True(margins.Skip(margins.Count - 3).Average() > margins.Take(3).Average(), $"{lossType}: margins should rise");
-        if (type == PreferenceLossType.Orpo)
+        if (lossType == "orpo")
             foreach (var name in new[] { "log_odds_ratio", "log_odds_chosen", "nll_loss" }) Assert.True(observer.Steps[^1].Metrics.ContainsKey(name), name);
     }
 
@@ -132,7 +131,7 @@ public sealed class PreferenceTrainerTests
         var reference = OfflineFixtures.Policy(seed: 4);
         reference.Dispose();
         using var policy = OfflineFixtures.Policy();
-        var config = new DpoConfig { LearningRate = 1e-3, BatchSize = 4, MaxSteps = 2, MaxLength = 32, LossType = AlgorithmNames.ParsePreferenceLossType(lossType) };
+        var config = new DpoConfig { LearningRate = 1e-3, BatchSize = 4, MaxSteps = 2, MaxLength = 32, LossType = lossType };
         var trainer = new DpoTrainer(policy, OfflineFixtures.Tokenizer, config, reference);
         Assert.Equal(needsReference, trainer.Loss.NeedsReference);
         var data = OfflineFixtures.StartsWithXRule(8, seed: 6);
