@@ -153,7 +153,8 @@ public static partial class PolicyLoss
             high = high.logical_and(adv.gt(0));
         }
         var dual = dualClip is double c ? r.gt(c).logical_and(adv.lt(0)).to(m.dtype) : torch.zeros_like(m);
-        var kl = KlEstimators.K3(x.OldLogp.detach(), x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
+        // ppo_kl = KL(π_old ‖ π_θ) by k3: the samples come from π_old, so it takes k3's "policy" place and π_θ the "reference".
+        var kl = KlEstimators.K3(logp: x.OldLogp.detach(), refLogp: x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
         var cov = covSelected ?? torch.zeros_like(m);
         // the three clip regions are disjoint: low and dual need ρ < 1 − ε_low vs ρ > c > 1, high needs ρ > 1 + ε_high
         var v = Scalars.Read(Masked.Mean(low.to(m.dtype), m), Masked.Mean(high.to(m.dtype), m), Masked.Mean(dual, m),

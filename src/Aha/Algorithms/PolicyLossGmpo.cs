@@ -41,7 +41,8 @@ public static partial class PolicyLoss
             var clipped = d.ne(dClamped);
             var high = clipped.logical_and(adv.gt(0)).to(m.dtype);
             var low = clipped.logical_and(adv.lt(0)).to(m.dtype);
-            var kl = KlEstimators.K3(x.OldLogp.detach(), x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
+            // ppo_kl = KL(π_old ‖ π_θ) by k3: the samples come from π_old, so it takes k3's "policy" place and π_θ the "reference".
+            var kl = KlEstimators.K3(logp: x.OldLogp.detach(), refLogp: x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
             var ratioPerToken = seqRatio.detach().unsqueeze(1).expand_as(m);
             var v = Scalars.Read(Masked.Mean(low, m), Masked.Mean(high, m), Masked.Mean(ratioPerToken, m), Masked.Mean(kl, m));
             stats = new PolicyLossStats(v[0], v[1], 0, v[2], v[3]);

@@ -18,35 +18,6 @@ public static class DataShuffle
     }
 
     /// <summary>
-    /// Streaming shuffle for files too large to hold: keeps <paramref name="bufferSize"/> items and emits a random
-    /// one as each new item arrives (local, not global, randomness — like tf.data's shuffle buffer).
-    /// </summary>
-    public static IEnumerable<T> ShuffleStream<T>(IEnumerable<T> items, int bufferSize, long seed)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        if (bufferSize < 1) throw new ArgumentException($"bufferSize must be ≥ 1, got {bufferSize}.", nameof(bufferSize));
-        return Iterate();
-
-        IEnumerable<T> Iterate()
-        {
-            var rng = new SeededRandom(seed);
-            var buffer = new List<T>(bufferSize);
-            foreach (var item in items)
-            {
-                if (buffer.Count < bufferSize)
-                {
-                    buffer.Add(item);
-                    continue;
-                }
-                int j = rng.Next(bufferSize);
-                yield return buffer[j];
-                buffer[j] = item;
-            }
-            foreach (var item in Shuffle(buffer, seed)) yield return item;
-        }
-    }
-
-    /// <summary>
     /// Shuffles by seed, then puts round(n · evalFraction) items (at least 1 when n ≥ 2 and the fraction is &gt; 0)
     /// in Eval and the rest in Train. Disjoint, and together exactly the input.
     /// </summary>

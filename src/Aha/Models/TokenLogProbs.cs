@@ -7,7 +7,9 @@ public static class TokenLogProbs
 {
     /// <summary>
     /// log softmax(logits / T)[target]: logits [B, T, V], targets [B, T] int64 → [B, T].
-    /// Matches the rollout engine's log-probs (temperature-scaled, before top-k/top-p).
+    /// Matches the rollout engine's log-probs (temperature-scaled, before top-k/top-p). Temperature 0 (greedy) has no
+    /// distribution of its own: it scores under softmax(logits), T = 1, exactly as <see cref="Generation.TokenSampler"/>
+    /// reports greedy tokens' log-probs.
     /// </summary>
     public static Tensor Gather(Tensor logits, Tensor targets, double temperature = 1.0)
         => Algorithms.TokenDistribution.LogProbs(temperature is 1.0 or 0.0 ? logits : logits / temperature, targets);

@@ -38,14 +38,6 @@ public static class TaskDatasets
         return new TaskSplit(train, test);
     }
 
-    /// <summary>Writes train.jsonl and test.jsonl into <paramref name="directory"/>.</summary>
-    public static void WriteJsonl(TaskSplit split, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(split);
-        PromptItemJsonl.Write(Path.Combine(directory, "train.jsonl"), split.Train);
-        PromptItemJsonl.Write(Path.Combine(directory, "test.jsonl"), split.Test);
-    }
-
     private static List<PromptItem> Draw(
         ISyntheticTask task, int count, SeededRandom rng, HashSet<string> taken, PromptTemplate template, string split)
     {

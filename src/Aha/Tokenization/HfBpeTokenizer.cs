@@ -76,14 +76,6 @@ public sealed class HfBpeTokenizer : ITokenizer
     /// <summary>True when the file's normalizer includes NFC (Qwen); Llama 3 has none.</summary>
     public bool AppliesNfc => _normalizer.AppliesNfc;
 
-    /// <summary>Reads a tokenizer.json; BOS/EOS/PAD come from tokenizer_config.json beside it (see <see cref="SpecialTokenRoles"/>).</summary>
-    public static HfBpeTokenizer FromFile(string tokenizerJsonPath)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(tokenizerJsonPath);
-        using var doc = TokenizerJson.Parse(tokenizerJsonPath);
-        return TokenizerJson.Guard(tokenizerJsonPath, () => FromJson(doc.RootElement, tokenizerJsonPath));
-    }
-
     internal static HfBpeTokenizer FromJson(JsonElement root, string file)
     {
         var model = TokenizerJson.Required(root, "model", JsonValueKind.Object, file, "$");

@@ -6,8 +6,6 @@ namespace Aha.Training;
 /// </summary>
 public sealed record LrSchedule(double PeakLr, int WarmupSteps, int TotalSteps, double MinRatio = 0.0)
 {
-    /// <summary>A constant learning rate (common for RL fine-tuning).</summary>
-    public static LrSchedule Constant(double lr) => new(lr, 0, int.MaxValue, 1.0);
 
     public double At(int step)
     {

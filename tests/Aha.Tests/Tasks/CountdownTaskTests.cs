@@ -39,7 +39,7 @@ public sealed class CountdownTaskTests
         var dir = Path.Combine(Path.GetTempPath(), "aha-task-" + Guid.NewGuid().ToString("N"));
         try
         {
-            TaskDatasets.WriteJsonl(split, dir);
+            PromptItemJsonl.Write(Path.Combine(dir, "train.jsonl"), split.Train);
             var back = PromptDataReader.Read(Path.Combine(dir, "train.jsonl")).ToList();
             Assert.Equal(split.Train.Count, back.Count);
             for (int i = 0; i < back.Count; i++)

@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 namespace Aha.Training.Checkpointing;
 
 /// <summary>
-/// The small, human-readable part of a checkpoint, saved as <c>trainer_state.json</c>: the step, where the data
-/// stream stands, and anything else a trainer needs to continue exactly (as JSON values by name).
+/// The small, human-readable part of a checkpoint, saved as <c>trainer_state.json</c>: the step and
+/// anything else a trainer needs to continue exactly (as JSON values by name).
 /// </summary>
 public sealed record TrainerState
 {
@@ -22,9 +22,6 @@ public sealed record TrainerState
 
     /// <summary>Optimizer steps completed.</summary>
     public int Step { get; init; }
-
-    /// <summary>Items (or batches; the trainer decides and documents which) consumed from the data stream.</summary>
-    public long DataPosition { get; init; }
 
     /// <summary>
     /// Further state by name, e.g. <c>epoch</c>, <c>kl_coef</c> of an adaptive controller, <c>data_rng</c> (a

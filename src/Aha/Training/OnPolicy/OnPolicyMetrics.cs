@@ -12,17 +12,17 @@ namespace Aha.Training.OnPolicy;
 public static class OnPolicyMetrics
 {
     /// <summary>Mean total score (weighted rewards + overlong shaping).</summary>
-    public const string RewardMean = "reward/mean";
+    public const string RewardMean = MetricNames.RewardMean;
     /// <summary>Population standard deviation of the total score.</summary>
-    public const string RewardStd = "reward/std";
+    public const string RewardStd = MetricNames.RewardStd;
     /// <summary>Mean of one reward function over the samples where it applies: <c>reward/{name}/mean</c>.</summary>
     public static string RewardFunctionMean(string name) => $"reward/{name}/mean";
     /// <summary>Mean overlong shaping term (≤ 0), when shaping is on.</summary>
     public const string OverlongMean = "reward/overlong/mean";
     /// <summary>Fraction of samples whose <see cref="OnPolicyConfig.AccuracyReward"/> is exactly 1.</summary>
-    public const string Accuracy = "accuracy";
+    public const string Accuracy = MetricNames.Accuracy;
     /// <summary>Fraction of sampled groups whose scores are all equal (no signal for group baselines).</summary>
-    public const string FracZeroStdGroups = "frac_zero_std_groups";
+    public const string FracZeroStdGroups = MetricNames.FracZeroStdGroups;
     /// <summary>Generation rounds this step (1 without dynamic sampling).</summary>
     public const string GenRounds = "gen_rounds";
     /// <summary>Groups in the trained batch.</summary>
@@ -30,17 +30,17 @@ public static class OnPolicyMetrics
     /// <summary>Groups in the trained batch whose scores are not all equal.</summary>
     public const string BatchInformativeGroups = "batch/informative_groups";
     /// <summary>Token mean of the configured KL estimator between π_θ and π_ref at the training forwards.</summary>
-    public const string Kl = "kl";
+    public const string Kl = MetricNames.Kl;
     /// <summary>Batch mean of Σ_t k_t(π_old ‖ π_ref) at sampling, what the adaptive controller sees (KL in reward only).</summary>
     public const string KlSequence = "kl/seq";
     /// <summary>β used this step.</summary>
     public const string KlCoef = "kl_coef";
     /// <summary>Token mean of the policy entropy (temperature-scaled), at the training forwards.</summary>
-    public const string Entropy = "entropy";
+    public const string Entropy = MetricNames.Entropy;
     /// <summary>Fraction of tokens with ρ &lt; 1 − ε_low and Â &lt; 0.</summary>
-    public const string ClipFracLow = "clip_frac/low";
+    public const string ClipFracLow = MetricNames.ClipFracLow;
     /// <summary>Fraction of tokens with ρ &gt; 1 + ε_high and Â &gt; 0.</summary>
-    public const string ClipFracHigh = "clip_frac/high";
+    public const string ClipFracHigh = MetricNames.ClipFracHigh;
     /// <summary>Fraction of tokens with Â &lt; 0 and ρ &gt; c (dual clip only).</summary>
     public const string ClipFracDual = "clip_frac/dual";
     /// <summary>Clip-Cov / KL-Cov: fraction of tokens whose gradient was cut or KL-penalised (0 for other losses).</summary>
@@ -62,25 +62,25 @@ public static class OnPolicyMetrics
     /// <summary>Rollout correction: fraction of loss tokens removed by masked IS.</summary>
     public const string RolloutCorrMaskedFrac = "rollout_corr/masked_frac";
     /// <summary>Token mean of ρ = π_θ/π_old.</summary>
-    public const string RatioMean = "ratio/mean";
+    public const string RatioMean = MetricNames.RatioMean;
     /// <summary>Token mean of k3(π_old ‖ π_θ), how far the updates moved the policy from the sampler.</summary>
     public const string ApproxKl = "approx_kl";
     /// <summary>Mean over optimiser steps of the global policy gradient norm before clipping.</summary>
-    public const string GradNorm = "grad_norm";
+    public const string GradNorm = MetricNames.GradNorm;
     /// <summary>Policy learning rate this step.</summary>
-    public const string Lr = "lr";
+    public const string Lr = MetricNames.Lr;
     /// <summary>Mean over optimiser steps of the total policy loss (surrogate + KL − entropy bonus).</summary>
-    public const string Loss = "loss";
+    public const string Loss = MetricNames.Loss;
     /// <summary>Mean completion length in tokens.</summary>
-    public const string CompletionLenMean = "completion_len/mean";
+    public const string CompletionLenMean = MetricNames.CompletionLenMean;
     /// <summary>Longest completion in tokens.</summary>
-    public const string CompletionLenMax = "completion_len/max";
+    public const string CompletionLenMax = MetricNames.CompletionLenMax;
     /// <summary>Fraction of completions stopped by max_new_tokens.</summary>
-    public const string TruncatedFrac = "truncated_frac";
+    public const string TruncatedFrac = MetricNames.TruncatedFrac;
     /// <summary>Generated tokens per second of step time.</summary>
-    public const string TokensPerSecond = "tokens_per_s";
+    public const string TokensPerSecond = MetricNames.TokensPerS;
     /// <summary>Wall time of the step in seconds (generation, scoring and optimisation).</summary>
-    public const string StepSeconds = "step_s";
+    public const string StepSeconds = MetricNames.StepS;
     /// <summary>Whether a metric is read from a clock (step time, throughput, <c>timing_s/*</c>): it differs run to run, the others reproduce.</summary>
     public static bool IsClock(string name) =>
         name is StepSeconds or TokensPerSecond || name.StartsWith("timing_s/", StringComparison.Ordinal);
@@ -104,9 +104,9 @@ public static class OnPolicyMetrics
     /// <summary>Groups dropped this step for being staler than rollout.max_staleness.</summary>
     public const string StalenessDroppedGroups = "staleness/dropped_groups";
     /// <summary>PPO: mean over optimiser steps of the clipped value loss.</summary>
-    public const string ValueLoss = "value_loss";
+    public const string ValueLoss = MetricNames.ValueLoss;
     /// <summary>PPO: fraction of tokens where the clipped value term was the larger.</summary>
     public const string ValueClipFrac = "value_clip_frac";
     /// <summary>PPO: 1 − Var(R − V_old)/Var(R) over the batch, before the critic update (as veRL); left out when the returns are constant.</summary>
-    public const string ExplainedVar = "explained_var";
+    public const string ExplainedVar = MetricNames.ExplainedVar;
 }
