@@ -23,7 +23,7 @@ public sealed record TrainingBenchmarkResult(
 /// adds 12·L·H·Q·T per token for attention's T² work (+7.7 % for Small4M at 128 tokens); this leaves it out, so it
 /// understates the work done.
 /// Steps are timed after a burn-in (nanoGPT's bench.py does the same): the first steps grow the allocator's heap
-/// and fault its pages in — on a VM that is ~12 µs a page and 1–3 s for the first step — and a training run lives in
+/// and fault its pages in — on a VM that makes the first step much slower (docs/performance.md) — and a training run lives in
 /// the steady state that follows. Each timed step is followed by a measurement of the matmul ceiling (best of three
 /// 1024³ matmuls), so both sides of the ratio are sampled under the same conditions on a host whose speed drifts; the
 /// figures are the medians of both series, robust to the occasional step that a shared host slows down.

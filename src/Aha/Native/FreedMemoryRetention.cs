@@ -5,9 +5,8 @@ namespace Aha.Native;
 /// <summary>
 /// Keeps freed tensor memory inside the process (glibc's allocator) instead of handing it back to the OS after every
 /// step. A training step frees and reallocates the same activations each time; with glibc's defaults, large blocks are
-/// unmapped or trimmed and every page is faulted in again on the next step. On a virtual machine where one page
-/// fault costs ~12 µs (measured on this project's 2-core machine) that came to 4 500–9 000 faults and 50–100 ms of a
-/// 0.75 s training step. PyTorch's CPU tuning guide solves the same problem by preloading jemalloc or tcmalloc;
+/// unmapped or trimmed and every page is faulted in again on the next step, which on a virtual machine is a
+/// noticeable share of a small model's step (figures in docs/performance.md). PyTorch's CPU tuning guide solves the same problem by preloading jemalloc or tcmalloc;
 /// this is the in-process equivalent: blocks up to 32 MiB (glibc's limit for this setting) come from the heap and
 /// the heap is not trimmed below 2 GiB of free space at its top. The process keeps its peak footprint.
 /// It covers the main thread fully (where `aha` trains); other threads allocate from glibc's per-thread arenas,
