@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Aha.Cli.Commands;
 
-/// <summary><c>aha bench generate | train</c>: throughput figures as one JSON object.</summary>
+/// <summary><c>aha bench generate | train | lora</c>: throughput figures as one JSON object.</summary>
 internal static class BenchCommand
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -74,6 +74,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");
         bench.Subcommands.Add(generate);
         bench.Subcommands.Add(train);
+        bench.Subcommands.Add(BenchLoraCommand.Create());
         return bench;
     }
 
