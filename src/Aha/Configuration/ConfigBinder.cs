@@ -95,6 +95,8 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
                     .Select(part => Mark(new YamlScalarNode(part.Trim()) { Style = ScalarStyle.DoubleQuoted }, node)) // literal text, never null
                     .ToList();
         }
+        // one string where a list of strings goes is a list of one (PEFT/TRL write target_modules: all-linear)
+        else if (node is YamlScalarNode one && element == typeof(string)) items = [one];
         else return Fail(node, path, $"expected {ConfigTypes.Describe(listType)} ([a, b] or one '- item' per line), got {Shape(node)}.", current);
 
         bool elementNullable = Nullable.GetUnderlyingType(element) is not null;

@@ -65,6 +65,23 @@ public sealed class LoraCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(Runs, "off", "final", "adapter")));
     }
 
+    [Fact]
+    public void ConfigFile_TrlRecipeKeys_WithAllLinearAsOneString()
+    {
+        // as a TRL SFT recipe writes them: lora_target_modules: all-linear is one string, not a list
+        var config = _dir.File("trl.yaml", $$"""
+            data: {train: [{{SftData()}}]}
+            max_steps: 1
+            use_peft: true
+            lora_r: 2
+            lora_target_modules: all-linear
+            """);
+        var (code, _, error) = Aha("sft", "--name", "al", "--config", config);
+        Assert.True(code == 0, error);
+        var adapter = JsonNode.Parse(File.ReadAllText(Path.Combine(Runs, "al", "final", "adapter", PeftAdapter.ConfigFile)))!;
+        Assert.Equal(7, adapter["target_modules"]!.AsArray().Count);
+    }
+
     [Theory]
     [InlineData("model.lora.r=0", "model.lora.r")]
     [InlineData("model.lora.target_modules=[lm_head]", "model.lora.target_modules")]
