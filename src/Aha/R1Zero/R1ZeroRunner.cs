@@ -161,7 +161,7 @@ public static class R1ZeroRunner
         r.Problems.SelectMany(p => p.SampledCompletions).Select(c => ReflectionDetector.Backtracks(c.Text) ? 1.0 : 0.0).DefaultIfEmpty().Average();
 
     /// <summary>The run's inputs, all checked: problems, verifier, tokenizer, model config (and the corpus for a built-in task).</summary>
-    sealed record Inputs(IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test, IRewardFunction Correctness, string TaskName,
+    internal sealed record Inputs(IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test, IRewardFunction Correctness, string TaskName,
         ITokenizer Tokenizer, ModelConfig ModelConfig)
     {
         public IReadOnlyList<CorpusDocument>? Corpus { get; init; }
@@ -174,7 +174,7 @@ public static class R1ZeroRunner
     }
 
     /// <summary>A built-in task: its problems, the synthetic corpus, a character tokenizer over it, the small model's config.</summary>
-    static Inputs BuiltInInputs(R1ZeroOptions o)
+    internal static Inputs BuiltInInputs(R1ZeroOptions o)
     {
         var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
         var (corpus, stats) = SyntheticCorpus.Build(task.Train, task.Writer, o.Corpus, o.Seed);

@@ -48,7 +48,7 @@ public static class R1ZeroTasks
             "a start 10–29 and three numbers 1–9 joined by + and − (e.g. 27-5-3+4=), solved left to right; a few writers check each step", MaxNewTokens: 96);
     }
 
-    static readonly ArithmeticOptions ArithmeticShape = new() { MinOperands = 3, MaxOperands = 3, MinDigits = 1, MaxDigits = 1, Operators = "+-" };
+    static readonly ArithmeticOptions ArithmeticShape = R1ZeroArithmeticTask.Shape;
     static readonly CountdownOptions CountdownShape = new() { MinCount = 3, MaxCount = 3, MaxNumber = 20, MaxTarget = 60, Operators = "+-" };
 
     /// <summary>
@@ -104,7 +104,7 @@ public static class R1ZeroTasks
     static R1ZeroTask Arithmetic(int trainCount, int testCount, long seed)
     {
         var task = new ArithmeticTask(ArithmeticShape);
-        var split = TaskDatasets.Generate(task, Math.Min(trainCount, DistinctProblems("arithmetic") - testCount), testCount, seed, new PromptTemplate("{question}="));
+        var split = TaskDatasets.Generate(task, Math.Min(trainCount, DistinctProblems("arithmetic") - testCount), testCount, seed, R1ZeroArithmeticTask.Template);
         return new R1ZeroTask("arithmetic", split.Train, split.Test, new ArithmeticSolutions(), new MathReward("math", AnswerSources.AnswerTag),
             "three single-digit numbers joined by + and − (e.g. 7+5-3=), solved left to right");
     }

@@ -18,4 +18,10 @@ public interface ISyntheticTask
     PromptTemplate DefaultTemplate { get; }
 
     SyntheticProblem Generate(SeededRandom rng);
+
+    /// <summary>
+    /// Test problems always drawn first and kept out of the train split, even when a split asks for fewer (it gets the
+    /// first ones): a pretrained base's held-out set, which no training data may contain. The default value is 0.
+    /// </summary>
+    int ReservedTestProblems => 0;
 }

@@ -6,12 +6,7 @@ namespace Aha.Tests.Cli;
 /// <summary>Every file in configs/ goes through the real config binding, so the recipes never rot.</summary>
 public sealed class ConfigRecipeFileTests
 {
-    static string Repo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Aha.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Aha.sln not found above the test folder.");
-    }
+    static string Repo() => RepoRoot.Find();
 
     /// <summary>The first line names the command ("# aha grpo"), which fixes the config type.</summary>
     static object Load(string file, string command) => command switch

@@ -4,19 +4,17 @@ namespace Aha.Tests.Cli;
 
 /// <summary>
 /// Every CPU-sized file in configs/ (all but the Qwen GPU recipes) runs for a couple of steps with the real `aha`
-/// executable from the repository root, as a user types it — binding a file is not enough for a recipe to run.
+/// executable from the repository root, as a user types it — binding a file is not enough for a recipe to run. The
+/// child processes share the test run's cache of pretrained bases (<see cref="SharedBaseCache"/>).
 /// </summary>
 public sealed class ShippedRecipeRunTests : IDisposable
 {
     readonly TempDir _dir = new();
+
+    public ShippedRecipeRunTests() => SharedBaseCache.Use();
     public void Dispose() => _dir.Dispose();
 
-    static string Repo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Aha.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Aha.sln not found above the test folder.");
-    }
+    static string Repo() => RepoRoot.Find();
 
     public static TheoryData<string> CpuRecipes()
     {

@@ -4,9 +4,10 @@ using Aha.Models.Lora;
 namespace Aha.Training.Runs;
 
 /// <summary>
-/// Where a run's starting model and tokenizer come from: a Hugging Face folder (<see cref="Path"/>), or a randomly
-/// initialised model (<see cref="Init"/>: <c>tiny</c> for the built-in tiny Qwen2, or a <c>config.json</c>). At most
-/// one of the two is set; neither means <c>init: tiny</c>.
+/// Where a run's starting model and tokenizer come from: a Hugging Face folder (<see cref="Path"/>), a randomly
+/// initialised model (<see cref="Init"/>: <c>tiny</c> for the built-in tiny Qwen2, or a <c>config.json</c>), or a small
+/// base pretrained on a synthetic corpus, built on first use and cached (<see cref="Pretrain"/>). At most one of the
+/// three is set; none means <c>init: tiny</c>.
 /// </summary>
 public sealed record ModelSection : IValidatableConfig
 {
@@ -22,6 +23,12 @@ public sealed record ModelSection : IValidatableConfig
     /// <summary><c>tiny</c> or a <c>config.json</c> path: a random model (weights ~ N(0, initializer_range²)). Null with no
     /// <see cref="Path"/> means <c>tiny</c>. Default null.</summary>
     public string? Init { get; init; }
+
+    /// <summary>
+    /// A base pretrained on <c>aha r1zero</c>'s synthetic corpus (model and character tokenizer), built on first use and
+    /// cached; see <see cref="PretrainSection"/>. Default null.
+    /// </summary>
+    public PretrainSection? Pretrain { get; init; }
 
     /// <summary>
     /// A <c>tokenizer.json</c> (or a folder holding one), or <c>char</c> for a character tokenizer over printable ASCII
@@ -42,17 +49,24 @@ public sealed record ModelSection : IValidatableConfig
     /// <summary><see cref="Lora"/> when it is present and enabled.</summary>
     public LoraConfig? ActiveLora => Lora is { Enabled: true } l ? l : null;
 
-    /// <summary>The tokenizer actually used: <see cref="Tokenizer"/>, else the model folder, else <c>char</c>.</summary>
+    /// <summary>The tokenizer actually used: <see cref="Tokenizer"/>, else the model folder, else <c>char</c>; null with
+    /// <see cref="Pretrain"/> until <see cref="RunModels"/> resolves the base to its folder.</summary>
     public string? ResolvedTokenizer => Tokenizer ?? Path ?? (ResolvedInit == Tiny ? Char : null);
 
-    /// <summary>The random model to build when there is no <see cref="Path"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
-    public string? ResolvedInit => Path is null ? Init ?? Tiny : null;
+    /// <summary>The random model to build when there is neither <see cref="Path"/> nor <see cref="Pretrain"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
+    public string? ResolvedInit => Path is null && Pretrain is null ? Init ?? Tiny : null;
 
     public IEnumerable<ConfigProblem> Problems()
     {
-        if (Path is not null && Init is not null)
+        if (new object?[] { Path, Init, Pretrain }.Count(v => v is not null) > 1)
         {
-            yield return new ConfigProblem("", "set only one of 'path' (a Hugging Face model folder) and 'init' (tiny, or a config.json for a random model).");
+            yield return new ConfigProblem("", "set only one of 'path' (a Hugging Face model folder), 'init' (tiny, or a config.json for a random model) " +
+                                               "and 'pretrain' (a base pretrained on a synthetic corpus).");
+            yield break;
+        }
+        if (Pretrain is not null)
+        {
+            if (Tokenizer is not null) yield return new ConfigProblem("tokenizer", "must not be set with 'pretrain': the base brings its own character tokenizer.", Tokenizer);
             yield break;
         }
         if (Path is not null)

@@ -26,6 +26,7 @@ public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportT
     {
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
         foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
+        foreach (var e in PretrainSection.CheckHeldOut(Model, Data)) yield return e;
     }
 }
 

@@ -81,5 +81,6 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases, IRe
         foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
         foreach (var e in RewardsSetup.Problems(Rewards, RewardModel)) yield return e;
+        foreach (var e in PretrainSection.CheckHeldOut(Model, Data)) yield return e;
     }
 }

@@ -39,6 +39,9 @@ public sealed record R1RecipeConfig : IValidatableConfig
     public IEnumerable<ConfigProblem> Problems()
     {
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
+        // Later stages start from the previous stage's folder, but their eval problems must be the base's held-out ones too.
+        foreach (var (stage, data) in new[] { ("cold_start", ColdStart.Data), ("rl", Rl.Data), ("rejection", Rejection.Data), ("sft", Sft.Data), ("final_rl", FinalRl.Data) })
+            foreach (var e in PretrainSection.CheckHeldOut(Model, data, $"{stage}.data")) yield return e;
     }
 }
 

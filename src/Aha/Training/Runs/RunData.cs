@@ -40,8 +40,9 @@ public static class RunData
 
     /// <summary>
     /// SFT examples: the JSONL files, or with a task a synthetic cold start (R1 stage 1 in miniature): each prompt's
-    /// completion is <c>&lt;think&gt;question&lt;/think&gt;&lt;answer&gt;solution&lt;/answer&gt;</c>, which teaches the format and the
-    /// answer (for countdown the hidden solution expression).
+    /// completion is <c>&lt;think&gt;steps&lt;/think&gt;&lt;answer&gt;solution&lt;/answer&gt;</c>, which teaches the format and the
+    /// answer (for countdown the hidden solution expression); the think block holds the task's worked steps where it
+    /// has them (<c>r1zero-arithmetic</c>: <c>7+5=12;12-3=9</c>), else the question.
     /// </summary>
     public static (IReadOnlyList<SftExample> Train, IReadOnlyList<SftExample> Eval) Sft(DataSection data)
     {
@@ -93,8 +94,8 @@ public static class RunData
     /// <summary>The synthetic cold-start example of a task prompt.</summary>
     public static SftExample ColdStart(PromptItem item)
     {
-        var question = item.Metadata.GetValueOrDefault("question") ?? item.Prompt;
-        return SftExample.Text(item.Id, item.Prompt, $"<think>{question}</think><answer>{AnswerOf(item)}</answer>");
+        var think = item.Metadata.GetValueOrDefault("steps") ?? item.Metadata.GetValueOrDefault("question") ?? item.Prompt;
+        return SftExample.Text(item.Id, item.Prompt, $"<think>{think}</think><answer>{AnswerOf(item)}</answer>");
     }
 
     static List<T> ReadAll<T>(IReadOnlyList<string> paths, Func<string, IEnumerable<T>> read) => paths.SelectMany(read).ToList();

@@ -23,11 +23,21 @@ public static class RunModels
     }.Validate("init: tiny");
 
     /// <summary>
+    /// The section with a <c>pretrain</c> base replaced by its cached folder (built on first use, progress on the
+    /// console); any other section as it is. Every builder below resolves its section this way, so a run's config (and
+    /// its <c>resolved_config.yaml</c>) keeps the settings, never a cache path.
+    /// </summary>
+    public static ModelSection Resolve(ModelSection model) => model.Pretrain is { } pretrain
+        ? model with { Path = R1Zero.PretrainedBase.Ensure(pretrain, Console.Out), Pretrain = null }
+        : model;
+
+    /// <summary>
     /// The tokenizer: loaded from a file or folder, or (<c>char</c>) a character tokenizer over printable ASCII and
     /// newline, plus any other character of <paramref name="texts"/> in first-seen order (deterministic for the same data).
     /// </summary>
     public static ITokenizer Tokenizer(ModelSection model, IEnumerable<string> texts)
     {
+        model = Resolve(model);
         var spec = model.ResolvedTokenizer ?? throw new ArgumentException("The model section names no tokenizer.", nameof(model));
         if (spec != ModelSection.Char) return TokenizerLoader.Load(spec);
         var alphabet = new StringBuilder("\n");
@@ -46,6 +56,7 @@ public static class RunModels
     /// <summary>The model config the section describes (vocabulary checked against the tokenizer).</summary>
     public static ModelConfig Config(ModelSection model, ITokenizer tokenizer)
     {
+        model = Resolve(model);
         var config = model.Path is { } path ? ModelConfig.Load(path)
             : model.ResolvedInit == ModelSection.Tiny ? TinyConfig(tokenizer.VocabSize)
             : ModelConfig.Load(model.ResolvedInit!);
@@ -68,6 +79,7 @@ public static class RunModels
     /// <summary>The causal LM: loaded from the folder, or randomly initialised with the section's seed; LoRA adapters attached when the section has them.</summary>
     public static CausalLM Policy(ModelSection model, ModelConfig config, Device device)
     {
+        model = Resolve(model);
         CausalLM lm;
         if (model.Path is { } path) lm = HfCheckpoint.LoadCausalLM(path, device);
         else
@@ -85,6 +97,7 @@ public static class RunModels
     /// </summary>
     public static ScalarHeadModel ScalarHead(ModelSection model, ModelConfig config, Device device, long seedOffset = 0)
     {
+        model = Resolve(model);
         ScalarHeadModel m;
         if (model.Path is { } path) m = HfCheckpoint.LoadScalarHeadModel(path, device, seed: model.InitSeed + seedOffset);
         else
@@ -103,6 +116,7 @@ public static class RunModels
     /// </summary>
     public static void SaveFolder(nn.Module module, ModelConfig config, ITokenizer tokenizer, ModelSection source, string dir)
     {
+        source = Resolve(source);
         HfCheckpoint.Save(module, config, dir);
         if (LoraAdapters.Of(module) is not null) PeftAdapter.Save(module, Path.Combine(dir, AdapterDir), source.Path);
         SaveTokenizer(tokenizer, source, dir);
@@ -114,6 +128,7 @@ public static class RunModels
     /// <summary>Copies the tokenizer files of <paramref name="source"/> into <paramref name="dir"/> (or saves a char tokenizer).</summary>
     public static void SaveTokenizer(ITokenizer tokenizer, ModelSection source, string dir)
     {
+        source = Resolve(source);
         Directory.CreateDirectory(dir);
         if (source.ResolvedTokenizer is { } spec && spec != ModelSection.Char)
         {

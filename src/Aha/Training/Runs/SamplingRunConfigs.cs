@@ -33,6 +33,7 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
     {
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
         foreach (var e in RewardsSetup.Problems(Rewards, RewardModel)) yield return e;
+        foreach (var e in PretrainSection.CheckHeldOut(Model, Data)) yield return e;
     }
 }
 
@@ -62,7 +63,8 @@ public sealed record EvalRunConfig : IValidatableConfig
     public IEnumerable<ConfigProblem> Problems()
     {
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
-        if (Model.Path is null && Model.Init is null) yield return new ConfigProblem("model.path", "is required: the model folder to evaluate.");
+        if (Model.Path is null && Model.Init is null && Model.Pretrain is null) yield return new ConfigProblem("model.path", "is required: the model folder to evaluate.");
+        foreach (var e in PretrainSection.CheckHeldOut(Model, Data)) yield return e;
         if (Data.UsesTask && Data.EvalSize < 1) yield return new ConfigProblem("data.eval_size", "must be ≥ 1 to evaluate on a task's test split.");
         if (Correctness is not null and not ("math" or "countdown")) yield return new ConfigProblem("correctness", $"must be math or countdown (got '{Correctness}').", Correctness);
     }
