@@ -32,4 +32,17 @@ public sealed record PromptTemplate
         "The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. " +
         "The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, " +
         "i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question}. Assistant:");
+
+    /// <summary>
+    /// The one table of template names, for config files (<c>data.template</c>) and <c>aha r1zero --template</c>:
+    /// <c>raw</c>, <c>think_answer</c> (also <c>think</c>), <c>r1_zero</c> (also <c>r1zero</c>); <c>-</c> and <c>_</c>
+    /// alike, case ignored. Null for any other name.
+    /// </summary>
+    public static PromptTemplate? Named(string name) => name.Trim().ToLowerInvariant().Replace('-', '_') switch
+    {
+        "raw" => Raw,
+        "think_answer" or "think" => ThinkAnswer,
+        "r1_zero" or "r1zero" => R1Zero,
+        _ => null,
+    };
 }

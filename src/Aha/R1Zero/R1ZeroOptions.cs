@@ -131,7 +131,7 @@ public sealed record R1ZeroOptions
         Check(EvalK >= 1, $"--eval-k must be ≥ 1 (got {EvalK})");
         Check(HeldoutSubset >= 0 && HeldoutEvery >= 0, $"--heldout-every and heldout_subset must be ≥ 0 (got {HeldoutEvery}, {HeldoutSubset})");
         Check(Threads is null || Threads >= 1, $"--threads must be ≥ 1 (got {Threads})");
-        Check(Template is "r1zero" or "think" or "raw", $"--template must be r1zero, think or raw (got '{Template}')");
+        Check(Template is not null && Aha.Data.PromptTemplate.Named(Template) is not null, $"--template must be r1zero, think or raw (got '{Template}')");
         if (ModelDir is null && DataPath is not null) errors.Add("--data needs --model (the built-in tasks generate their own data)");
         if (ModelDir is not null)
         {

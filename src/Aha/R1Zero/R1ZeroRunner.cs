@@ -205,7 +205,7 @@ public static class R1ZeroRunner
             return new Inputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
                 { Description = task.Description, Environment = task.Environment, MaxNewTokens = o.MaxNewTokens ?? task.MaxNewTokens };
         }
-        var template = o.Template switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
+        var template = PromptTemplate.Named(o.Template)!;                // checked by R1ZeroOptions.Validate
         var items = PromptDataReader.Read(o.DataPath!, new PromptReadOptions { Template = template }).ToList();
         if (items.Count < 2) throw new InvalidDataException($"{o.DataPath}: needs at least 2 records (held-out + RL); found {items.Count}.");
         int testCount = Math.Min(o.TestProblems, items.Count / 2);

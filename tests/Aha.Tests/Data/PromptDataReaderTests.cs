@@ -128,4 +128,14 @@ public sealed class PromptDataReaderTests
         var item = Assert.Single(PromptDataReader.Read(path, new PromptReadOptions { RequireAnswer = false }));
         Assert.Null(item.Answer);
     }
+
+    [Theory]
+    [InlineData("raw", "raw"), InlineData("think_answer", "think"), InlineData("think-answer", "think"), InlineData("THINK", "think")]
+    [InlineData("r1_zero", "r1"), InlineData("r1-zero", "r1"), InlineData("r1zero", "r1")]
+    public void TemplateNames_ConfigAndR1ZeroSpellings_NameTheSameTemplate(string name, string which)
+    {
+        var expected = which switch { "raw" => PromptTemplate.Raw, "think" => PromptTemplate.ThinkAnswer, _ => PromptTemplate.R1Zero };
+        Assert.Same(expected, PromptTemplate.Named(name));
+        Assert.Null(PromptTemplate.Named("r1"));
+    }
 }

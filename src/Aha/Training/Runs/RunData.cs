@@ -6,14 +6,9 @@ namespace Aha.Training.Runs;
 /// <summary>Reads a <see cref="DataSection"/> into the item lists the trainers take.</summary>
 public static class RunData
 {
-    /// <summary>A named template (raw, think_answer, r1_zero) or a text with <c>{question}</c>; null when neither.</summary>
-    public static PromptTemplate? TemplateFor(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "raw" => PromptTemplate.Raw,
-        "think_answer" or "think-answer" => PromptTemplate.ThinkAnswer,
-        "r1_zero" or "r1-zero" => PromptTemplate.R1Zero,
-        _ => name.Contains(PromptTemplate.Placeholder, StringComparison.Ordinal) ? new PromptTemplate(name) : null,
-    };
+    /// <summary>A named template (<see cref="PromptTemplate.Named"/>) or a text with <c>{question}</c>; null when neither.</summary>
+    public static PromptTemplate? TemplateFor(string name) =>
+        PromptTemplate.Named(name) ?? (name.Contains(PromptTemplate.Placeholder, StringComparison.Ordinal) ? new PromptTemplate(name) : null);
 
     /// <summary>The task's train and test splits.</summary>
     public static TaskSplit TaskSplit(DataSection data)
