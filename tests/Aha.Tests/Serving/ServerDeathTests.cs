@@ -42,11 +42,11 @@ public sealed class ServerDeathTests : IDisposable
         // completes and checkpoints, and step 4 reports the failure.
         var run = Path.Combine(runs, "dies");
         Assert.Equal([1, 2, 3], RunFolder.Metrics(run).Select(r => r.Step));
-        var checkpoints = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order().ToArray();
+        var checkpoints = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(d => Path.GetFileName(d)!).Order().ToArray();
         Assert.Equal(["step-000001", "step-000002", "step-000003"], checkpoints);
         foreach (var name in checkpoints)
         {
-            var dir = Path.Combine(run, "checkpoints", name!);
+            var dir = Path.Combine(run, "checkpoints", name);
             Assert.Null(CheckpointManifest.Problem(dir));                       // every file at its recorded size and hash
             Assert.True(File.Exists(Path.Combine(dir, CheckpointManifest.FileName)), dir);
             using var policy = HfCheckpoint.LoadCausalLM(Path.Combine(dir, "policy"));
