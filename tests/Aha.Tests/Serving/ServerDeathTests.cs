@@ -16,9 +16,13 @@ public sealed class ServerDeathTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [InlineData("sync")]
-    [InlineData("one_step_off")]
-    public void ServerDyingMidRun_StopsWithAnErrorNamingIt_AndLeavesTheCheckpointsLoadable(string mode)
+    // sync: batches 1–3 trained; step 4's weight push finds the server gone
+    [InlineData("sync", false, 3, "update_weights_from_disk: failed after 1 attempt(s): ")]
+    // one_step_off: batch 3 was generated during step 2; step 3's push (before starting batch 4) finds the server gone
+    [InlineData("one_step_off", false, 2, "update_weights_from_disk: failed after 1 attempt(s): ")]
+    // one_step_off: batch 3 fails on the background thread while step 2 trains; step 2 still checkpoints, step 3 reports it
+    [InlineData("one_step_off", true, 2, "v1/completions: failed after 1 attempt(s): HTTP 503")]
+    public void ServerDyingMidRun_StopsWithAnErrorNamingIt_AndLeavesTheCheckpointsLoadable(string mode, bool diesInRequest, int completed, string failure)
     {
         var runs = _dir["runs"];
         string[] quiet = ["--set", "eval.at_start=false", "--set", "eval.at_end=false", "--threads", "1", "--out", runs];
@@ -26,8 +30,8 @@ public sealed class ServerDeathTests : IDisposable
         var (code, _, error) = AhaCli.Run(["grpo", "--name", "base", "--set", "steps=1", .. quiet]);
         Assert.True(code == 0, error);
         using var server = ServeProcess.Start(Path.Combine(runs, "base", "final"));
-        // three generation requests pass; the fourth finds the server gone (it aborts the request and stops listening)
-        using var proxy = new DyingProxy(new Uri(server.Address), completionsAllowed: 3);
+        // three generation requests are answered (or two, and the third gets a 503), then the server is gone
+        using var proxy = new DyingProxy(new Uri(server.Address), completions: 3, diesInRequest);
         var config = _dir.File("remote.yaml",
             $"steps: 8\ncheckpointing:\n  every: 1\n  keep_last: 10\nrollout:\n  endpoints: [{proxy.Address}]\n  sync_dir: {_dir["sync"]}\n" +
             $"  max_retries: 0\n  mode: {mode}\n");
@@ -36,14 +40,14 @@ public sealed class ServerDeathTests : IDisposable
 
         Assert.Equal(2, code);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: {proxy.Address}v1/completions: failed after 1 attempt(s)", line);
+        Assert.True(line.StartsWith($"error: {proxy.Address}{failure}", StringComparison.Ordinal), line);
+        Assert.EndsWith("Is the server running?", line.TrimEnd());
         Assert.DoesNotContain("   at ", error + output);                       // no stack trace
-        // sync: step 4 asks for its batch and fails. one_step_off: batch 4 fails while step 3 trains; step 3 still
-        // completes and checkpoints, and step 4 reports the failure.
         var run = Path.Combine(runs, "dies");
-        Assert.Equal([1, 2, 3], RunFolder.Metrics(run).Select(r => r.Step));
+        var steps = Enumerable.Range(1, completed).ToArray();
+        Assert.Equal(steps, RunFolder.Metrics(run).Select(r => r.Step));
         var checkpoints = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(d => Path.GetFileName(d)!).Order().ToArray();
-        Assert.Equal(["step-000001", "step-000002", "step-000003"], checkpoints);
+        Assert.Equal(steps.Select(s => $"step-{s:D6}"), checkpoints);           // no half-written .tmp folder either
         foreach (var name in checkpoints)
         {
             var dir = Path.Combine(run, "checkpoints", name);
@@ -52,12 +56,12 @@ public sealed class ServerDeathTests : IDisposable
             using var policy = HfCheckpoint.LoadCausalLM(Path.Combine(dir, "policy"));
             Assert.NotNull(policy);
         }
-        Assert.Contains("\"step\": 3", File.ReadAllText(Path.Combine(run, "checkpoints", "step-000003", "trainer_state.json")));
+        Assert.Contains($"\"step\": {completed}", File.ReadAllText(Path.Combine(run, "checkpoints", checkpoints[^1], "trainer_state.json")));
     }
 
     /// <summary>
-    /// Forwards HTTP requests to a server until the (n + 1)-th <c>/v1/completions</c> request: that one is aborted and
-    /// the listener closed, so later connections are refused — a server process dying, at a chosen point.
+    /// Forwards HTTP requests to a server and stops listening at the n-th <c>/v1/completions</c> request — after
+    /// answering it, or answering 503 to it — so later connections are refused: a server process dying, at a chosen point.
     /// </summary>
     sealed class DyingProxy : IDisposable
     {
@@ -67,7 +71,7 @@ public sealed class ServerDeathTests : IDisposable
         readonly Task _loop;
         int _completions;
 
-        public DyingProxy(Uri target, int completionsAllowed)
+        public DyingProxy(Uri target, int completions, bool diesInRequest)
         {
             _target = target;
             var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -77,12 +81,12 @@ public sealed class ServerDeathTests : IDisposable
             Address = $"http://127.0.0.1:{port}/";
             _listener.Prefixes.Add(Address);
             _listener.Start();
-            _loop = Task.Run(() => Serve(completionsAllowed));
+            _loop = Task.Run(() => Serve(completions, diesInRequest));
         }
 
         public string Address { get; }
 
-        async Task Serve(int allowed)
+        async Task Serve(int last, bool diesInRequest)
         {
             while (_listener.IsListening)
             {
@@ -90,9 +94,11 @@ public sealed class ServerDeathTests : IDisposable
                 try { context = await _listener.GetContextAsync(); }
                 catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
                 var path = context.Request.Url!.PathAndQuery;
-                if (path.StartsWith("/v1/completions", StringComparison.Ordinal) && ++_completions > allowed)
+                bool dying = path.StartsWith("/v1/completions", StringComparison.Ordinal) && ++_completions == last;
+                if (dying && diesInRequest)
                 {
-                    context.Response.Abort();
+                    context.Response.StatusCode = 503;
+                    context.Response.Close();
                     _listener.Stop();
                     return;
                 }
@@ -105,6 +111,11 @@ public sealed class ServerDeathTests : IDisposable
                 context.Response.ContentType = "application/json";
                 await context.Response.OutputStream.WriteAsync(bytes);
                 context.Response.Close();
+                if (dying)
+                {
+                    _listener.Stop();   // gone: pooled connections close, new ones are refused
+                    return;
+                }
             }
         }
 
