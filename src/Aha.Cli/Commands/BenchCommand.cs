@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Aha.Cli.Commands;
 
-/// <summary><c>aha bench generate | train | lora</c>: throughput figures as one JSON object.</summary>
+/// <summary><c>aha bench generate | train | lora | rollout</c>: throughput figures as one JSON object.</summary>
 internal static class BenchCommand
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -71,10 +71,29 @@ internal static class BenchCommand
             else Print(r, TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
         }));
 
+        var rollout = new Command("rollout",
+            "aha serve on loopback: requests/s and tokens/s of 8 concurrent clients vs one engine call of the same rows (the cost of HTTP), and GRPO step time with rollout.mode sync vs one_step_off.");
+        var clients = new Option<int>("--clients") { Description = "Concurrent HTTP clients, one prompt of n = G each.", DefaultValueFactory = _ => 8 };
+        var rlSteps = new Option<int>("--steps") { Description = "RL steps per trainer run (the first is not timed).", DefaultValueFactory = _ => 4 };
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per completion.", DefaultValueFactory = _ => 64 };
+        clients.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--clients: expected at least 1."); });
+        rlSteps.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError("--steps: expected at least 2 (the first step is not timed)."); });
+        newTokens.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError("--new-tokens: expected at least 2."); });
+        foreach (var option in new Option[] { threads, clients, rlSteps, newTokens }) rollout.Options.Add(option);
+        rollout.SetAction(r => CliRun.Run(r, () =>
+        {
+            AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
+            Print(r, Aha.Serving.RolloutBenchmark.Run(new Aha.Serving.RolloutBenchmarkOptions
+            {
+                Clients = r.GetValue(clients), Steps = r.GetValue(rlSteps), NewTokens = r.GetValue(newTokens),
+            }));
+        }));
+
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");
         bench.Subcommands.Add(generate);
         bench.Subcommands.Add(train);
         bench.Subcommands.Add(BenchLoraCommand.Create());
+        bench.Subcommands.Add(rollout);
         return bench;
     }
 
