@@ -140,11 +140,12 @@ public static class RolloutBenchmark
     static void Send(HttpClient http, Uri server, IReadOnlyList<int[]> prompts, RolloutBenchmarkOptions o, int maxTokens)
     {
         var url = new Uri(server, "v1/completions");
-        var tasks = prompts.Select((p, i) => Task.Run(async () =>
+        // one seed for all: the server batches only requests that sample alike (seed included)
+        var tasks = prompts.Select(p => Task.Run(async () =>
         {
             using var reply = await http.PostAsJsonAsync(url, new
             {
-                model = "bench", prompt = p, n = o.Generations, max_tokens = maxTokens, temperature = 1.0, seed = o.Seed + i,
+                model = "bench", prompt = p, n = o.Generations, max_tokens = maxTokens, temperature = 1.0, seed = o.Seed,
                 ignore_eos = true, logprobs = 0,
             });
             reply.EnsureSuccessStatusCode();
