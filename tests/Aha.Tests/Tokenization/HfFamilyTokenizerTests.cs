@@ -40,6 +40,18 @@ public sealed class HfFamilyTokenizerTests
         Assert.Equal(text, decoded);
     }
 
+    // The lone half is passed as a number: xUnit would turn it into U+FFFD when it serializes the theory's data.
+    [Theory]
+    [InlineData("qwen3", "ab", 0xD800, "cd")]        // NFC normalizer: .NET's Normalize would throw from inside it
+    [InlineData("llama3_1", "", 0xDC00, "x")]        // no normalizer: the byte-level step would write U+FFFD's bytes
+    [InlineData("gemma3", "ok 😀 ", 0xD83D, "")]     // a high half at the end, after a valid pair
+    public void LoneSurrogate_IsRefusedWithItsIndex(string family, string before, int half, string after)
+    {
+        var text = before + (char)half + after;
+        var e = Assert.Throws<ArgumentException>(() => HfFamilyFixtures.Tokenizer(family).Encode(text));
+        Assert.StartsWith($"invalid UTF-16 (lone surrogate) at index {before.Length}", e.Message);
+    }
+
     [Fact]
     public void CodePointRegex_CountsAMathDigitAsOneDigit()
     {
