@@ -26,7 +26,11 @@ internal static class ConfigAliasRewriter
                 continue;
             }
             if (Translate(alias, keyNode, valueNode, sources, errors) is not { } value || alias.IsFixed) continue;
-            if (!Place(root, alias.Target, value, overwrite: false))
+            var aliasIsOverride = sources.IsOverride(keyNode);
+            if (!Place(root, alias.Target, value, keyNode, sources, existingKey =>
+                    // --set comes after the file, whichever of the two names either uses.
+                    aliasIsOverride == sources.IsOverride(existingKey) ? Occupied.Conflict
+                    : aliasIsOverride ? Occupied.Overwrite : Occupied.Keep))
             {
                 errors.Add(sources.Error(keyNode, alias.Key,
                     $"'{alias.Key}' is TRL's name for '{alias.Target}', which is given too; keep one of them."));
@@ -39,7 +43,7 @@ internal static class ConfigAliasRewriter
         {
             var copy = Copy(value);
             sources.MarkLike(copy, value);
-            Place(root, alias.AlsoTarget!, copy, overwrite: false);
+            Place(root, alias.AlsoTarget!, copy, value, sources, _ => Occupied.Keep);
         }
     }
 
@@ -63,8 +67,15 @@ internal static class ConfigAliasRewriter
         return translated;
     }
 
-    /// <summary>Sets <paramref name="path"/> (dotted) to <paramref name="value"/>; false when it is already set and not <paramref name="overwrite"/>.</summary>
-    static bool Place(YamlMappingNode root, string path, YamlNode value, bool overwrite)
+    private enum Occupied { Overwrite, Keep, Conflict }
+
+    /// <summary>
+    /// Sets <paramref name="path"/> (dotted) to <paramref name="value"/>, the nodes it creates located like
+    /// <paramref name="locatedLike"/>; when the key is already set, <paramref name="whenOccupied"/> (given the existing
+    /// key node) decides. False on a conflict.
+    /// </summary>
+    static bool Place(YamlMappingNode root, string path, YamlNode value, YamlNode locatedLike, ConfigSources sources,
+        Func<YamlNode, Occupied> whenOccupied)
     {
         var segments = path.Split('.');
         var map = root;
@@ -78,16 +89,25 @@ internal static class ConfigAliasRewriter
             else
             {
                 var created = new YamlMappingNode();
-                map.Children.Add(new YamlScalarNode(segment), created);
+                var createdKey = new YamlScalarNode(segment);
+                sources.MarkLike(createdKey, locatedLike);
+                sources.MarkLike(created, locatedLike);
+                map.Children.Add(createdKey, created);
                 map = created;
             }
         }
         if (ConfigOverrides.Find(map, segments[^1]) is { } existing)
         {
-            if (!overwrite) return false;
+            switch (whenOccupied(existing.Key))
+            {
+                case Occupied.Conflict: return false;
+                case Occupied.Keep: return true;
+            }
             map.Children.Remove(existing.Key);
         }
-        map.Children.Add(new YamlScalarNode(segments[^1]), value);
+        var key = new YamlScalarNode(segments[^1]);
+        sources.MarkLike(key, locatedLike);
+        map.Children.Add(key, value);
         return true;
     }
 

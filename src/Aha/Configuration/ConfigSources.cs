@@ -6,6 +6,7 @@ namespace Aha.Configuration;
 internal sealed class ConfigSources(string fileSource)
 {
     private readonly Dictionary<YamlNode, string> _overrides = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<YamlNode, YamlNode> _locatedAt = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The config file's path, or <c>(defaults)</c> when there is none.</summary>
     public string FileSource { get; } = fileSource;
@@ -17,10 +18,20 @@ internal sealed class ConfigSources(string fileSource)
         foreach (var child in node.AllNodes) _overrides[child] = origin;
     }
 
-    /// <summary>Gives <paramref name="created"/> the origin of <paramref name="from"/> when that is an override.</summary>
+    /// <summary>
+    /// Gives <paramref name="created"/> (and everything under it) the origin of <paramref name="from"/>: its override, or
+    /// its place in the file — a node built while rewriting (an alias's target key) has no position of its own.
+    /// </summary>
     public void MarkLike(YamlNode created, YamlNode from)
     {
-        if (_overrides.TryGetValue(from, out var origin)) MarkOverride(created, origin);
+        if (_overrides.TryGetValue(from, out var origin))
+        {
+            MarkOverride(created, origin);
+            return;
+        }
+        var at = _locatedAt.GetValueOrDefault(from, from);
+        _locatedAt[created] = at;
+        foreach (var child in created.AllNodes) _locatedAt[child] = at;
     }
 
     /// <summary>True for nodes created by a <c>--set</c> override.</summary>
@@ -29,6 +40,7 @@ internal sealed class ConfigSources(string fileSource)
     /// <summary>An error located at <paramref name="node"/> (file line/column, or the override), or at the file when null.</summary>
     public ConfigError Error(YamlNode? node, string keyPath, string message, object? value = null)
     {
+        if (node is not null && _locatedAt.TryGetValue(node, out var at)) node = at;
         if (node is not null && _overrides.TryGetValue(node, out var origin)) return new ConfigError(origin, null, null, keyPath, message, value);
         if (node is not null && node.Start.Line > 0)
             return new ConfigError(FileSource, (int)node.Start.Line, (int)node.Start.Column, keyPath, message, value);

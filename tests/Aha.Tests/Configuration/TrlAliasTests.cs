@@ -76,6 +76,33 @@ public sealed class TrlAliasTests
     }
 
     [Fact]
+    public void SetOverride_WinsOverTheFile_WhicheverNameEitherUses()
+    {
+        using var dir = new TempDir();
+        var ours = dir.File("ours.yaml", "steps: 4\ntrainer:\n  num_generations: 8\n");
+        var viaAlias = ConfigLoader.Load<OnPolicyRunConfig>(ours, ["num_generations=3", "max_steps=9"]);
+        Assert.Equal((3, 9), (viaAlias.Trainer.NumGenerations, viaAlias.Steps));
+        var trl = dir.File("trl.yaml", "max_steps: 4\nnum_generations: 8\n");
+        var viaOurs = ConfigLoader.Load<OnPolicyRunConfig>(trl, ["trainer.num_generations=3", "steps=9"]);
+        Assert.Equal((3, 9), (viaOurs.Trainer.NumGenerations, viaOurs.Steps));
+    }
+
+    [Fact]
+    public void InvalidValueGivenByAnAlias_IsLocatedAtTheAlias()
+    {
+        // epsilon sets clip_low and clip_high: both fail validation, and both errors must point at what the user wrote.
+        var fromSet = Assert.Throws<ConfigException>(() => ConfigLoader.Load<OnPolicyRunConfig>(null, ["epsilon=-1"]));
+        Assert.Equal(2, fromSet.Errors.Count);
+        Assert.All(fromSet.Errors, e => Assert.Equal(("--set epsilon=-1", (int?)null), (e.Source, e.Line)));
+
+        using var dir = new TempDir();
+        var path = dir.File("trl.yaml", "max_steps: 2\nepsilon: -1\n");
+        var fromFile = Assert.Throws<ConfigException>(() => ConfigLoader.Load<OnPolicyRunConfig>(path));
+        Assert.Equal(["trainer.clip_high", "trainer.clip_low"], fromFile.Errors.Select(e => e.KeyPath).Order());
+        Assert.All(fromFile.Errors, e => Assert.Equal((path, (int?)2), (e.Source, e.Line)));
+    }
+
+    [Fact]
     public void UnsupportedTrlKey_IsNamedAsTrls_AtItsLine()
     {
         using var dir = new TempDir();
