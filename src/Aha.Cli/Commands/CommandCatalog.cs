@@ -32,5 +32,6 @@ internal static class CommandCatalog
         yield return RecipeCommand.Create();
         yield return R1ZeroCommand.Create();
         yield return ServeCommand.Create();
+        yield return ConfigCommand.Create();
     }
 }

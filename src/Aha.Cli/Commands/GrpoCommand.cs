@@ -36,13 +36,19 @@ internal static class OnPolicyCommand
         command.SetAction(parse => CliRun.Run(parse, cancel =>
         {
             var resume = cli.ResumeDir(parse, name);
-            var defaults = new OnPolicyRunConfig();
-            if (resume is null) defaults = defaults with { Trainer = defaults.Trainer with { Preset = defaultPreset } };
+            var defaults = resume is null ? Defaults(defaultPreset) : new OnPolicyRunConfig();
             var config = cli.Load(parse, defaults, resume, parse.GetValue(preset) is string p ? [$"trainer.preset={p}"] : null);
             var result = OnPolicyRun.Run(config, cli.RunOptions(parse, resume, cancel), name);
             TrainingCli.Report(parse, result);
             return result.Completed;
         }));
         return command;
+    }
+
+    /// <summary>The command's config before any file or --set: the run defaults with its preset.</summary>
+    internal static OnPolicyRunConfig Defaults(string preset)
+    {
+        var defaults = new OnPolicyRunConfig();
+        return defaults with { Trainer = defaults.Trainer with { Preset = preset } };
     }
 }

@@ -14,8 +14,8 @@ namespace Aha.Cli.Commands;
 /// </summary>
 internal sealed class TrainingCli
 {
-    public Option<string?> Config { get; } = new("--config") { Description = "YAML run config (keys: see docs/training-cli.md)." };
-    public Option<string[]> Set { get; } = new("--set") { Description = "Override a config key: --set trainer.learning_rate=1e-4 (repeatable)." };
+    public Option<string?> Config { get; } = new("--config") { Description = "YAML run config; `aha config keys <command>` lists every key with its default." };
+    public Option<string[]> Set { get; } = new("--set") { Description = "Override a config key: --set trainer.learning_rate=1e-4 (repeatable); `aha config keys <command>` lists them." };
     public Option<string> Out { get; } = new("--out") { Description = "Parent folder of run folders.", DefaultValueFactory = _ => "runs" };
     public Option<string?> Name { get; } = new("--name") { Description = "Run folder name (default <command>-<UTC time>)." };
     public Option<string?> Resume { get; } = new("--resume")

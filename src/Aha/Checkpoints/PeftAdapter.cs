@@ -192,6 +192,13 @@ public static class PeftAdapter
         finally { foreach (var t in loaded.Values) t.Dispose(); }
     }
 
+    /// <summary>Whether the adapter folder's weights include a reward/value model's <c>score</c> head (PEFT task_type SEQ_CLS).</summary>
+    public static bool HasScoreHead(string dir)
+    {
+        var file = Path.Combine(dir, WeightsFile);
+        return File.Exists(file) && SafetensorsHeader.Read(file).Any(e => e.Name == ScoreKey);
+    }
+
     static string PeftField(string key) => key switch
     {
         "alpha" => "lora_alpha",

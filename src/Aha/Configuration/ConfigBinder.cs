@@ -54,7 +54,8 @@ internal sealed class ConfigBinder(ConfigValueParsers parsers, ConfigSources sou
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         bool overrideList = sources.IsOverride(node) && ConfigTypes.ListElement(underlying) is not null;
-        if (node is YamlScalarNode scalar && IsNull(scalar) && !overrideList) // --set list= means an empty list
+        // --set list= means an empty list; --set list=null (or ~) is null, as in a file
+        if (node is YamlScalarNode scalar && IsNull(scalar) && !(overrideList && scalar.Value is null or ""))
         {
             if (allowsNull) return null;
             return Fail(node, path, $"null is not allowed here; expected {Expected(underlying)}.", current);

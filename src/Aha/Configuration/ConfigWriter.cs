@@ -90,7 +90,7 @@ public static class ConfigWriter
     private static void Scalar(IEmitter e, string value, ScalarStyle style)
         => e.Emit(new YamlDotNet.Core.Events.Scalar(null, null, value, style, true, true));
 
-    private static string FormatFloat(double d) => d switch
+    internal static string FormatFloat(double d) => d switch
     {
         double.PositiveInfinity => ".inf",
         double.NegativeInfinity => "-.inf",

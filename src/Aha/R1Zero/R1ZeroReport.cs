@@ -13,8 +13,8 @@ public static class R1ZeroReport
     public static IReadOnlyList<PlotGroup> PlotGroups { get; } =
     [
         new("r1zero_accuracy", "Accuracy: held-out greedy (every N steps) and training samples", ["heldout/accuracy", "accuracy"]),
-        new("r1zero_format", "Format rate and <think> usage of sampled completions", ["reward/format_ok/mean", "reward/think_used/mean", "heldout/format_rate"]),
-        new("r1zero_length", "Completion length (tokens)", ["completion_len/mean", "heldout/completion_len"]),
+        new("r1zero_format", "Format rate and <think> usage of sampled completions", [MetricNames.RewardFunctionMean("format_ok"), MetricNames.RewardFunctionMean("think_used"), "heldout/format_rate"]),
+        new("r1zero_length", "Completion length (tokens)", [MetricNames.CompletionLenMean, "heldout/completion_len"]),
         new("r1zero_reflection", "Reflection: share of sampled completions that verify or backtrack, that self-correct, and of right ones that self-correct",
             ["reflection/rate", "reflection/backtrack_rate", "reflection/right_self_corrected"]),
     ];

@@ -3,7 +3,7 @@ namespace Aha.Tracking;
 /// <summary>
 /// Receives what a trainer reports; Tracking implements it (console progress, metrics.jsonl/csv, completions.jsonl,
 /// plots, warnings). Metric names are stable and slash-grouped, TRL's where the meaning is the same
-/// (<c>reward/mean</c>, <c>clip_frac/high</c>, <c>frac_zero_std_groups</c>, <c>completion_len/mean</c>, …).
+/// (<c>reward</c>, <c>clip_ratio/high_mean</c>, <c>frac_reward_zero_std</c>, <c>completions/mean_length</c>, …; see <see cref="MetricNames"/>).
 /// </summary>
 public interface ITrainingObserver
 {

@@ -3,7 +3,7 @@ namespace Aha.Tracking;
 /// <summary>The fixed names of the files and folders inside a run folder.</summary>
 public static class RunFiles
 {
-    /// <summary>One JSON object per optimizer step: <c>{"step": n, "reward/mean": …, …}</c>.</summary>
+    /// <summary>One JSON object per optimizer step: <c>{"step": n, "reward": …, …}</c>.</summary>
     public const string MetricsJsonl = "metrics.jsonl";
     /// <summary>The same metrics as a table: <c>step</c> first, then every metric name seen, sorted.</summary>
     public const string MetricsCsv = "metrics.csv";

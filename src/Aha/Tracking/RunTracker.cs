@@ -4,7 +4,9 @@ namespace Aha.Tracking;
 /// <summary>
 /// The observer a trainer reports to. Fans each call out to the run folder's files and the console:
 /// <list type="bullet">
-/// <item><see cref="OnStep"/> → <c>metrics.jsonl</c> + <c>metrics.csv</c> (+ TensorBoard event files with <c>report_to: tensorboard</c>), the progress display, the warnings.</item>
+/// <item><see cref="OnStep"/> → <c>metrics.jsonl</c> + <c>metrics.csv</c> (with the deprecated names of <see cref="MetricAliases"/>
+/// beside the canonical ones), TensorBoard event files with <c>report_to: tensorboard</c> (canonical names), the progress
+/// display, the step line in <c>log.txt</c>, the warnings.</item>
 /// <item><see cref="OnSamples"/> → <c>completions.jsonl</c>.</item>
 /// <item><see cref="OnMessage"/> (and every warning) → <c>log.txt</c> and the console.</item>
 /// </list>
@@ -57,9 +59,10 @@ public sealed class RunTracker : ITrainingObserver, IDisposable
     {
         lock (_gate)
         {
-            _metrics.Append(step, metrics);
+            _metrics.Append(step, MetricAliases.WithOldNames(metrics));
             _tensorBoard?.Write(step, metrics);
             _console?.Update(step, metrics);
+            _log.WriteStep(step, _options.TotalSteps, metrics);
             _warnings?.OnStep(step, metrics);
         }
     }

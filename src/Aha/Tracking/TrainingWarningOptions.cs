@@ -23,7 +23,7 @@ public sealed record TrainingWarningOptions
     public double EntropyMin { get; init; } = 0.05;
 
     /// <summary>
-    /// Warn when <c>frac_zero_std_groups</c> exceeds this. Default 0.8: most groups have all-equal rewards, so most of
+    /// Warn when <c>frac_reward_zero_std</c> exceeds this. Default 0.8: most groups have all-equal rewards, so most of
     /// the batch carries no gradient signal.
     /// </summary>
     public double ZeroStdGroupsMax { get; init; } = 0.8;
@@ -34,7 +34,7 @@ public sealed record TrainingWarningOptions
     /// </summary>
     public int HackingWindow { get; init; } = 20;
 
-    /// <summary>Reward-hacking check: the least rise of <c>reward/mean</c> across the window. Default 0.05.</summary>
+    /// <summary>Reward-hacking check: the least rise of <c>reward</c> across the window. Default 0.05.</summary>
     public double HackingRewardRise { get; init; } = 0.05;
 
     /// <summary>Reward-hacking check: the least fall of <c>accuracy</c> across the window. Default 0.05 (5 points).</summary>

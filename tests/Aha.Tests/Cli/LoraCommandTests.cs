@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
 using Aha.Checkpoints;
+using Aha.Cli.Commands;
 using Aha.Models;
+using Aha.Models.Lora;
+using Aha.Training.Runs;
+using static TorchSharp.torch;
 
 namespace Aha.Tests.Cli;
 
@@ -113,5 +117,72 @@ public sealed class LoraCommandTests : IDisposable
         (code, _, error) = AhaCli.Run("model", "merge-lora", "--base", _dir["base"], "--adapter", _dir["nothing"], "--out", _dir["out"]);
         Assert.Equal(2, code);
         Assert.Contains("--adapter", error);
+    }
+
+    static readonly string[] Lora = ["--set", "model.lora.r=4", "--set", "model.lora.alpha=8", "--set", "model.lora.target_modules=[q_proj, down_proj]"];
+
+    static Tensor Logits(CausalLM model)
+    {
+        using var _ = no_grad();
+        model.eval();
+        var ids = tensor(new long[] { 3, 17, 5, 9, 21, 2, 11, 30, 4, 8, 13, 1 }, dtype: ScalarType.Int64).view(2, 6);
+        return model.Forward(ids).detach().clone();
+    }
+
+    [Fact]
+    public void NewRunFromTheAdapter_StartsWithTheSavedAdaptedModel_AndAMismatchIsAConfigError()
+    {
+        // run A: 2 LoRA steps from the tiny random base; final/ holds the merged model, final/adapter the PEFT adapter
+        var (code, _, error) = Aha(["sft", "--name", "a", "--set", $"data.train={SftData()}", "--set", "trainer.max_steps=2",
+            "--set", "trainer.batch_size=2", "--set", "trainer.learning_rate=0.05", .. Lora]);
+        Assert.True(code == 0, error);
+        var finalA = Path.Combine(Runs, "a", "final");
+        var adapter = Path.Combine(finalA, RunModels.AdapterDir);
+        using var saved = HfCheckpoint.LoadCausalLM(finalA);
+        var expected = Logits(saved);
+
+        // the policy a new run builds from the same base and the adapter: base + (alpha/r)·B·A, before any update
+        var section = new ModelSection { Lora = new LoraConfig { R = 4, Alpha = 8, TargetModules = ["q_proj", "down_proj"], Adapter = adapter } };
+        using (var start = RunModels.Policy(section, RunModels.TinyConfig(saved.Config.VocabSize), CPU))
+        {
+            var logits = Logits(start);
+            Assert.True(logits.allclose(expected, rtol: 0, atol: 1e-5), $"max |Δ| = {(logits - expected).abs().max().item<float>()}");
+            using var basis = HfBase(saved.Config.VocabSize);
+            Assert.False(logits.allclose(Logits(basis), rtol: 0, atol: 1e-4), "the adapter must change the base's logits");
+        }
+
+        // run B through the CLI: one AdamW step moves each weight by about the learning rate (|m̂/√v̂| ≤ 1), so at
+        // 1e-12 (0 is refused) the weights it saves are the ones it started from, to far below 1e-5 in the logits
+        (code, var output, error) = Aha(["sft", "--name", "b", "--set", $"data.train={SftData()}", "--set", "trainer.max_steps=1",
+            "--set", "trainer.batch_size=2", "--set", "trainer.learning_rate=1e-12", "--set", $"model.lora.adapter={adapter}", .. Lora]);
+        Assert.True(code == 0, error);
+        Assert.Contains("model: init tiny (seed 0)", output);   // the start-up header
+        using (var finalB = HfCheckpoint.LoadCausalLM(Path.Combine(Runs, "b", "final")))
+        {
+            var logits = Logits(finalB);
+            Assert.True(logits.allclose(expected, rtol: 0, atol: 1e-5), $"max |Δ| = {(logits - expected).abs().max().item<float>()}");
+        }
+
+        // an adapter of another rank is a config error naming the key and the adapter's value; no run folder is made
+        (code, _, error) = Aha(["sft", "--name", "c", "--set", $"data.train={SftData()}", "--set", "trainer.max_steps=1",
+            "--set", $"model.lora.adapter={adapter}", "--set", "model.lora.r=8", "--set", "model.lora.alpha=8",
+            "--set", "model.lora.target_modules=[q_proj, down_proj]"]);
+        Assert.Equal(CliRun.UserError, code);
+        Assert.Contains("model.lora.r", error);
+        Assert.Contains("has r = 4", error);
+        Assert.False(Directory.Exists(Path.Combine(Runs, "c")));
+
+        (code, _, error) = Aha(["sft", "--name", "d", "--set", $"data.train={SftData()}", "--set", $"model.lora.adapter={_dir["nowhere"]}", .. Lora]);
+        Assert.Equal(CliRun.UserError, code);
+        Assert.Contains("model.lora.adapter", error);
+        Assert.Contains("not a PEFT adapter folder", error);
+    }
+
+    static CausalLM HfBase(int vocab)
+    {
+        var tiny = RunModels.TinyConfig(vocab);
+        var model = new CausalLM(tiny);
+        WeightInit.Initialize(model, tiny.InitializerRange, 0);
+        return model;
     }
 }

@@ -1,7 +1,9 @@
 using Aha.Checkpoints;
+using Aha.Cli.Commands;
 using Aha.Configuration;
 using Aha.Data;
 using Aha.Tokenization;
+using Aha.Training.OnPolicy;
 using Aha.Training.Runs;
 
 namespace Aha.Tests.Cli;
@@ -137,5 +139,67 @@ public sealed class OfflineCommandTests : IDisposable
         var (code, _, error) = AhaCli.Run("eval", "--task", "arithmetic");
         Assert.Equal(2, code);
         Assert.Contains("model.path: is required", error);
+    }
+
+    [Fact]
+    public void Dpo_PrintsTheHeaderOnce_AndStepLinesWithImplicitRewards_OnTheConsoleAndInLog()
+    {
+        var data = Preferences();
+        var (code, output, error) = Aha("dpo", "--name", "d", "--set", $"data.train={data}", "--set", "trainer.max_steps=2",
+            "--set", "trainer.batch_size=4");
+        Assert.True(code == 0, error);
+        var run = Path.Combine(Runs, "d");
+        var header = new[]
+        {
+            $"aha dpo → {run}",
+            "model: init tiny (seed 0) (Qwen2, 2 layers, hidden 32, vocab ",
+            $"data: {data} · 8 train, 0 eval",
+            "algorithm: dpo: loss_type sigmoid, beta 0.1, reference = the starting model",
+            "device: cpu · 1 threads",
+        };
+        foreach (var line in header) Assert.Single(output.Split('\n'), l => l.Contains(line, StringComparison.Ordinal));
+        var steps = output.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, l => Assert.Matches(@"^step \d/2 acc \S+ loss \S+ chosen \S+ rejected \S+ margin \S+ fwd tok/s \d+ \|", l));
+
+        var log = File.ReadAllLines(Path.Combine(run, "log.txt"));
+        foreach (var line in header) Assert.Single(log, l => l.Contains("[info] " + line, StringComparison.Ordinal));
+        var logged = log.Where(l => l.Contains(" [step] ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.All(logged, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[step\] step \d/2 acc \S+ loss \S+ chosen \S+ rejected \S+ margin \S+", l));
+    }
+
+    [Fact]
+    public void Rm_StepLinesShowAccuracyAndMargin()
+    {
+        var (code, output, error) = Aha("rm", "--name", "r", "--set", $"data.train={Preferences()}", "--set", "trainer.max_steps=1",
+            "--set", "trainer.batch_size=4");
+        Assert.True(code == 0, error);
+        Assert.Matches(@"(?m)^step 1/1 acc \S+ loss \S+ chosen \S+ rejected \S+ margin \S+", output);
+        Assert.Contains("algorithm: reward model: Bradley-Terry", output);
+    }
+
+    [Fact]
+    public void AnErrorThatEndsTheRun_IsTheLastLineOfLog()
+    {
+        // one example: KTO has no mismatched completion to pair it with, which it finds after the run folder is open
+        var data = _dir.File("one.jsonl", "{\"prompt\": \"q=\", \"completion\": \"x\", \"label\": true}\n");
+        var (code, _, error) = Aha("kto", "--name", "k", "--set", $"data.train={data}", "--set", "trainer.max_steps=1");
+        Assert.Equal(CliRun.UserError, code);
+        Assert.Contains("error: KTO train: KTO needs at least two examples", error);
+        var last = File.ReadAllLines(Path.Combine(Runs, "k", "log.txt"))[^1];
+        Assert.Matches(@"^\S+ \[warning\] Fatal: KTO train: KTO needs at least two examples", last);
+    }
+
+    [Fact]
+    public void OnPolicyHeader_NamesThePresetAsResolved()
+    {
+        // DAPO (arXiv:2503.14476) as the preset table defines it: group-normalised advantage, clip-higher 0.2/0.28,
+        // token-mean aggregation, no KL term, dynamic sampling and overlong shaping on
+        var spec = new OnPolicyConfig { Preset = "dapo" }.ResolveAlgorithm();
+        Assert.Equal("preset dapo → estimator grpo, loss vanilla (ε 0.2/0.28), aggregation token-mean, no KL, dynamic sampling, overlong shaping",
+            RunHeader.Describe("dapo", spec));
+        var grpo = new OnPolicyConfig { Preset = "grpo", Beta = 0.04 }.ResolveAlgorithm();
+        Assert.Contains("KL k3 in loss β 0.04", RunHeader.Describe("grpo", grpo));
     }
 }

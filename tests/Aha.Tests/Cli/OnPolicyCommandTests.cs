@@ -25,7 +25,7 @@ public sealed class OnPolicyCommandTests : IDisposable
 
         var rows = RunFolder.Metrics(run);
         Assert.Equal([1, 2, 3, 4], rows.Select(r => r.Step));                          // the tiny default: 4 steps
-        Assert.All(rows, r => Assert.Contains("reward/mean", r.Metrics.Keys));
+        Assert.All(rows, r => Assert.Contains("reward", r.Metrics.Keys));
         Assert.All(rows, r => Assert.Contains("gen_rounds", r.Metrics.Keys));          // dapo's dynamic sampling is on
         var completions = RunFolder.Jsonl(Path.Combine(run, "completions.jsonl"));
         Assert.NotEmpty(completions);
@@ -55,7 +55,7 @@ public sealed class OnPolicyCommandTests : IDisposable
         Assert.Equal((2, 0.005, 3), (resolved.Steps, resolved.Trainer.LearningRate, resolved.Trainer.NumGenerations));
         var rows = RunFolder.Metrics(run);
         Assert.Equal(2, rows.Count);
-        Assert.All(rows, r => Assert.Equal(0.005, r.Metrics["lr"]));                   // constant LR: the peak is the override
+        Assert.All(rows, r => Assert.Equal(0.005, r.Metrics["learning_rate"]));                   // constant LR: the peak is the override
         // 2 prompts per step × G = 3: every completion of step 1 is logged.
         Assert.Equal(6, RunFolder.Jsonl(Path.Combine(run, "completions.jsonl")).Count(c => c.GetProperty("step").GetInt32() == 1));
     }

@@ -78,7 +78,7 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         Assert.All(metrics.Skip(1), m => Assert.InRange((double)m["accuracy"]!, 0, 1));
         // reflection/rate on every training row, equal to the logged reflection reward; aha_step = the first row whose
         // share of right completions that self-correct passes one half (null when none does).
-        Assert.All(metrics.Skip(1), m => Assert.Equal((double)m["reward/reflection/mean"]!, (double)m["reflection/rate"]!));
+        Assert.All(metrics.Skip(1), m => Assert.Equal((double)m["rewards/reflection/mean"]!, (double)m["reflection/rate"]!));
         int? aha = metrics.Skip(1).FirstOrDefault(m => m.ContainsKey("reflection/right_self_corrected") && (double)m["reflection/right_self_corrected"]! > 0.5)
             ?["step"] is { } st ? (int)st : null;
         Assert.Equal(aha, (int?)s["aha_step"]);

@@ -13,7 +13,7 @@ public sealed class ConsoleProgressTests
         {
             Assert.False(progress.IsLive);
             clock.Advance(TimeSpan.FromSeconds(10));
-            progress.Update(1, new Dictionary<string, double> { ["reward/mean"] = 0.5, ["kl"] = 0.00125, ["tokens_per_s"] = 812.4 });
+            progress.Update(1, new Dictionary<string, double> { ["reward"] = 0.5, ["kl"] = 0.00125, ["perf/generated_tokens_per_s"] = 812.4 });
             clock.Advance(TimeSpan.FromSeconds(10));
             progress.Update(2, new Dictionary<string, double> { ["accuracy"] = 0.25, ["entropy"] = 1.5 });
             progress.WriteMessage(TrainingMessageLevel.Warning, "careful");
@@ -22,7 +22,7 @@ public sealed class ConsoleProgressTests
         // 10 s per step, 3 steps left after step 1 → 30 s; 2 left after step 2 → 20 s.
         Assert.Equal(
         [
-            "step 1/4 reward 0.500 kl 0.00125 tok/s 812 | elapsed 0:00:10 eta 0:00:30",
+            "step 1/4 reward 0.500 kl 0.00125 gen tok/s 812 | elapsed 0:00:10 eta 0:00:30",
             "step 2/4 acc 0.250 entropy 1.500 | elapsed 0:00:20 eta 0:00:20",
             "[warning] careful",
         ], lines);
@@ -48,7 +48,7 @@ public sealed class ConsoleProgressTests
         using (var progress = new ConsoleProgress(totalSteps: 10, output, interactive: true))
         {
             Assert.True(progress.IsLive);
-            progress.Update(3, new Dictionary<string, double> { ["reward/mean"] = 0.25 });
+            progress.Update(3, new Dictionary<string, double> { ["reward"] = 0.25 });
             progress.WriteMessage(TrainingMessageLevel.Info, "checkpoint [saved]"); // markup characters are escaped
         }
         var text = output.ToString();

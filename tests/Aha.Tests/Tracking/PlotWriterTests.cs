@@ -12,8 +12,8 @@ public sealed class PlotWriterTests
         using var dir = new TempDir();
         var rows = Enumerable.Range(1, 30).Select(step => new MetricRow(step, new Dictionary<string, double>
         {
-            ["reward/mean"] = step / 30.0,
-            ["reward/math/mean"] = step / 40.0,
+            ["reward"] = step / 30.0,
+            ["rewards/math/mean"] = step / 40.0,
             ["kl"] = step % 7 == 0 ? double.NaN : 0.001 * step, // NaN points are skipped, not fatal
         })).ToList();
 
@@ -32,8 +32,8 @@ public sealed class PlotWriterTests
     [Fact]
     public void PlotGroup_StarMatchesOneNameSegment()
     {
-        var group = new PlotGroup("reward", "Reward", ["reward/mean", "reward/*/mean"]);
-        var chosen = group.Select(["reward/std", "reward/math/mean", "reward/mean", "reward/a/b/mean", "reward/format/mean"]);
-        Assert.Equal(["reward/mean", "reward/format/mean", "reward/math/mean"], chosen);
+        var group = new PlotGroup("reward", "Reward", ["reward", "rewards/*/mean"]);
+        var chosen = group.Select(["reward_std", "rewards/math/mean", "reward", "rewards/a/b/mean", "rewards/format/mean", "reward/math/mean"]);
+        Assert.Equal(["reward", "rewards/format/mean", "rewards/math/mean"], chosen); // the deprecated reward/math/mean is not drawn
     }
 }

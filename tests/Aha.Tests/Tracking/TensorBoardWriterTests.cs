@@ -12,16 +12,16 @@ public sealed class TensorBoardWriterTests
         using (var tracker = new RunTracker(dir.Path, new RunTrackerOptions
                { ReportTo = ["tensorboard"], ShowConsole = false, PlotsOnDispose = false, Time = clock }))
         {
-            tracker.OnStep(1, new Dictionary<string, double> { ["reward/mean"] = 0.25, ["loss"] = -1.5 });
+            tracker.OnStep(1, new Dictionary<string, double> { ["reward"] = 0.25, ["loss"] = -1.5 });
             clock.Advance(TimeSpan.FromMinutes(10));
-            tracker.OnStep(2, new Dictionary<string, double> { ["reward/mean"] = 0.75, ["loss"] = 0.125, ["kl"] = 1e-3 });
+            tracker.OnStep(2, new Dictionary<string, double> { ["reward"] = 0.75, ["loss"] = 0.125, ["kl"] = 1e-3 });
         }
 
         var file = Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, TensorBoardWriter.DirName), "events.out.tfevents.*"));
         var (version, scalars) = TensorBoardEventReader.Read(file);
         Assert.Equal("brain.Event:2", version);
         Assert.Equal(
-            [(1L, "loss", -1.5f), (1L, "reward/mean", 0.25f), (2L, "kl", 1e-3f), (2L, "loss", 0.125f), (2L, "reward/mean", 0.75f)],
+            [(1L, "loss", -1.5f), (1L, "reward", 0.25f), (2L, "kl", 1e-3f), (2L, "loss", 0.125f), (2L, "reward", 0.75f)],
             scalars.Select(s => (s.Step, s.Tag, s.Value)).ToArray());
         // Wall time in seconds since the epoch, from the tracker's clock.
         Assert.All(scalars.Where(s => s.Step == 1), s => Assert.Equal(1_800_000_000, s.WallTime));

@@ -58,7 +58,7 @@ public sealed class TrainingWarningsTests
     [Fact]
     public void MostGroupsZeroVariance_Warns()
     {
-        var (fired, sink) = Drive(new TrainingWarningOptions { Smoothing = 2 }, Series("frac_zero_std_groups", 0.5, 0.75, 0.875, 1.0));
+        var (fired, sink) = Drive(new TrainingWarningOptions { Smoothing = 2 }, Series("frac_reward_zero_std", 0.5, 0.75, 0.875, 1.0));
         // Means: 0.5, 0.625, 0.8125 (> 0.8) → step 3.
         Assert.Equal([3], fired);
         Assert.Contains("81% of groups", sink.Messages[0].Text);
@@ -69,7 +69,7 @@ public sealed class TrainingWarningsTests
     {
         // Window 4: halves of 2 steps. Reward 0.2, 0.2, 0.4, 0.4 → rise 0.2; accuracy 0.6, 0.6, 0.4, 0.4 → drop 0.2.
         var steps = new[] { (0.2, 0.6), (0.2, 0.6), (0.4, 0.4), (0.4, 0.4) }
-            .Select(p => new Dictionary<string, double> { ["reward/mean"] = p.Item1, ["accuracy"] = p.Item2 });
+            .Select(p => new Dictionary<string, double> { ["reward"] = p.Item1, ["accuracy"] = p.Item2 });
         var (fired, sink) = Drive(new TrainingWarningOptions { HackingWindow = 4 }, steps);
         Assert.Equal([4], fired);
         Assert.Contains("reward hacking", sink.Messages[0].Text);
@@ -80,8 +80,8 @@ public sealed class TrainingWarningsTests
     {
         var steps = Enumerable.Range(0, 40).Select(i => new Dictionary<string, double>
         {
-            ["reward/mean"] = 0.1 + 0.02 * i, ["accuracy"] = 0.05 + 0.02 * i, ["kl"] = 0.001 * i,
-            ["entropy"] = 1.5 - 0.01 * i, ["frac_zero_std_groups"] = 0.3,
+            ["reward"] = 0.1 + 0.02 * i, ["accuracy"] = 0.05 + 0.02 * i, ["kl"] = 0.001 * i,
+            ["entropy"] = 1.5 - 0.01 * i, ["frac_reward_zero_std"] = 0.3,
         });
         var (fired, _) = Drive(new TrainingWarningOptions(), steps);
         Assert.Empty(fired);

@@ -37,6 +37,13 @@ public sealed record LoraConfig : IValidatableConfig
     /// <summary>Rank-stabilised scaling α/√r (arXiv:2312.03732) instead of α/r. The default value is false (PEFT).</summary>
     public bool UseRslora { get; init; }
 
+    /// <summary>
+    /// A PEFT adapter folder (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>, e.g. a run's
+    /// <c>final/adapter</c>) to start training from instead of fresh adapters (PEFT's <c>is_trainable=True</c>): its r,
+    /// alpha, use_rslora and target_modules must equal this section's. Default null: fresh adapters (B = 0).
+    /// </summary>
+    public string? Adapter { get; init; }
+
     /// <summary>The scale of B·A: α/r, or α/√r with rsLoRA.</summary>
     public double Scaling => UseRslora ? Alpha / Math.Sqrt(R) : Alpha / R;
 

@@ -27,33 +27,26 @@ public sealed record DpoItem(TokenizedPair Pair, double? ReferenceChosen, double
 /// <para>Departures from TRL: IPO uses length-averaged log-probs (as TRL) but the logged rewards/* are then β times
 /// those averaged log-ratios; no separate max_prompt_length (one MaxLength, start kept); no padding-free mode.</para>
 /// </summary>
-public sealed class DpoTrainer
+public sealed class DpoTrainer : IOfflineTrainer<PreferenceExample>
 {
     public const string ReferenceFile = "dpo_reference_logps.json";
 
-    readonly CausalLM? _reference;
-    readonly ITokenizer _tokenizer;
-    readonly ChatTemplate _template;
-    readonly ITrainingObserver _observer;
-    readonly OfflineLoop<DpoItem> _loop;
-    readonly ReferenceLogProbCache _cache = new(ReferenceFile, "DPO");   // [pair][chosen, rejected] per split
+    readonly ReferenceTraining<DpoItem> _run;   // reference log-probs cached as [pair][chosen, rejected] per split
 
     /// <param name="reference">The frozen reference; null uses <paramref name="policy"/> as it is before training.</param>
     public DpoTrainer(CausalLM policy, ITokenizer tokenizer, DpoConfig config, CausalLM? reference = null,
         ITrainingObserver? observer = null, ChatTemplate? template = null)
     {
-        Model = policy ?? throw new ArgumentNullException(nameof(policy));
-        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(tokenizer);
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
-        _reference = reference;
-        _template = template ?? ChatTemplate.For(tokenizer);
-        _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<DpoItem>(Config, policy, policy.Config, new Objective(policy, tokenizer.PadTokenId, Config), _observer);
+        _run = new ReferenceTraining<DpoItem>(policy, tokenizer, Config, reference, observer, template,
+            new Objective(policy, tokenizer.PadTokenId, Config), ReferenceFile, "DPO");
     }
 
-    public CausalLM Model { get; }
+    public CausalLM Model => _run.Model;
     public DpoConfig Config { get; }
-    public int Step => _loop.Step;
+    public int Step => _run.Step;
 
     /// <summary>The registered preference loss <see cref="DpoConfig.LossType"/> names.</summary>
     public PreferenceLossEntry Loss => PreferenceLossRegistry.All.Get(Config.LossType);
@@ -62,25 +55,23 @@ public sealed class DpoTrainer
     public OfflineRunResult Train(IReadOnlyList<PreferenceExample> train, IReadOnlyList<PreferenceExample>? eval = null,
         Action<int>? afterStep = null, CancellationToken cancellationToken = default)
     {
-        var trainPairs = PreferenceTokenizing.Tokenize(train, _tokenizer, _template, Config, _observer, "DPO train");
-        var evalPairs = eval is null ? null : PreferenceTokenizing.Tokenize(eval, _tokenizer, _template, Config, _observer, "DPO eval");
+        var trainPairs = PreferenceTokenizing.Tokenize(train, _run.Tokenizer, _run.Template, Config, _run.Observer, "DPO train");
+        var evalPairs = eval is null ? null : PreferenceTokenizing.Tokenize(eval, _run.Tokenizer, _run.Template, Config, _run.Observer, "DPO eval");
         if (!Loss.NeedsReference)
         {
             static List<DpoItem> Free(List<TokenizedPair> pairs) => pairs.Select(p => new DpoItem(p, null, null)).ToList();
-            return _loop.Run(Free(trainPairs), evalPairs is null ? null : Free(evalPairs), afterStep, cancellationToken);
+            return _run.Run(Free(trainPairs), evalPairs is null ? null : Free(evalPairs), afterStep, cancellationToken);
         }
-        bool canCompute = _reference is not null || _loop.Step == 0;   // else the policy has moved on from the reference
-        var trainItems = Attach(trainPairs, _cache.Get("train", trainPairs.Count, canCompute, () => ReferenceLogProbs(trainPairs)));
-        var evalItems = evalPairs is null ? null : Attach(evalPairs, _cache.Get("eval", evalPairs.Count, canCompute, () => ReferenceLogProbs(evalPairs)));
-        return _loop.Run(trainItems, evalItems, afterStep, cancellationToken);
+        var trainItems = Attach("train", trainPairs);
+        var evalItems = evalPairs is null ? null : Attach("eval", evalPairs);
+        return _run.Run(trainItems, evalItems, afterStep, cancellationToken);
     }
 
     /// <summary>
     /// Reference sequence log-probs [pair][chosen, rejected] (sums over completion tokens), from the reference model or,
     /// without one, from the policy as it is now.
     /// </summary>
-    public double[][] ReferenceLogProbs(IReadOnlyList<TokenizedPair> pairs) =>
-        ReferenceLogProbCache.Compute(_reference ?? Model, pairs, _tokenizer.PadTokenId, Config.ResolvedEvalBatchSize, trainAfter: _reference is null);
+    public double[][] ReferenceLogProbs(IReadOnlyList<TokenizedPair> pairs) => _run.ReferenceLogProbs(pairs);
 
     /// <summary>
     /// Σ over completion tokens of log π(y_t | x, y_&lt;t) for chosen rows then rejected rows: ([2B] sums, [2B] lengths).
@@ -93,21 +84,13 @@ public sealed class DpoTrainer
         return ((logp * mask).sum(1), mask.sum(1));                                  // [2B], [2B]
     }
 
-    static List<DpoItem> Attach(List<TokenizedPair> pairs, double[][] reference) =>
-        pairs.Select((p, i) => new DpoItem(p, reference[i][0], reference[i][1])).ToList();
+    List<DpoItem> Attach(string split, List<TokenizedPair> pairs) =>
+        _run.WithReference(split, pairs, p => p, (p, reference) => new DpoItem(p, reference[0], reference[1]));
 
     /// <summary>Writes the policy (HF folder), optimizer, RNG, step and the cached reference log-probs.</summary>
-    public void SaveState(string dir)
-    {
-        _loop.SaveState(dir);
-        _cache.Save(dir);
-    }
+    public void SaveState(string dir) => _run.SaveState(dir);
 
-    public void LoadState(string dir)
-    {
-        _loop.LoadState(dir);
-        _cache.Load(dir);
-    }
+    public void LoadState(string dir) => _run.LoadState(dir);
 
     sealed class Objective(CausalLM model, int padId, DpoConfig config) : IOfflineObjective<DpoItem>
     {
@@ -138,10 +121,10 @@ public sealed class DpoTrainer
             var metrics = extra.ToDictionary(e => e.Key, e => e.Value * b);
             return new OfflineLoss(loss * b, new Dictionary<string, double>(metrics)
             {
-                ["rewards/chosen"] = stats.ChosenReward * b,
-                ["rewards/rejected"] = stats.RejectedReward * b,
-                ["rewards/accuracies"] = stats.Accuracy * b,
-                ["rewards/margins"] = stats.Margin * b,
+                [MetricNames.RewardsChosen] = stats.ChosenReward * b,
+                [MetricNames.RewardsRejected] = stats.RejectedReward * b,
+                [MetricNames.RewardsAccuracies] = stats.Accuracy * b,
+                [MetricNames.RewardsMargins] = stats.Margin * b,
                 ["logps/chosen"] = lp.Take(b).Sum(),
                 ["logps/rejected"] = lp.Skip(b).Sum(),
             });

@@ -35,33 +35,26 @@ public sealed record KtoItem(TokenizedPair Rows, bool Desirable, double? Referen
 /// baseline). Per-class metrics are means over the whole optimizer step (TRL: means of per-micro-batch means).
 /// No logits/* or entropy metrics.</para>
 /// </summary>
-public sealed class KtoTrainer
+public sealed class KtoTrainer : IOfflineTrainer<UnpairedExample>
 {
     public const string ReferenceFile = "kto_reference_logps.json";
 
-    readonly CausalLM? _reference;
-    readonly ITokenizer _tokenizer;
-    readonly ChatTemplate _template;
-    readonly ITrainingObserver _observer;
-    readonly OfflineLoop<KtoItem> _loop;
-    readonly ReferenceLogProbCache _cache = new(ReferenceFile, "KTO");   // [example][matched, mismatched] per split
+    readonly ReferenceTraining<KtoItem> _run;   // reference log-probs cached as [example][matched, mismatched] per split
 
     /// <param name="reference">The frozen reference; null uses <paramref name="policy"/> as it is before training.</param>
     public KtoTrainer(CausalLM policy, ITokenizer tokenizer, KtoConfig config, CausalLM? reference = null,
         ITrainingObserver? observer = null, ChatTemplate? template = null)
     {
-        Model = policy ?? throw new ArgumentNullException(nameof(policy));
-        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(tokenizer);
         Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
-        _reference = reference;
-        _template = template ?? ChatTemplate.For(tokenizer);
-        _observer = observer ?? NullTrainingObserver.Instance;
-        _loop = new OfflineLoop<KtoItem>(Config, policy, policy.Config, new Objective(policy, tokenizer.PadTokenId, Config, Loss), _observer);
+        _run = new ReferenceTraining<KtoItem>(policy, tokenizer, Config, reference, observer, template,
+            new Objective(policy, tokenizer.PadTokenId, Config, Loss), ReferenceFile, "KTO");
     }
 
-    public CausalLM Model { get; }
+    public CausalLM Model => _run.Model;
     public KtoConfig Config { get; }
-    public int Step => _loop.Step;
+    public int Step => _run.Step;
 
     /// <summary>The registered loss <see cref="KtoConfig.LossType"/> names.</summary>
     public UnpairedLossEntry Loss => UnpairedPreferenceLosses.All.Get(Config.LossType);
@@ -75,10 +68,9 @@ public sealed class KtoTrainer
         var trainRows = Tokenize(train, "KTO train");
         var evalRows = eval is null ? null : Tokenize(eval, "KTO eval");
         WarnIfUnbalanced(trainRows);
-        bool canCompute = _reference is not null || _loop.Step == 0;   // else the policy has moved on from the reference
-        var trainItems = Attach(trainRows, _cache.Get("train", trainRows.Count, canCompute, () => ReferenceLogProbs(trainRows)));
-        var evalItems = evalRows is null ? null : Attach(evalRows, _cache.Get("eval", evalRows.Count, canCompute, () => ReferenceLogProbs(evalRows)));
-        return _loop.Run(trainItems, evalItems, afterStep, cancellationToken);
+        var trainItems = Attach("train", trainRows);
+        var evalItems = evalRows is null ? null : Attach("eval", evalRows);
+        return _run.Run(trainItems, evalItems, afterStep, cancellationToken);
     }
 
     /// <summary>
@@ -86,8 +78,7 @@ public sealed class KtoTrainer
     /// model or, without one, from the policy as it is now.
     /// </summary>
     public double[][] ReferenceLogProbs(IReadOnlyList<(TokenizedPair Rows, bool Desirable)> rows) =>
-        ReferenceLogProbCache.Compute(_reference ?? Model, rows.Select(r => r.Rows).ToList(), _tokenizer.PadTokenId,
-            Config.ResolvedEvalBatchSize, trainAfter: _reference is null);
+        _run.ReferenceLogProbs(rows.Select(r => r.Rows).ToList());
 
     /// <summary>
     /// Tokenizes (dropping examples truncation empties, with a warning) and gives each example its mismatched
@@ -99,10 +90,10 @@ public sealed class KtoTrainer
         ArgumentNullException.ThrowIfNull(examples);
         var tokenized = new List<(int[] Prompt, int[] Completion, bool Label)>(examples.Count);
         foreach (var e in examples)
-            if (OfflineTokenization.Unpaired(e, _tokenizer, _template, Config.MaxLength, Config.AppendEos) is { } t)
+            if (OfflineTokenization.Unpaired(e, _run.Tokenizer, _run.Template, Config.MaxLength, Config.AppendEos) is { } t)
                 tokenized.Add((t.Prompt, t.Completion, e.Label));
         if (tokenized.Count < examples.Count)
-            _observer.OnMessage(TrainingMessageLevel.Warning,
+            _run.Observer.OnMessage(TrainingMessageLevel.Warning,
                 $"{what}: dropped {examples.Count - tokenized.Count} of {examples.Count} examples with an empty prompt or no completion token within MaxLength = {Config.MaxLength}.");
         int n = tokenized.Count;
         if (n < 2)
@@ -133,26 +124,18 @@ public sealed class KtoTrainer
         bool dOk = dLow <= Config.DesirableWeight && Config.DesirableWeight <= dHigh;
         bool uOk = uLow <= Config.UndesirableWeight && Config.UndesirableWeight <= uHigh;
         if (!dOk && !uOk)
-            _observer.OnMessage(TrainingMessageLevel.Warning,
+            _run.Observer.OnMessage(TrainingMessageLevel.Warning,
                 $"KTO train: {desirable} desirable and {undesirable} undesirable examples, and the class weights are outside the range the paper recommends (eq. 8); " +
                 $"set EITHER desirable_weight in [{dLow}, {dHigh}] OR undesirable_weight in [{uLow}, {uHigh}].");
     }
 
-    List<KtoItem> Attach(List<(TokenizedPair Rows, bool Desirable)> rows, double[][] reference) =>
-        rows.Select((r, i) => new KtoItem(r.Rows, r.Desirable, reference[i][0], reference[i][1])).ToList();
+    List<KtoItem> Attach(string split, List<(TokenizedPair Rows, bool Desirable)> rows) =>
+        _run.WithReference(split, rows, r => r.Rows, (r, reference) => new KtoItem(r.Rows, r.Desirable, reference[0], reference[1]));
 
     /// <summary>Writes the policy (HF folder), optimizer, RNG, step and the cached reference log-probs.</summary>
-    public void SaveState(string dir)
-    {
-        _loop.SaveState(dir);
-        _cache.Save(dir);
-    }
+    public void SaveState(string dir) => _run.SaveState(dir);
 
-    public void LoadState(string dir)
-    {
-        _loop.LoadState(dir);
-        _cache.Load(dir);
-    }
+    public void LoadState(string dir) => _run.LoadState(dir);
 
     sealed class Objective(CausalLM model, int padId, KtoConfig config, UnpairedLossEntry entry) : IOfflineObjective<KtoItem>
     {
@@ -188,12 +171,12 @@ public sealed class KtoTrainer
             var sums = new Dictionary<string, double>
             {
                 ["kl"] = z0.to_type(ScalarType.Float64).cpu().item<double>() * b,
-                ["rewards/chosen"] = Sum(rewards, true), ["rewards/rejected"] = Sum(rewards, false),
+                [MetricNames.RewardsChosen] = Sum(rewards, true), [MetricNames.RewardsRejected] = Sum(rewards, false),
                 ["logps/chosen"] = Sum(logps, true), ["logps/rejected"] = Sum(logps, false),
             };
             var units = new Dictionary<string, double>
             {
-                ["rewards/chosen"] = chosen, ["rewards/rejected"] = rejected, ["logps/chosen"] = chosen, ["logps/rejected"] = rejected,
+                [MetricNames.RewardsChosen] = chosen, [MetricNames.RewardsRejected] = rejected, ["logps/chosen"] = chosen, ["logps/rejected"] = rejected,
             };
             return new OfflineLoss(terms.PerExample.sum(), sums, units);
         }
@@ -201,8 +184,8 @@ public sealed class KtoTrainer
         /// <summary>TRL's rewards/margins: the step's mean desirable reward minus its mean undesirable one.</summary>
         public void Derive(Dictionary<string, double> metrics)
         {
-            if (metrics.TryGetValue("rewards/chosen", out var c) && metrics.TryGetValue("rewards/rejected", out var r))
-                metrics["rewards/margins"] = c - r;
+            if (metrics.TryGetValue(MetricNames.RewardsChosen, out var c) && metrics.TryGetValue(MetricNames.RewardsRejected, out var r))
+                metrics[MetricNames.RewardsMargins] = c - r;
         }
 
         /// <summary>Σ over completion tokens of log π_θ(y_t | x, y_&lt;t), one per row: [B].</summary>

@@ -137,17 +137,17 @@ public sealed class OfflineLoop<TItem>
 
         double seconds = sw.Elapsed.TotalSeconds;
         var metrics = Means(sums, ownUnits, units);
-        metrics["lr"] = lr;
-        metrics["grad_norm"] = gradNorm;
+        metrics[MetricNames.Lr] = lr;
+        metrics[MetricNames.GradNorm] = gradNorm;
         metrics["epoch"] = (double)(Step + 1) / StepsPerEpoch(train.Count);
-        metrics["tokens_per_s"] = tokens / Math.Max(seconds, 1e-9);
-        metrics["step_s"] = seconds;
+        metrics[MetricNames.ForwardTokensPerS] = tokens / Math.Max(seconds, 1e-9);
+        metrics[MetricNames.StepS] = seconds;
         return metrics;
     }
 
     static void Accumulate(Dictionary<string, double> sums, Dictionary<string, double> ownUnits, OfflineLoss result)
     {
-        sums["loss"] = sums.GetValueOrDefault("loss") + result.Sum.detach().to_type(ScalarType.Float64).cpu().item<double>();
+        sums[MetricNames.Loss] = sums.GetValueOrDefault(MetricNames.Loss) + result.Sum.detach().to_type(ScalarType.Float64).cpu().item<double>();
         foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
         foreach (var (k, v) in result.MetricUnits ?? new Dictionary<string, double>()) ownUnits[k] = ownUnits.GetValueOrDefault(k) + v;
     }

@@ -28,8 +28,8 @@ public sealed record RejectionSamplingResult(int Prompts, int Samples, int Accep
 /// an SFT JSONL that <see cref="SftDataReader"/> reads back (DeepSeek-R1 stage 3, arXiv:2501.12948). The file is
 /// written atomically: a failed run leaves no partial file. Rewards see the completion without its stop token and
 /// without special tokens; the same text is written, so the SFT trainer's EOS / &lt;|im_end|&gt; restores the ending.
-/// Each generation batch is reported as one observer step (reward/mean, accepted_frac, written, completion_len/mean,
-/// truncated_frac, samples_per_s) with its samples.
+/// Each generation batch is reported as one observer step (reward, accepted_frac, written, completions/mean_length,
+/// completions/clipped_ratio, perf/samples_per_s) with its samples.
 /// </summary>
 public sealed class RejectionSampler
 {
@@ -94,12 +94,12 @@ public sealed class RejectionSampler
                 _observer.OnSamples(batchIndex, outcome.Records);
                 _observer.OnStep(batchIndex, new Dictionary<string, double>
                 {
-                    ["reward/mean"] = outcome.Records.Average(r => r.Reward),
+                    [MetricNames.RewardMean] = outcome.Records.Average(r => r.Reward),
                     ["accepted_frac"] = (double)batchAccepted / outcome.Records.Count,
                     ["written"] = batchWritten,
-                    ["completion_len/mean"] = outcome.Records.Average(r => r.Length),
-                    ["truncated_frac"] = outcome.Records.Count(r => r.FinishReason == nameof(FinishReason.Length)) / (double)outcome.Records.Count,
-                    ["samples_per_s"] = outcome.Records.Count / Math.Max(sw.Elapsed.TotalSeconds, 1e-9),
+                    [MetricNames.CompletionLenMean] = outcome.Records.Average(r => r.Length),
+                    [MetricNames.TruncatedFrac] = outcome.Records.Count(r => r.FinishReason == nameof(FinishReason.Length)) / (double)outcome.Records.Count,
+                    [MetricNames.SamplesPerS] = outcome.Records.Count / Math.Max(sw.Elapsed.TotalSeconds, 1e-9),
                 });
             }
         });

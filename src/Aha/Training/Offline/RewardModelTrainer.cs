@@ -17,7 +17,7 @@ namespace Aha.Training.Offline;
 /// <para>Departures from TRL: no per-pair margin column; the sequence is scored at its last real token even when
 /// that is a pad-looking id (we use the attention mask, not the pad id).</para>
 /// </summary>
-public sealed class RewardModelTrainer
+public sealed class RewardModelTrainer : IOfflineTrainer<PreferenceExample>
 {
     readonly ITokenizer _tokenizer;
     readonly ChatTemplate _template;
@@ -93,10 +93,10 @@ public sealed class RewardModelTrainer
             var (loss, stats) = PreferenceLosses.BradleyTerry(scores.narrow(0, 0, b), scores.narrow(0, b, b), centeringCoefficient: centering);
             return new OfflineLoss(loss * b, new Dictionary<string, double>
             {
-                ["accuracy"] = stats.Accuracy * b,
-                ["margin"] = stats.Margin * b,
-                ["rewards/chosen"] = stats.ChosenMean * b,
-                ["rewards/rejected"] = stats.RejectedMean * b,
+                [MetricNames.Accuracy] = stats.Accuracy * b,
+                [MetricNames.Margin] = stats.Margin * b,
+                [MetricNames.RewardsChosen] = stats.ChosenMean * b,
+                [MetricNames.RewardsRejected] = stats.RejectedMean * b,
             });
         }
     }

@@ -16,9 +16,9 @@ public static class OnPolicyMetrics
     /// <summary>Population standard deviation of the total score.</summary>
     public const string RewardStd = MetricNames.RewardStd;
     /// <summary>Mean of one reward function over the samples where it applies: <c>reward/{name}/mean</c>.</summary>
-    public static string RewardFunctionMean(string name) => $"reward/{name}/mean";
-    /// <summary>Mean overlong shaping term (≤ 0), when shaping is on.</summary>
-    public const string OverlongMean = "reward/overlong/mean";
+    public static string RewardFunctionMean(string name) => MetricNames.RewardFunctionMean(name);
+    /// <summary>Mean overlong shaping term (≤ 0), when shaping is on: <c>rewards/overlong/mean</c>.</summary>
+    public const string OverlongMean = "rewards/overlong/mean";
     /// <summary>Fraction of samples whose <see cref="OnPolicyConfig.AccuracyReward"/> is exactly 1.</summary>
     public const string Accuracy = MetricNames.Accuracy;
     /// <summary>Fraction of sampled groups whose scores are all equal (no signal for group baselines).</summary>
@@ -41,10 +41,12 @@ public static class OnPolicyMetrics
     public const string ClipFracLow = MetricNames.ClipFracLow;
     /// <summary>Fraction of tokens with ρ &gt; 1 + ε_high and Â &gt; 0.</summary>
     public const string ClipFracHigh = MetricNames.ClipFracHigh;
+    /// <summary>Fraction of tokens clipped at either bound: low + high (ρ low + high (they never overlap: Â &lt; 0 vs Â &gt; 0)lt; 1 − ε_low and ρ low + high (they never overlap: Â &lt; 0 vs Â &gt; 0)gt; 1 + ε_high never overlap).</summary>
+    public const string ClipFracRegion = MetricNames.ClipFracRegion;
     /// <summary>Fraction of tokens with Â &lt; 0 and ρ &gt; c (dual clip only).</summary>
-    public const string ClipFracDual = "clip_frac/dual";
+    public const string ClipFracDual = MetricNames.ClipFracDual;
     /// <summary>Clip-Cov / KL-Cov: fraction of tokens whose gradient was cut or KL-penalised (0 for other losses).</summary>
-    public const string ClipFracCov = "clip_frac/cov";
+    public const string ClipFracCov = MetricNames.ClipFracCov;
     /// <summary>Rollout correction: token mean of rollout_logp − old_logp, KL(π_rollout ‖ π_old) by k1 (veRL rollout_corr/kl), the
     /// sampler/trainer mismatch KL. Reported whenever π_old comes from a trainer forward (rollout correction on, μ &gt; 1,
     /// several mini-batches, KL in reward, overlapped rollouts).</summary>
@@ -57,8 +59,8 @@ public static class OnPolicyMetrics
     public const string RolloutCorrRatioMax = "rollout_corr/ratio_max";
     /// <summary>Rollout correction: largest sequence ratio Π_t π_old/π_rollout.</summary>
     public const string RolloutCorrSeqRatioMax = "rollout_corr/seq_ratio_max";
-    /// <summary>Rollout correction: largest |old_logp − rollout_logp| (TRL sampling/sampling_logp_difference/max).</summary>
-    public const string RolloutCorrLogpDiffMax = "rollout_corr/logp_diff_max";
+    /// <summary>Rollout correction: largest |old_logp − rollout_logp|, under TRL's name.</summary>
+    public const string RolloutCorrLogpDiffMax = MetricNames.SamplingLogpDiffMax;
     /// <summary>Rollout correction: fraction of loss tokens removed by masked IS.</summary>
     public const string RolloutCorrMaskedFrac = "rollout_corr/masked_frac";
     /// <summary>Token mean of ρ = π_θ/π_old.</summary>
@@ -73,17 +75,18 @@ public static class OnPolicyMetrics
     public const string Loss = MetricNames.Loss;
     /// <summary>Mean completion length in tokens.</summary>
     public const string CompletionLenMean = MetricNames.CompletionLenMean;
+    /// <summary>Shortest completion in tokens.</summary>
+    public const string CompletionLenMin = MetricNames.CompletionLenMin;
     /// <summary>Longest completion in tokens.</summary>
     public const string CompletionLenMax = MetricNames.CompletionLenMax;
     /// <summary>Fraction of completions stopped by max_new_tokens.</summary>
     public const string TruncatedFrac = MetricNames.TruncatedFrac;
-    /// <summary>Generated tokens per second of step time.</summary>
-    public const string TokensPerSecond = MetricNames.TokensPerS;
+    /// <summary>Completion tokens sampled in the step (every generation round) per second of step time.</summary>
+    public const string GeneratedTokensPerSecond = MetricNames.GeneratedTokensPerS;
     /// <summary>Wall time of the step in seconds (generation, scoring and optimisation).</summary>
     public const string StepSeconds = MetricNames.StepS;
-    /// <summary>Whether a metric is read from a clock (step time, throughput, <c>timing_s/*</c>): it differs run to run, the others reproduce.</summary>
-    public static bool IsClock(string name) =>
-        name is StepSeconds or TokensPerSecond || name.StartsWith("timing_s/", StringComparison.Ordinal);
+    /// <summary>Whether a metric is read from a clock or the machine (<see cref="MetricNames.IsClock"/>): it differs run to run, the others reproduce.</summary>
+    public static bool IsClock(string name) => MetricNames.IsClock(name);
 
     /// <summary>Seconds the engine spent generating this step's batch (on a background thread when overlapped).</summary>
     public const string TimingGen = "timing_s/gen";

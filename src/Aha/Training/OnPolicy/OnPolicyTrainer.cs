@@ -284,6 +284,7 @@ public sealed class OnPolicyTrainer : IDisposable
             double tokens = Math.Max(1.0, stats.Tokens);
             result[OnPolicyMetrics.ClipFracLow] = stats.ClipLow / tokens;
             result[OnPolicyMetrics.ClipFracHigh] = stats.ClipHigh / tokens;
+            result[OnPolicyMetrics.ClipFracRegion] = (stats.ClipLow + stats.ClipHigh) / tokens;
             if (_algo.Loss.DualClip is not null) result[OnPolicyMetrics.ClipFracDual] = stats.DualClip / tokens;
             result[OnPolicyMetrics.ClipFracCov] = stats.Cov / tokens;
             result[OnPolicyMetrics.RatioMean] = stats.Tokens > 0 ? stats.Ratio / stats.Tokens : 1.0;
@@ -310,7 +311,7 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.StalenessMean] = taken.StalenessMean;
         result[OnPolicyMetrics.StalenessMax] = taken.StalenessMax;
         result[OnPolicyMetrics.StalenessDroppedGroups] = taken.DroppedGroups;
-        result[OnPolicyMetrics.TokensPerSecond] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
+        result[OnPolicyMetrics.GeneratedTokensPerSecond] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
 
         GlobalStep++;
         _observer.OnStep(GlobalStep, result);
@@ -495,6 +496,7 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.BatchInformativeGroups] = rollout.Trained.Count(g => g.Informative);
         var lengths = all.Select(s => s.Completion.TokenIds.Length).ToArray();
         result[OnPolicyMetrics.CompletionLenMean] = lengths.Average();
+        result[OnPolicyMetrics.CompletionLenMin] = lengths.Min();
         result[OnPolicyMetrics.CompletionLenMax] = lengths.Max();
         result[OnPolicyMetrics.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
         MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());

@@ -1,3 +1,4 @@
+using Aha.Checkpoints;
 using Aha.Configuration;
 using Aha.Models.Lora;
 
@@ -56,6 +57,34 @@ public sealed record ModelSection : IValidatableConfig
     /// <summary>The random model to build when there is neither <see cref="Path"/> nor <see cref="Pretrain"/>: <see cref="Init"/>, else <c>tiny</c>.</summary>
     public string? ResolvedInit => Path is null && Pretrain is null ? Init ?? Tiny : null;
 
+    /// <summary>A starting adapter must exist, be a valid PEFT LoRA adapter and have this section's shape and scale.</summary>
+    static IEnumerable<ConfigProblem> AdapterProblems(LoraConfig lora, string dir)
+    {
+        if (!PeftAdapter.IsAdapterFolder(dir))
+        {
+            yield return new ConfigProblem("lora.adapter", $"'{dir}' is not a PEFT adapter folder (no {PeftAdapter.ConfigFile}).", dir);
+            yield break;
+        }
+        var (saved, error) = ReadAdapterConfig(dir);
+        if (saved is null)
+        {
+            yield return new ConfigProblem("lora.adapter", error!, dir);
+            yield break;
+        }
+        string Adapter(string field, object value) => $"the adapter {dir} has {field} = {value}; set this key to match it (or start from fresh adapters).";
+        if (saved.R != lora.R) yield return new ConfigProblem("lora.r", $"is {lora.R} but {Adapter("r", saved.R)}", lora.R);
+        if (saved.Alpha != lora.Alpha) yield return new ConfigProblem("lora.alpha", $"is {lora.Alpha} but {Adapter("lora_alpha", saved.Alpha)}", lora.Alpha);
+        if (saved.UseRslora != lora.UseRslora) yield return new ConfigProblem("lora.use_rslora", $"is {lora.UseRslora} but {Adapter("use_rslora", saved.UseRslora)}", lora.UseRslora);
+        if (!saved.ResolvedTargets.SequenceEqual(lora.ResolvedTargets))
+            yield return new ConfigProblem("lora.target_modules", $"is [{string.Join(", ", lora.TargetModules)}] but {Adapter("target_modules", $"[{string.Join(", ", saved.TargetModules)}]")}");
+    }
+
+    static (LoraConfig? Config, string? Error) ReadAdapterConfig(string dir)
+    {
+        try { return (PeftAdapter.ReadConfig(dir), null); }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return (null, e.Message); }
+    }
+
     public IEnumerable<ConfigProblem> Problems()
     {
         if (new object?[] { Path, Init, Pretrain }.Count(v => v is not null) > 1)
@@ -74,6 +103,8 @@ public sealed record ModelSection : IValidatableConfig
             if (!Directory.Exists(Path)) yield return new ConfigProblem("path", $"model folder '{Path}' not found.");
             else if (!File.Exists(System.IO.Path.Combine(Path, "config.json"))) yield return new ConfigProblem("path", $"'{Path}' has no config.json; expected a Hugging Face model folder.");
         }
+        if (ActiveLora is { Adapter: { } adapter } lora)
+            foreach (var problem in AdapterProblems(lora, adapter)) yield return problem;
         if (Init is not null && Init != Tiny && !File.Exists(Init))
             yield return new ConfigProblem("init", $"'{Init}' is neither 'tiny' nor an existing config.json.");
         if (ResolvedTokenizer is null)

@@ -4,8 +4,10 @@ using Aha.Training.Offline;
 namespace Aha.Training.Runs;
 
 /// <summary><c>aha sft</c>: supervised fine-tuning. Defaults: the tiny model and the synthetic arithmetic cold start.</summary>
-public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
+public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportTargets, IOfflineRunConfig
 {
+    OfflineTrainingConfig IOfflineRunConfig.OfflineTrainer => Trainer;
+
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Sft;
 
@@ -31,8 +33,10 @@ public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportT
 }
 
 /// <summary><c>aha rm</c>: a Bradley-Terry reward model on preference pairs (<c>data.train</c> files).</summary>
-public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
+public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, IReportTargets, IOfflineRunConfig
 {
+    OfflineTrainingConfig IOfflineRunConfig.OfflineTrainer => Trainer;
+
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.RewardModel;
 
@@ -56,8 +60,10 @@ public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, 
 }
 
 /// <summary><c>aha dpo</c>: direct preference optimisation against the starting model as reference.</summary>
-public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
+public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets, IOfflineRunConfig
 {
+    OfflineTrainingConfig IOfflineRunConfig.OfflineTrainer => Trainer;
+
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Dpo;
 
@@ -84,8 +90,10 @@ public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportT
 /// <c>aha kto</c>: KTO against the starting model as reference, on unpaired JSONL (<c>data.train</c>) or, with no files,
 /// a built-in task (each problem's correct cold-start completion desirable, a bare wrong answer undesirable).
 /// </summary>
-public sealed record KtoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets
+public sealed record KtoRunConfig : IValidatableConfig, IConfigAliases, IReportTargets, IOfflineRunConfig
 {
+    OfflineTrainingConfig IOfflineRunConfig.OfflineTrainer => Trainer;
+
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Kto;
 
@@ -107,4 +115,17 @@ public sealed record KtoRunConfig : IValidatableConfig, IConfigAliases, IReportT
         if (Threads is < 1) yield return new ConfigProblem("threads", $"must be ≥ 1 or null (got {Threads}).", Threads);
         foreach (var e in ReportTargets.Problems(ReportTo)) yield return e;
     }
+}
+
+/// <summary>What <see cref="OfflineRuns"/> reads from any offline command's config (sft, rm, dpo, kto).</summary>
+public interface IOfflineRunConfig
+{
+    string Device { get; }
+    int? Threads { get; }
+    ModelSection Model { get; }
+    DataSection Data { get; }
+    CheckpointSection Checkpointing { get; }
+
+    /// <summary>The trainer section's shared part (batch sizes, epochs, max_steps).</summary>
+    OfflineTrainingConfig OfflineTrainer { get; }
 }

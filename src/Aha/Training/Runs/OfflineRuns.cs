@@ -1,5 +1,8 @@
+using Aha.Models;
+using Aha.Tokenization;
 using Aha.Tracking;
 using Aha.Training.Offline;
+using static TorchSharp.torch;
 
 namespace Aha.Training.Runs;
 
@@ -7,89 +10,75 @@ namespace Aha.Training.Runs;
 /// <c>aha sft | rm | dpo | kto</c>: builds the model and data from the run config, trains with checkpoints every N steps
 /// (model + optimizer + RNG + step through the trainer's SaveState), and saves the final model as a HF folder
 /// (<c>final/</c>, tokenizer included). The offline loop's data position is a function of the step, so resuming from
-/// a checkpoint continues exactly.
+/// a checkpoint continues exactly. Each command differs only in its data reader, its model (policy or scalar head)
+/// and its trainer; <see cref="Train{TExample, TModel}"/> is the rest.
 /// </summary>
 public static class OfflineRuns
 {
     public static RunResult Sft(SftRunConfig config, RunOptions options)
     {
         config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
-        var (train, eval) = RunData.Sft(config.Data);
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
-        var model = run.Policy();
-        return Train(run, config, "sft", options, config.Trainer, train.Count, config.Checkpointing, model,
-            observer =>
-            {
-                var t = new SftTrainer(model, run.Tokenizer, config.Trainer, observer);
-                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
-            });
+        return Train(config, "sft", options, RunData.Sft(config.Data), RunData.Texts, run => run.Policy(),
+            (model, tokenizer, observer) => new SftTrainer(model, tokenizer, config.Trainer, observer),
+            "sft: next-token cross-entropy on completion tokens");
     }
 
-    public static RunResult RewardModel(RewardModelRunConfig config, RunOptions options)
-    {
-        var (train, eval) = RunData.Preferences(config.Data);
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
-        var model = run.ScalarHead();
-        return Train(run, config, "rm", options, config.Trainer, train.Count, config.Checkpointing, model,
-            observer =>
-            {
-                var t = new RewardModelTrainer(model, run.Tokenizer, config.Trainer, observer);
-                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
-            });
-    }
+    public static RunResult RewardModel(RewardModelRunConfig config, RunOptions options) =>
+        Train(config, "rm", options, RunData.Preferences(config.Data), RunData.Texts, run => run.ScalarHead(),
+            (model, tokenizer, observer) => new RewardModelTrainer(model, tokenizer, config.Trainer, observer),
+            "reward model: Bradley-Terry −log σ(r(chosen) − r(rejected))");
 
-    public static RunResult Dpo(DpoRunConfig config, RunOptions options)
-    {
-        var (train, eval) = RunData.Preferences(config.Data);
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
-        var model = run.Policy();
-        return Train(run, config, "dpo", options, config.Trainer, train.Count, config.Checkpointing, model,
-            observer =>
-            {
-                var t = new DpoTrainer(model, run.Tokenizer, config.Trainer, observer: observer);
-                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
-            });
-    }
+    public static RunResult Dpo(DpoRunConfig config, RunOptions options) =>
+        Train(config, "dpo", options, RunData.Preferences(config.Data), RunData.Texts, run => run.Policy(),
+            (model, tokenizer, observer) => new DpoTrainer(model, tokenizer, config.Trainer, observer: observer),
+            $"dpo: loss_type {config.Trainer.LossType}, beta {config.Trainer.Beta}, reference = the starting model");
 
     public static RunResult Kto(KtoRunConfig config, RunOptions options)
     {
         config = config with { Data = config.Data with { Task = config.Data.ResolvedTask } };
-        var (train, eval) = RunData.Unpaired(config.Data);
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
-        var model = run.Policy();
-        return Train(run, config, "kto", options, config.Trainer, train.Count, config.Checkpointing, model,
-            observer =>
-            {
-                var t = new KtoTrainer(model, run.Tokenizer, config.Trainer, observer: observer);
-                return new Job(t.LoadState, t.SaveState, (after, ct) => t.Train(train, eval.Count > 0 ? eval : null, after, ct));
-            });
+        return Train(config, "kto", options, RunData.Unpaired(config.Data), RunData.Texts, run => run.Policy(),
+            (model, tokenizer, observer) => new KtoTrainer(model, tokenizer, config.Trainer, observer: observer),
+            $"kto: loss_type {config.Trainer.LossType}, beta {config.Trainer.Beta}, reference = the starting model");
     }
 
-    /// <summary>The offline loop of every command: folder, trainer, resume, checkpoints every N steps, <c>final/</c>.</summary>
-    static RunResult Train(RunContext run, object config, string prefix, RunOptions options, OfflineTrainingConfig trainer,
-        int trainCount, CheckpointSection checkpointing, TorchSharp.torch.nn.Module model, Func<ITrainingObserver, Job> build)
+    /// <summary>
+    /// The offline run of every command: runtime and model, folder and header, trainer, resume, checkpoints every N
+    /// steps, <c>final/</c>; an error that ends the run is written to log.txt.
+    /// </summary>
+    static RunResult Train<TExample, TModel>(IOfflineRunConfig config, string prefix, RunOptions options,
+        (IReadOnlyList<TExample> Train, IReadOnlyList<TExample> Eval) data, Func<IEnumerable<TExample>, IEnumerable<string>> texts,
+        Func<RunContext, TModel> buildModel, Func<TModel, ITokenizer, ITrainingObserver, IOfflineTrainer<TExample>> buildTrainer,
+        string algorithm) where TModel : nn.Module
     {
-        if (trainCount == 0) throw new ArgumentException("data: the training set is empty.", nameof(config));
-        int perEpoch = (trainCount + trainer.EffectiveBatchSize - 1) / trainer.EffectiveBatchSize;
+        var (train, eval) = data;
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, texts(train.Concat(eval)));
+        var model = buildModel(run);
+        var trainer = config.OfflineTrainer;
+        if (train.Count == 0) throw new ArgumentException("data: the training set is empty.", nameof(config));
+        int perEpoch = (train.Count + trainer.EffectiveBatchSize - 1) / trainer.EffectiveBatchSize;
         int total = trainer.MaxSteps ?? trainer.Epochs * perEpoch;
-        var session = run.OpenFolder(config, prefix, options, total, checkpointing.KeepLast);
-        var job = run.Build(build);
-        var save = job.Save;
-        if (session.ResumeFrom is { } from) job.Load(from);
-        int every = checkpointing.Every;
-        var result = job.Train(step =>
+        var session = run.OpenFolder(config, prefix, options, total, config.Checkpointing.KeepLast);
+        RunHeader.Write(run, prefix, model, config.Data, train.Count, eval.Count, algorithm);
+        var job = run.Build(observer => buildTrainer(model, run.Tokenizer, observer)); // refusing its input removes the new folder
+        try
         {
-            if (every > 0 && step % every == 0) session.Checkpoint(step, save);
-        }, options.Cancellation);
-        if (result.Steps < total)
-        {
-            if (every == 0 || result.Steps % every != 0) session.Checkpoint(result.Steps, save);
-            return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: false);
+            if (session.ResumeFrom is { } from) job.LoadState(from);
+            int every = config.Checkpointing.Every;
+            var result = job.Train(train, eval.Count > 0 ? eval : null, step =>
+            {
+                if (every > 0 && step % every == 0) session.Checkpoint(step, job.SaveState);
+            }, options.Cancellation);
+            if (result.Steps < total)
+            {
+                if (every == 0 || result.Steps % every != 0) session.Checkpoint(result.Steps, job.SaveState);
+                return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: false);
+            }
+            run.SaveFinal(model);
+            return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: true);
         }
-        run.SaveFinal(model);
-        return new RunResult(session.Dir.Path, result.Steps, session.FinalPath, result.LastMetrics, Completed: true);
+        catch (Exception e) when (session.LogFatal(e))
+        {
+            throw; // never reached: LogFatal returns false, so the exception propagates unchanged
+        }
     }
-
-    /// <summary>A built offline trainer, as the loop uses it: resume, checkpoint, train (calling back after each step).</summary>
-    sealed record Job(Action<string> Load, Action<string> Save, Func<Action<int>, CancellationToken, OfflineRunResult> Train);
 }

@@ -29,11 +29,25 @@ public static class OnPolicyRun
         var engine = run.Own(config.Rollout.CreateEngine());
 
         var session = run.OpenFolder(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
+        RunHeader.Write(run, prefix, policy, config.Data, train.Count, eval.Count, RunHeader.Describe(config.Trainer.Preset, algorithm));
         using var trainer = run.Build(observer => new OnPolicyTrainer(config.Trainer, policy, run.Tokenizer, scorer,
             new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule)
         {
             PlannedSteps = config.Steps,
         });
+        try
+        {
+            return Train(config, options, run, session, trainer, policy, eval, correctness);
+        }
+        catch (Exception e) when (session.LogFatal(e))
+        {
+            throw; // never reached: LogFatal returns false, so the exception propagates unchanged
+        }
+    }
+
+    static RunResult Train(OnPolicyRunConfig config, RunOptions options, RunContext run, RunSession session, OnPolicyTrainer trainer,
+        Models.CausalLM policy, IReadOnlyList<Data.PromptItem> eval, string? correctness)
+    {
         var tokenizer = run.Tokenizer;
         bool evaluate = correctness is not null && eval.Count > 0;
         if (session.ResumeFrom is { } from) trainer.LoadState(from);

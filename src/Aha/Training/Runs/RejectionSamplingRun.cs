@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Generation;
 using Aha.Training.Offline;
 
@@ -24,13 +25,15 @@ public static class RejectionSamplingRun
         int batches = (train.Count + config.Sampler.PromptsPerBatch - 1) / config.Sampler.PromptsPerBatch;
 
         var session = run.OpenFolder(config, "rejection-sample", options, batches, keepLast: 1);
+        RunHeader.Write(run, "rejection-sample", policy, config.Data, train.Count, 0,
+            $"rejection sampling: {config.Sampler.SamplesPerPrompt} samples per prompt, selection {config.Sampler.Selection}, min_reward {config.Sampler.MinReward}");
         var sampler = run.Build(observer => new RejectionSampler(new LocalRolloutEngine(policy, run.Tokenizer), run.Tokenizer, scorer, config.Sampler, observer));
         var output = session.Dir.File(OutputFile);
         var result = sampler.Run(train, output, options.Cancellation);
         return (new RunResult(session.Dir.Path, batches, output, new Dictionary<string, double>
         {
             ["prompts"] = result.Prompts, ["samples"] = result.Samples, ["accepted"] = result.Accepted, ["written"] = result.Written,
-            ["accepted_frac"] = result.AcceptedFraction, ["reward/mean"] = result.MeanReward,
+            ["accepted_frac"] = result.AcceptedFraction, [MetricNames.RewardMean] = result.MeanReward,
         }, Completed: true), result);
     }
 }

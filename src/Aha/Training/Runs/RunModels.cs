@@ -87,7 +87,11 @@ public static class RunModels
             lm = new CausalLM(config, device);
             WeightInit.Initialize(lm, config.InitializerRange, model.InitSeed);
         }
-        if (model.ActiveLora is { } lora) LoraAdapters.Attach(lm, lora, model.InitSeed);
+        if (model.ActiveLora is { } lora)
+        {
+            LoraAdapters.Attach(lm, lora, model.InitSeed);
+            if (lora.Adapter is { } adapter) PeftAdapter.Load(lm, adapter);
+        }
         return lm;
     }
 
@@ -105,7 +109,12 @@ public static class RunModels
             m = new ScalarHeadModel(config, device);
             WeightInit.Initialize(m, config.InitializerRange, model.InitSeed + seedOffset);
         }
-        if (model.ActiveLora is { } lora) LoraAdapters.Attach(m, lora, model.InitSeed + seedOffset);
+        if (model.ActiveLora is { } lora)
+        {
+            LoraAdapters.Attach(m, lora, model.InitSeed + seedOffset);
+            // A reward model's adapter (SEQ_CLS, with its score head) starts one; a policy's adapter leaves a PPO critic fresh.
+            if (lora.Adapter is { } adapter && PeftAdapter.HasScoreHead(adapter)) PeftAdapter.Load(m, adapter);
+        }
         return m;
     }
 

@@ -24,6 +24,7 @@ internal sealed class RunSession : IDisposable
     }
 
     private readonly RunFolderLock _lock;
+    private bool _fatalLogged;
 
     public RunDirectory Dir { get; }
     public RunTracker Tracker { get; }
@@ -106,10 +107,31 @@ internal sealed class RunSession : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Tracker.OnMessage(TrainingMessageLevel.Warning, $"Fatal: checkpoint of step {step} failed and was removed: {e.Message}");
+            _fatalLogged = true;
             throw;
         }
         Tracker.WritePlots();
         Tracker.OnMessage(TrainingMessageLevel.Info, $"Checkpoint {path}");
+    }
+
+    /// <summary>
+    /// Writes the error that ends the run to <c>log.txt</c> (once) and returns false: an exception filter,
+    /// <c>catch (Exception e) when (session.LogFatal(e))</c>, so the log is written while the tracker is still open
+    /// and the exception propagates untouched to the command's error line.
+    /// </summary>
+    public bool LogFatal(Exception e)
+    {
+        if (_fatalLogged) return false;
+        _fatalLogged = true;
+        try
+        {
+            Tracker.OnMessage(TrainingMessageLevel.Warning, $"Fatal: {e.Message}");
+        }
+        catch (IOException)
+        {
+            // A log that cannot be written (a full disk) must not replace the run's real error.
+        }
+        return false;
     }
 
     public void Dispose()

@@ -51,7 +51,7 @@ public sealed class KtoTrainerTests
         Assert.Equal(0, observer.Steps[0].Metrics["kl"], 5);
         var losses = observer.Steps.Select(s => s.Metrics["loss"]).ToList();
         Assert.True(losses.Skip(losses.Count - 3).Average() < 0.45, $"late loss {losses.Skip(losses.Count - 3).Average():F3}");
-        foreach (var name in new[] { "loss", "kl", "rewards/chosen", "rewards/rejected", "rewards/margins", "logps/chosen", "logps/rejected", "grad_norm", "lr" })
+        foreach (var name in new[] { "loss", "kl", "rewards/chosen", "rewards/rejected", "rewards/margins", "logps/chosen", "logps/rejected", "grad_norm", "learning_rate" })
             Assert.True(observer.Steps[^1].Metrics.ContainsKey(name), name);
     }
 

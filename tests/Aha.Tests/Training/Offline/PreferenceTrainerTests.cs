@@ -21,7 +21,7 @@ public sealed class PreferenceTrainerTests
 
         Assert.True(result.Eval["eval_accuracy"] >= 0.9, $"eval_accuracy {result.Eval["eval_accuracy"]:F3}");
         Assert.True(result.Eval["eval_margin"] > 0);
-        foreach (var name in new[] { "loss", "accuracy", "margin", "rewards/chosen", "rewards/rejected", "grad_norm", "lr" })
+        foreach (var name in new[] { "loss", "accuracy", "margin", "rewards/chosen", "rewards/rejected", "grad_norm", "learning_rate" })
             Assert.True(observer.Steps[^1].Metrics.ContainsKey(name), name);
         // Score agrees with the trained rule on a fresh pair.
         var scores = trainer.Score([("ab=", "axb"), ("ab=", "abc")]);

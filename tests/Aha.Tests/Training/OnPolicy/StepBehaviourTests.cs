@@ -127,6 +127,7 @@ public sealed class StepBehaviourTests
         Assert.Equal(0.25, m[OnPolicyMetrics.TruncatedFrac], 1e-12);
         Assert.Equal(3.0, m[OnPolicyMetrics.CompletionLenMean], 1e-12); // (1 + 3 + 4 + 4) / 4
         Assert.Equal(4.0, m[OnPolicyMetrics.CompletionLenMax]);
+        Assert.Equal(1.0, m[OnPolicyMetrics.CompletionLenMin]);
         // GRPO advantage of the first sample: scores (1, 0.5, −1, 0), mean 0.125, unbiased std √(2.1875/3)
         double std = Math.Sqrt(((0.875 * 0.875) + (0.375 * 0.375) + (1.125 * 1.125) + (0.125 * 0.125)) / 3);
         Assert.Equal(0.875 / (std + 1e-6), samples[0].Advantage, 1e-5);
@@ -204,13 +205,16 @@ public sealed class StepBehaviourTests
         using var run = ToyRl.Start(ToyRl.Config("ppo"));
         run.Trainer.Train(1);
         var m = run.Observer.Steps[0].Metrics;
-        string[] expected = ["reward/mean", "reward/correct/mean", "reward/std", "frac_zero_std_groups", "kl", "entropy",
-            "clip_frac/low", "clip_frac/high", "ratio/mean", "grad_norm", "lr", "completion_len/mean", "completion_len/max",
-            "truncated_frac", "tokens_per_s", "step_s", "loss", "accuracy", "value_loss", "explained_var", "gen_rounds", "kl_coef"];
+        string[] expected = ["reward", "rewards/correct/mean", "reward_std", "frac_reward_zero_std", "kl", "entropy",
+            "clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "ratio/mean", "grad_norm", "learning_rate",
+            "completions/mean_length", "completions/min_length", "completions/max_length", "completions/clipped_ratio",
+            "perf/generated_tokens_per_s", "step_time", "loss", "accuracy", "value_loss", "explained_var", "gen_rounds", "kl_coef"];
         var missing = expected.Where(k => !m.ContainsKey(k)).ToList();
         Assert.True(missing.Count == 0, $"missing metrics: {string.Join(", ", missing)}");
         Assert.All(m, kv => Assert.False(double.IsNaN(kv.Value), $"{kv.Key} is NaN"));
         Assert.Equal(1, run.Observer.Steps[0].Step);
-        Assert.Equal(3e-3, m["lr"]);
+        Assert.Equal(3e-3, m["learning_rate"]);
+        Assert.Equal(m["clip_ratio/low_mean"] + m["clip_ratio/high_mean"], m["clip_ratio/region_mean"], 12);
+        Assert.InRange(m["completions/mean_length"], m["completions/min_length"], m["completions/max_length"]);
     }
 }
