@@ -21,6 +21,7 @@ public sealed record BuiltInRewardOptions
     /// <summary>Overlong λ. Default 1.</summary>
     public double Penalty { get; init; } = 1.0;
 
+    /// <summary>The overlong reward's shape: soft (a linear ramp over the buffer before the limit) or hard (−λ beyond it). The default value is soft.</summary>
     public OverlongMode OverlongMode { get; init; } = OverlongMode.Soft;
 }
 

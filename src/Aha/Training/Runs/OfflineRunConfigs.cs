@@ -11,7 +11,9 @@ public sealed record SftRunConfig : IValidatableConfig, IConfigAliases, IReportT
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Sft;
 
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new() { Difficulty = 1 };
@@ -40,7 +42,9 @@ public sealed record RewardModelRunConfig : IValidatableConfig, IConfigAliases, 
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.RewardModel;
 
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new();
@@ -67,7 +71,9 @@ public sealed record DpoRunConfig : IValidatableConfig, IConfigAliases, IReportT
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Dpo;
 
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new();
@@ -97,7 +103,9 @@ public sealed record KtoRunConfig : IValidatableConfig, IConfigAliases, IReportT
     /// <inheritdoc />
     public IReadOnlyList<ConfigAlias> ConfigAliases() => TrlAliases.Kto;
 
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new() { Difficulty = 1 };

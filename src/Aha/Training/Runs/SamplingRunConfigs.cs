@@ -7,7 +7,9 @@ namespace Aha.Training.Runs;
 /// <summary><c>aha rejection-sample</c>: N samples per prompt, the verified ones written as SFT JSONL (<c>sft.jsonl</c>).</summary>
 public sealed record RejectionSamplingRunConfig : IValidatableConfig
 {
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
     public DataSection Data { get; init; } = new() { Difficulty = 1 };
@@ -40,7 +42,9 @@ public sealed record RejectionSamplingRunConfig : IValidatableConfig
 /// <summary><c>aha eval</c>: pass@1 (greedy and sampled), pass@k, maj@k and format rate on verifiable problems.</summary>
 public sealed record EvalRunConfig : IValidatableConfig
 {
+    /// <summary>cpu, cuda or cuda:N. The default value is cpu.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Intra-op threads; null uses every core. Default null.</summary>
     public int? Threads { get; init; }
     public ModelSection Model { get; init; } = new();
 
