@@ -1,4 +1,4 @@
-using Aha.R1Zero;
+using Aha.Training.Runs;
 
 namespace Aha.Tests;
 

@@ -1,64 +1,82 @@
 using System.CommandLine;
-using Aha.R1Zero;
+using System.Globalization;
+using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;
 
-/// <summary><c>aha r1zero</c>: the mini DeepSeek-R1-Zero demo (pretrain a tiny model, evaluate, pure RL, evaluate, report).</summary>
+/// <summary>
+/// <c>aha r1zero</c>: the mini DeepSeek-R1-Zero recipe (pretrain a tiny model, evaluate, pure RL, evaluate, report) on
+/// the common run pipeline: <c>--config</c> (<c>configs/r1zero.yaml</c> spells out the defaults), <c>--set</c>,
+/// <c>--out</c>/<c>--name</c>, <c>--resume</c>. The demo's earlier flags stay as shorthands for their config keys
+/// (<c>--steps 20</c> is <c>--set rl.steps=20</c>), applied after the file and before <c>--set</c>.
+/// </summary>
 internal static class R1ZeroCommand
 {
+    /// <summary>A flag that stands for one config key.</summary>
+    sealed record Shorthand(Option Option, string Key);
+
+    static Shorthand Flag<T>(string name, string key, string description) =>
+        new(new Option<T>(name) { Description = $"{description} (--set {key}=…)" }, key);
+
+    /// <summary>The flags, made anew for each command tree.</summary>
+    static Shorthand[] Shorthands() =>
+    [
+        Flag<string?>("--task", "task", "arithmetic, selfcheck (self-verification latent in the corpus), countdown or tool-arithmetic"),
+        Flag<string?>("--control", "control", "none, or random-reward (coin-flip rewards: the control that must not improve)"),
+        Flag<long?>("--seed", "seed", "Seed of everything"),
+        Flag<string?>("--preset", "rl.preset", "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo"),
+        Flag<int?>("--steps", "rl.steps", "RL steps"),
+        Flag<int?>("--pretrain-steps", "pretrain.max_steps", "Pretraining steps (0 skips)"),
+        Flag<int?>("--corpus-docs", "corpus.documents", "Documents in the synthetic corpus"),
+        Flag<double?>("--error-rate", "corpus.error_rate", "Share of steps written with the corpus's systematic error"),
+        Flag<double?>("--check-rate", "corpus.check_rate", "selfcheck: share of think documents whose writer checks each step"),
+        Flag<double?>("--catch-rate", "corpus.catch_rate", "selfcheck: probability that a check catches a wrong step"),
+        Flag<int?>("--hidden", "model.hidden_size", "Model width"),
+        Flag<int?>("--layers", "model.layers", "Decoder layers"),
+        Flag<int?>("--num-generations", "rl.num_generations", "G, completions per prompt"),
+        Flag<int?>("--prompts-per-step", "rl.prompts_per_step", "Prompts per RL step"),
+        Flag<double?>("--lr", "rl.learning_rate", "RL learning rate"),
+        Flag<double?>("--beta", "rl.beta", "KL coefficient"),
+        Flag<int?>("--max-new-tokens", "rl.max_new_tokens", "Most tokens per completion"),
+        Flag<int?>("--test-problems", "data.test_problems", "Held-out problems"),
+        Flag<int?>("--train-problems", "data.train_problems", "Problems for the corpus and RL"),
+        Flag<int?>("--eval-k", "eval.k", "Samples per problem for sampled pass@1, pass@k, maj@k"),
+        Flag<int?>("--heldout-every", "eval.heldout_every", "RL steps between held-out accuracy points"),
+        Flag<string?>("--model", "model.path", "A Hugging Face model folder; skips pretraining"),
+        Flag<string?>("--data", "data.path", "GSM8K-style JSONL (question/answer with '#### n', or prompt/answer), with --model"),
+        Flag<string?>("--template", "data.template", "Prompt template of --data: r1zero, think or raw"),
+    ];
+
     internal static Command Create()
     {
-        var d = new R1ZeroOptions();
-        var task = new Option<string>("--task") { Description = "arithmetic, selfcheck (self-verification latent in the corpus), countdown or tool-arithmetic.", DefaultValueFactory = _ => d.Task };
-        var preset = new Option<string>("--preset") { Description = "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo.", DefaultValueFactory = _ => d.Preset };
-        var control = new Option<string>("--control") { Description = "none, or random-reward (coin-flip rewards: the control that must not improve).", DefaultValueFactory = _ => d.Control };
-        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.OutDir };
-        var seed = new Option<long>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => d.Seed };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)." };
-        var steps = new Option<int>("--steps") { Description = "RL steps.", DefaultValueFactory = _ => d.RlSteps };
-        var pretrainSteps = new Option<int>("--pretrain-steps") { Description = "Pretraining steps (0 skips).", DefaultValueFactory = _ => d.Pretrain.MaxSteps };
-        var corpusDocs = new Option<int>("--corpus-docs") { Description = "Documents in the synthetic corpus.", DefaultValueFactory = _ => d.Corpus.Documents };
-        var errorRate = new Option<double?>("--error-rate") { Description = "Share of steps written with the corpus's systematic error (default: the task's, 0.9 selfcheck, 0.58 otherwise)." };
-        var checkRate = new Option<double>("--check-rate") { Description = "selfcheck: share of think documents whose writer checks each step.", DefaultValueFactory = _ => d.Corpus.CheckRate };
-        var catchRate = new Option<double>("--catch-rate") { Description = "selfcheck: probability that a check catches a wrong step.", DefaultValueFactory = _ => d.Corpus.CatchRate };
-        var hidden = new Option<int>("--hidden") { Description = "Model width.", DefaultValueFactory = _ => d.HiddenSize };
-        var layers = new Option<int>("--layers") { Description = "Decoder layers.", DefaultValueFactory = _ => d.Layers };
-        var g = new Option<int>("--num-generations") { Description = "G, completions per prompt.", DefaultValueFactory = _ => d.NumGenerations };
-        var prompts = new Option<int>("--prompts-per-step") { Description = "Prompts per RL step.", DefaultValueFactory = _ => d.PromptsPerStep };
-        var lr = new Option<double>("--lr") { Description = "RL learning rate.", DefaultValueFactory = _ => d.LearningRate };
-        var beta = new Option<double?>("--beta") { Description = "KL coefficient (default: the preset's)." };
-        var maxNew = new Option<int?>("--max-new-tokens") { Description = "Most tokens per completion (default: the task's, 96 selfcheck, 48 otherwise)." };
-        var testProblems = new Option<int>("--test-problems") { Description = "Held-out problems.", DefaultValueFactory = _ => d.TestProblems };
-        var trainProblems = new Option<int>("--train-problems") { Description = "Problems for the corpus and RL.", DefaultValueFactory = _ => d.TrainProblems };
-        var evalK = new Option<int>("--eval-k") { Description = "Samples per problem for sampled pass@1, pass@k, maj@k.", DefaultValueFactory = _ => d.EvalK };
-        var heldoutEvery = new Option<int>("--heldout-every") { Description = "RL steps between held-out accuracy points.", DefaultValueFactory = _ => d.HeldoutEvery };
-        var model = new Option<string?>("--model") { Description = "A Hugging Face model folder (config.json, safetensors, tokenizer.json); skips pretraining." };
-        var data = new Option<string?>("--data") { Description = "GSM8K-style JSONL (question/answer with '#### n', or prompt/answer), with --model." };
-        var template = new Option<string>("--template") { Description = "Prompt template with --model: r1zero, think or raw.", DefaultValueFactory = _ => d.Template };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => d.Device };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an earlier r1zero run in --out (its files only; anything else there is an error)." };
-        var command = new Command("r1zero", "Mini DeepSeek-R1-Zero: watch a tiny model learn to reason from reward alone (pretrain, evaluate, pure RL, evaluate, report).")
+        var cli = new TrainingCli();
+        var shorthands = Shorthands();
+        var overwrite = new Option<bool>("--overwrite") { Hidden = true };
+        var command = new Command("r1zero",
+            "Mini DeepSeek-R1-Zero: watch a tiny model learn to reason from reward alone (pretrain, evaluate, pure RL, evaluate, report). " +
+            "Every setting is a config key (configs/r1zero.yaml lists them with their defaults).");
+        cli.AddTo(command);
+        foreach (var s in shorthands) command.Options.Add(s.Option);
+        command.Options.Add(overwrite);
+        command.SetAction(parse => CliRun.Run(parse, cancel =>
         {
-            task, preset, control, output, seed, threads, steps, pretrainSteps, corpusDocs, errorRate, checkRate, catchRate, hidden, layers, g, prompts, lr, beta,
-            maxNew, testProblems, trainProblems, evalK, heldoutEvery, model, data, template, device, overwrite,
-        };
-        command.SetAction(parse => CliRun.Run(parse, () =>
-        {
-            var o = d with
-            {
-                Task = parse.GetValue(task)!, Preset = parse.GetValue(preset)!, Control = parse.GetValue(control)!, OutDir = parse.GetValue(output)!,
-                Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), RlSteps = parse.GetValue(steps),
-                Pretrain = d.Pretrain with { MaxSteps = parse.GetValue(pretrainSteps) },
-                Corpus = d.Corpus with { Documents = parse.GetValue(corpusDocs), ErrorRate = parse.GetValue(errorRate),
-                    CheckRate = parse.GetValue(checkRate), CatchRate = parse.GetValue(catchRate) },
-                HiddenSize = parse.GetValue(hidden), Layers = parse.GetValue(layers), NumGenerations = parse.GetValue(g),
-                PromptsPerStep = parse.GetValue(prompts), LearningRate = parse.GetValue(lr), Beta = parse.GetValue(beta),
-                MaxNewTokens = parse.GetValue(maxNew), TestProblems = parse.GetValue(testProblems), TrainProblems = parse.GetValue(trainProblems),
-                EvalK = parse.GetValue(evalK), HeldoutEvery = parse.GetValue(heldoutEvery), ModelDir = parse.GetValue(model),
-                DataPath = parse.GetValue(data), Template = parse.GetValue(template)!, Device = parse.GetValue(device)!, Overwrite = parse.GetValue(overwrite),
-            };
-            R1ZeroRunner.Run(o, parse.InvocationConfiguration.Output);
+            if (parse.GetValue(overwrite))
+                throw new ArgumentException("--overwrite is gone: every r1zero run gets its own run folder under --out (default runs/); " +
+                                            "name it with --name, or continue a stopped one with --resume.");
+            var resume = cli.ResumeDir(parse, R1ZeroRecipe.Prefix);
+            var config = cli.Load(parse, new R1ZeroConfig(), resume, Overrides(parse, shorthands));
+            var result = R1ZeroRecipe.RunValidated(config, cli.RunOptions(parse, resume, cancel));
+            TrainingCli.Report(parse, result);
+            return result.Completed;
         }));
         return command;
+    }
+
+    /// <summary>The shorthand flags given, as <c>key=value</c> overrides.</summary>
+    static IEnumerable<string> Overrides(ParseResult parse, IEnumerable<Shorthand> shorthands)
+    {
+        foreach (var s in shorthands)
+            if (parse.GetResult(s.Option) is { } r && r.Implicit is false && r.GetValueOrDefault<object?>() is { } value)
+                yield return $"{s.Key}={Convert.ToString(value, CultureInfo.InvariantCulture)}";
     }
 }

@@ -1,3 +1,5 @@
+using Aha.Configuration;
+
 namespace Aha.R1Zero;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Aha.R1Zero;
 /// contains the correct procedure, but a systematic error is the majority habit, so the pretrained model's greedy
 /// answer is usually wrong while some of its samples are right (pass@8 ≫ greedy pass@1) — room for RL to sharpen.
 /// </summary>
-public sealed record CorpusOptions
+public sealed record CorpusOptions : IValidatableConfig
 {
     /// <summary>Documents in the corpus (each a prompt + completion). The default value is 60000.</summary>
     public int Documents { get; init; } = 60_000;
@@ -40,23 +42,16 @@ public sealed record CorpusOptions
     /// <summary>Probability that a direct guess is right. The default value is 0.3.</summary>
     public double DirectCorrectRate { get; init; } = 0.3;
 
-    /// <summary>Checks every field; throws one <see cref="ArgumentException"/> listing all problems.</summary>
-    public CorpusOptions Validate()
-    {
-        var errors = Problems().ToList();
-        if (errors.Count > 0) throw new ArgumentException("Invalid corpus options: " + string.Join("; ", errors) + ".", nameof(CorpusOptions));
-        return this;
-    }
+    /// <summary>These options when valid; otherwise one <see cref="ConfigException"/> listing every problem at its key.</summary>
+    public CorpusOptions Validate() => ConfigValidationExtensions.Validate(this);
 
-    /// <summary>Every problem of these options, one message each (empty when valid).</summary>
-    public IEnumerable<string> Problems()
+    /// <summary>Every problem of these options, at its key (empty when valid).</summary>
+    public IEnumerable<ConfigProblem> Problems()
     {
-        if (Documents < 1) yield return $"documents must be ≥ 1 (got {Documents})";
-        if (ErrorRate is { } e && !(e is >= 0 and <= 1)) yield return $"error_rate must be in [0, 1] (got {e})";
-        if (!(CheckRate is >= 0 and <= 1)) yield return $"check_rate must be in [0, 1] (got {CheckRate})";
-        if (!(CatchRate is >= 0 and <= 1)) yield return $"catch_rate must be in [0, 1] (got {CatchRate})";
-        if (!(DirectAnswerRate is >= 0 and <= 1)) yield return $"direct_answer_rate must be in [0, 1] (got {DirectAnswerRate})";
-        if (!(DirectCorrectRate is >= 0 and <= 1)) yield return $"direct_correct_rate must be in [0, 1] (got {DirectCorrectRate})";
+        if (Documents < 1) yield return new ConfigProblem("documents", $"must be ≥ 1 (got {Documents}).", Documents);
+        if (ErrorRate is { } e && !(e is >= 0 and <= 1)) yield return new ConfigProblem("error_rate", $"must be in [0, 1] or null for the task's (got {e}).", e);
+        foreach (var (key, value) in new[] { ("check_rate", CheckRate), ("catch_rate", CatchRate), ("direct_answer_rate", DirectAnswerRate), ("direct_correct_rate", DirectCorrectRate) })
+            if (!(value is >= 0 and <= 1)) yield return new ConfigProblem(key, $"must be in [0, 1] (got {value}).", value);
     }
 }
 

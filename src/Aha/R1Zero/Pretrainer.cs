@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aha.Configuration;
 using Aha.Data;
 using Aha.Models;
 using Aha.Tokenization;
@@ -8,13 +9,13 @@ using static TorchSharp.torch;
 
 namespace Aha.R1Zero;
 
-/// <summary>Settings of <see cref="Pretrainer"/>.</summary>
-public sealed record PretrainOptions
+/// <summary>Settings of <see cref="Pretrainer"/> (<c>aha r1zero</c>'s <c>pretrain:</c> section); the seed is the run's.</summary>
+public sealed record PretrainOptions : IValidatableConfig
 {
-    /// <summary>Most optimizer steps. The default value is 1200.</summary>
+    /// <summary>Most optimizer steps; 0 skips pretraining. The default value is 1200.</summary>
     public int MaxSteps { get; init; } = 1200;
 
-    /// <summary>Stop early once this much wall time has passed (0 = no limit). The default value is 0.</summary>
+    /// <summary>Stop early once this much wall time has passed (0 = no limit; a limit makes the run depend on the machine's speed). The default value is 0.</summary>
     public double MaxSeconds { get; init; }
 
     /// <summary>Sequences per step. The default value is 64.</summary>
@@ -29,11 +30,19 @@ public sealed record PretrainOptions
     /// <summary>AdamW decoupled weight decay on matrices. The default value is 0.01.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
-    /// <summary>Seed of the batch order. The default value is 0.</summary>
-    public long Seed { get; init; }
-
     /// <summary>Report the loss every this many steps. The default value is 50.</summary>
     public int LogEvery { get; init; } = 50;
+
+    public IEnumerable<ConfigProblem> Problems()
+    {
+        if (MaxSteps < 0) yield return new ConfigProblem("max_steps", $"must be ≥ 0; 0 skips pretraining (got {MaxSteps}).", MaxSteps);
+        if (!(MaxSeconds >= 0)) yield return new ConfigProblem("max_seconds", $"must be ≥ 0; 0 sets no limit (got {MaxSeconds}).", MaxSeconds);
+        if (BatchSize < 1) yield return new ConfigProblem("batch_size", $"must be ≥ 1 (got {BatchSize}).", BatchSize);
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) yield return new ConfigProblem("learning_rate", $"must be a number > 0 (got {LearningRate}).", LearningRate);
+        if (WarmupSteps < 0) yield return new ConfigProblem("warmup_steps", $"must be ≥ 0 (got {WarmupSteps}).", WarmupSteps);
+        if (!(WeightDecay >= 0)) yield return new ConfigProblem("weight_decay", $"must be ≥ 0 (got {WeightDecay}).", WeightDecay);
+        if (LogEvery < 1) yield return new ConfigProblem("log_every", $"must be ≥ 1 (got {LogEvery}).", LogEvery);
+    }
 }
 
 /// <summary>What pretraining did.</summary>
@@ -48,8 +57,9 @@ public sealed record PretrainResult(int Steps, double Seconds, double FinalLoss,
 /// </summary>
 public static class Pretrainer
 {
+    /// <param name="seed">Seed of the batch order.</param>
     public static PretrainResult Train(CausalLM model, ITokenizer tokenizer, IReadOnlyList<CorpusDocument> corpus,
-        PretrainOptions options, Action<int, double>? onLog = null)
+        PretrainOptions options, long seed, Action<int, double>? onLog = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -63,7 +73,7 @@ public static class Pretrainer
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = OptimizerFactory.AdamW(parameters, options.LearningRate, options.WeightDecay, beta2: 0.98);
         var schedule = new LrSchedule(options.LearningRate, options.WarmupSteps, Math.Max(options.MaxSteps, options.WarmupSteps + 1), 0.1);
-        var rng = new SeededRandom(SeededRandom.Derive(options.Seed, "pretrain"));
+        var rng = new SeededRandom(SeededRandom.Derive(seed, "pretrain"));
         var clock = Stopwatch.StartNew();
         var curve = new List<(int, double)>();
         double lastLoss = double.NaN;

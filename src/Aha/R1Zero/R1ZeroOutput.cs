@@ -1,18 +1,22 @@
-using Aha.Tracking;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Aha.Evaluation;
+using Aha.IO;
 
 namespace Aha.R1Zero;
 
 /// <summary>
-/// The files and folders an <c>aha r1zero</c> run writes into its output folder, so a rerun with
-/// <see cref="R1ZeroOptions.Overwrite"/> removes exactly an earlier run's outputs and nothing a user put there.
+/// The files an <c>aha r1zero</c> run writes into its run folder besides the common ones (<c>resolved_config.yaml</c>,
+/// <c>metrics.jsonl</c>, <c>completions.jsonl</c>, <c>log.txt</c>, <c>plots/</c>, <c>checkpoints/</c>, <c>final/</c>).
 /// </summary>
 public static class R1ZeroOutput
 {
-    /// <summary>The pretrained base model (HF folder with its tokenizer).</summary>
+    /// <summary>The pretrained base model (HF folder with its tokenizer and <see cref="BaseInfoFile"/>).</summary>
     public const string BaseModelDir = "base_model";
 
-    /// <summary>The RL-trained policy (HF folder with its tokenizer), as the training commands' <c>final/</c>.</summary>
-    public const string FinalDir = "final";
+    /// <summary>What pretraining did (steps, seconds, final loss), inside <see cref="BaseModelDir"/>: a resumed run reports it without pretraining again.</summary>
+    public const string BaseInfoFile = "base.json";
 
     /// <summary>Per-problem evaluation results, one line per (phase, problem).</summary>
     public const string EvalCompletionsFile = "eval_completions.jsonl";
@@ -21,26 +25,53 @@ public static class R1ZeroOutput
     public const string ReportFile = "report.md";
     public const string CorpusSampleFile = "corpus_sample.txt";
 
-    /// <summary>Every top-level name a run writes.</summary>
-    public static IReadOnlySet<string> Names { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        BaseModelDir, FinalDir, EvalCompletionsFile, SummaryFile, ReportFile, CorpusSampleFile,
-        RunFiles.MetricsJsonl, RunFiles.MetricsCsv, RunFiles.CompletionsJsonl, RunFiles.Log, RunFiles.PlotsDir,
-    };
+    static readonly JsonWriterOptions JsonlWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Entries of <paramref name="dir"/> that no r1zero run writes.</summary>
-    public static IEnumerable<string> Foreign(string dir) =>
-        Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Where(n => !Names.Contains(n!)).Order(StringComparer.Ordinal)!;
-
-    /// <summary>Deletes an earlier run's outputs from <paramref name="dir"/> (callers check <see cref="Foreign"/> first).</summary>
-    public static void Clear(string dir)
+    /// <summary>Writes <see cref="EvalCompletionsFile"/>: every held-out problem before and after RL.</summary>
+    public static void WriteEvalCompletions(string path, EvaluationReport before, EvaluationReport after)
     {
-        if (!Directory.Exists(dir)) return;
-        foreach (var name in Names)
+        AtomicFile.Write(path, stream =>
         {
-            var path = Path.Combine(dir, name);
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else if (File.Exists(path)) File.Delete(path);
-        }
+            foreach (var (phase, report) in new[] { ("before", before), ("after", after) })
+                foreach (var p in report.Problems)
+                {
+                    using (var w = new Utf8JsonWriter(stream, JsonlWriter))
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("phase", phase);
+                        w.WriteString("id", p.Id);
+                        w.WriteString("prompt", p.Prompt);
+                        w.WriteString("answer", p.Answer);
+                        w.WriteString("greedy", p.GreedyCompletion);
+                        w.WriteString("greedy_answer", p.GreedyExtracted);
+                        w.WriteBoolean("greedy_correct", p.GreedyCorrect);
+                        w.WriteBoolean("greedy_format_ok", p.GreedyFormatOk);
+                        w.WriteNumber("greedy_length", p.GreedyLength);
+                        w.WriteNumber("sampled_correct", p.SampledCorrect);
+                        w.WriteNumber("samples", p.Samples);
+                        w.WriteString("majority_answer", p.MajorityAnswer);
+                        w.WriteBoolean("majority_correct", p.MajorityCorrect);
+                        w.WriteNumber("sampled_reflective", p.SampledCompletions.Count(c => ReflectionDetector.Reflects(c.Text)));
+                        w.WriteNumber("sampled_backtracking", p.SampledCompletions.Count(c => ReflectionDetector.Backtracks(c.Text)));
+                        w.WriteNumber("sampled_length", p.SampledCompletions.Sum(c => c.Length));
+                        w.WriteEndObject();
+                    }
+                    stream.WriteByte((byte)'\n');
+                }
+        });
+    }
+
+    /// <summary>Writes <see cref="CorpusSampleFile"/>: the corpus's counts and its first 40 documents.</summary>
+    public static void WriteCorpusSample(string path, IReadOnlyList<CorpusDocument> corpus, CorpusStats stats)
+    {
+        var lines = new List<string>
+        {
+            $"# {stats.Documents} documents, {stats.DistinctProblems} distinct problems",
+            $"# think {stats.ThinkShare.ToString("P1", CultureInfo.InvariantCulture)}, direct {stats.DirectShare.ToString("P1", CultureInfo.InvariantCulture)}, " +
+            $"wrong final answer {stats.WrongAnswerShare.ToString("P1", CultureInfo.InvariantCulture)}, " +
+            $"erroneous steps {stats.ErrorSteps}/{stats.ErrorEligibleSteps} ({stats.StepErrorRate.ToString("P1", CultureInfo.InvariantCulture)})",
+        };
+        lines.AddRange(corpus.Take(40).Select(d => $"[{d.Kind}] {d.Prompt}{d.Completion}"));
+        AtomicFile.WriteText(path, string.Join("\n", lines) + "\n");
     }
 }

@@ -22,7 +22,7 @@ public static class R1ZeroReport
     static string P(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    public static void Write(string outDir, R1ZeroOptions o, R1ZeroSummary s, EvaluationReport before, EvaluationReport after,
+    public static void Write(string outDir, double evalTemperature, R1ZeroSummary s, EvaluationReport before, EvaluationReport after,
         IReadOnlyList<(int Step, SampleRecord Sample)> ahaExamples)
     {
         var md = new StringBuilder();
@@ -47,7 +47,7 @@ public static class R1ZeroReport
                           $"The correct procedure is there, but a systematic error is the majority habit: it affects {P(c.StepErrorRate)} of the steps where it can occur, " +
                           $"so {P(c.WrongAnswerShare)} of the documents end with a wrong answer. The held-out problems never appear in the corpus. " +
                           "So the base model usually reproduces the error when decoding greedily, yet some of its samples are right — " +
-                          $"pass@{s.EvalK} was {P(s.Pass8Before)} against a greedy {P(s.AccuracyBefore)}. That gap is what RL can exploit.");
+                          $"pass@{s.EvalK} was {P(s.PassAtKBefore)} against a greedy {P(s.AccuracyBefore)}. That gap is what RL can exploit.");
             md.AppendLine();
         }
         md.AppendLine("## Before and after");
@@ -55,9 +55,9 @@ public static class R1ZeroReport
         md.AppendLine("| held-out metric | before RL | after RL |");
         md.AppendLine("|---|---|---|");
         md.AppendLine($"| greedy pass@1 | {P(s.AccuracyBefore)} | {P(s.AccuracyAfter)} |");
-        md.AppendLine($"| sampled pass@1 (T = {o.EvalTemperature.ToString(CultureInfo.InvariantCulture)}) | {P(s.SampledPass1Before)} | {P(s.SampledPass1After)} |");
-        md.AppendLine($"| maj@{s.EvalK} | {P(s.Maj8Before)} | {P(s.Maj8After)} |");
-        md.AppendLine($"| pass@{s.EvalK} | {P(s.Pass8Before)} | {P(s.Pass8After)} |");
+        md.AppendLine($"| sampled pass@1 (T = {evalTemperature.ToString(CultureInfo.InvariantCulture)}) | {P(s.SampledPass1Before)} | {P(s.SampledPass1After)} |");
+        md.AppendLine($"| maj@{s.EvalK} | {P(s.MajAtKBefore)} | {P(s.MajAtKAfter)} |");
+        md.AppendLine($"| pass@{s.EvalK} | {P(s.PassAtKBefore)} | {P(s.PassAtKAfter)} |");
         md.AppendLine($"| format rate (greedy) | {P(s.FormatRateBefore)} | {P(s.FormatRateAfter)} |");
         md.AppendLine($"| mean completion length (tokens, greedy) | {F(s.MeanCompletionLenBefore)} | {F(s.MeanCompletionLenAfter)} |");
         md.AppendLine($"| mean completion length (tokens, sampled) | {F(s.SampledMeanLenBefore)} | {F(s.SampledMeanLenAfter)} |");
@@ -124,10 +124,10 @@ public static class R1ZeroReport
         md.AppendLine();
         md.AppendLine("`summary.json` (the numbers above), `metrics.jsonl`/`metrics.csv` (one row per RL step; step 0 is the held-out subset before RL), " +
                       "`completions.jsonl` (sampled training completions with rewards and advantages), `eval_completions.jsonl` (every held-out problem, " +
-                      "before and after), `corpus_sample.txt`, `base_model/` (the pretrained checkpoint, loadable with `--model`), `plots/`.");
+                      "before and after), `corpus_sample.txt`, `base_model/` (the pretrained checkpoint, loadable with `--model`), `final/` (the RL-trained policy), `checkpoints/` (RL-stage checkpoints, for `--resume`), `resolved_config.yaml` (every setting of this run), `plots/`.");
         md.AppendLine();
         md.AppendLine($"Timings: pretraining {F(s.PretrainSeconds)} s, RL {F(s.RlSeconds)} s, total {F(s.TotalSeconds)} s.");
-        AtomicFile.WriteText(Path.Combine(outDir, "report.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(outDir, R1ZeroOutput.ReportFile), md.ToString());
     }
 
     static string Escape(string s) => s.Replace("\n", "⏎").Replace("`", "'");

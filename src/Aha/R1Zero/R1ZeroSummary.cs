@@ -6,7 +6,9 @@ namespace Aha.R1Zero;
 /// <summary>
 /// <c>summary.json</c>: before/after figures on the held-out set (greedy pass@1 is <c>accuracy_*</c>), timings and the
 /// run's identity. Rates are fractions in [0, 1]; lengths are tokens. Everything but the <c>*_seconds</c> fields is a
-/// function of the options and seed on a given machine.
+/// function of the config and seed on a given machine. pass@k and maj@k are measured with k = <c>eval_k</c> samples
+/// per problem (<c>pass_at_k_*</c>, <c>maj_at_k_*</c>); <c>pass8_*</c>/<c>maj8_*</c> repeat them under their old names,
+/// deprecated (they held pass@k and maj@k whatever k was), and are removed in the next release.
 /// </summary>
 public sealed record R1ZeroSummary
 {
@@ -16,15 +18,26 @@ public sealed record R1ZeroSummary
     public required long Seed { get; init; }
     public required long ModelParameters { get; init; }
     public required int EvalProblems { get; init; }
+    /// <summary>k of pass@k and maj@k: samples per held-out problem (<c>eval.k</c>).</summary>
     public required int EvalK { get; init; }
     public required double AccuracyBefore { get; init; }
     public required double AccuracyAfter { get; init; }
     public required double SampledPass1Before { get; init; }
     public required double SampledPass1After { get; init; }
-    public required double Maj8Before { get; init; }
-    public required double Maj8After { get; init; }
-    public required double Pass8Before { get; init; }
-    public required double Pass8After { get; init; }
+    /// <summary>maj@k before RL: share of problems whose majority answer over the k samples is right.</summary>
+    public required double MajAtKBefore { get; init; }
+    public required double MajAtKAfter { get; init; }
+    /// <summary>pass@k before RL: share of problems with at least one right answer among the k samples.</summary>
+    public required double PassAtKBefore { get; init; }
+    public required double PassAtKAfter { get; init; }
+    /// <summary>Deprecated alias of <see cref="MajAtKBefore"/> (the name said 8 whatever k was); removed in the next release.</summary>
+    [JsonPropertyName("maj8_before")] public double DeprecatedMaj8Before => MajAtKBefore;
+    /// <summary>Deprecated alias of <see cref="MajAtKAfter"/>.</summary>
+    [JsonPropertyName("maj8_after")] public double DeprecatedMaj8After => MajAtKAfter;
+    /// <summary>Deprecated alias of <see cref="PassAtKBefore"/>.</summary>
+    [JsonPropertyName("pass8_before")] public double DeprecatedPass8Before => PassAtKBefore;
+    /// <summary>Deprecated alias of <see cref="PassAtKAfter"/>.</summary>
+    [JsonPropertyName("pass8_after")] public double DeprecatedPass8After => PassAtKAfter;
     public required double FormatRateBefore { get; init; }
     public required double FormatRateAfter { get; init; }
     /// <summary>Share of held-out greedy completions that call a tool, before RL (tasks with tools only).</summary>
@@ -62,4 +75,8 @@ public sealed record R1ZeroSummary
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The <c>summary.json</c> at <paramref name="path"/>.</summary>
+    public static R1ZeroSummary Read(string path) =>
+        JsonSerializer.Deserialize<R1ZeroSummary>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty summary.");
 }

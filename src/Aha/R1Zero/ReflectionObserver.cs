@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
@@ -7,23 +8,14 @@ namespace Aha.R1Zero;
 /// Adds the reflection curves to each RL step's metrics, from the weight-0 <see cref="ReflectionReward"/>s:
 /// <c>reflection/rate</c> (share of sampled completions that verify or backtrack), <c>reflection/backtrack_rate</c>
 /// (share that self-correct) and <c>reflection/right_self_corrected</c> (share of the right completions that
-/// self-correct). <see cref="AhaStep"/> is the first step at which that last share exceeds one half: most rewarded
-/// completions then contain a self-correction.
+/// self-correct). The aha step (<see cref="AhaStep"/>) is the first step at which that last share exceeds one half:
+/// most rewarded completions then contain a self-correction. Both it and its examples are read back from the run
+/// folder's files, so a resumed run finds the same ones as an uninterrupted one.
 /// </summary>
 internal sealed class ReflectionObserver(ITrainingObserver inner, string correctnessName) : ITrainingObserver
 {
-    /// <summary>The aha step, or null while it has not come.</summary>
-    public int? AhaStep { get; private set; }
-
-    readonly List<(int Step, SampleRecord Sample)> _selfCorrected = [];
-
-    /// <summary>Logged samples (<see cref="ITrainingObserver.OnSamples"/>) that self-corrected and were right, with their step.</summary>
-    public IReadOnlyList<(int Step, SampleRecord Sample)> RightSelfCorrected => _selfCorrected;
-
-    /// <summary>Up to <paramref name="count"/> right self-corrected samples nearest the aha step (none without one).</summary>
-    public IReadOnlyList<(int Step, SampleRecord Sample)> AroundAha(int count = 2) => AhaStep is int aha
-        ? _selfCorrected.OrderBy(s => Math.Abs(s.Step - aha)).ThenBy(s => s.Step).DistinctBy(s => s.Sample.Prompt).Take(count).OrderBy(s => s.Step).ToList()
-        : [];
+    /// <summary>The metric whose passing one half marks the aha step.</summary>
+    public const string RightSelfCorrected = "reflection/right_self_corrected";
 
     public void OnStep(int step, IReadOnlyDictionary<string, double> metrics)
     {
@@ -33,23 +25,40 @@ internal sealed class ReflectionObserver(ITrainingObserver inner, string correct
             if (metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean("backtrack"), out var backtrack)) merged["reflection/backtrack_rate"] = backtrack;
             if (metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean("right_after_backtrack"), out var both)
                 && metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean(correctnessName), out var right) && right > 0)
-            {
-                double share = both / right;   // P(self-corrects | right) = P(right ∧ self-corrects) / P(right)
-                merged["reflection/right_self_corrected"] = share;
-                if (AhaStep is null && share > 0.5) AhaStep = step;
-            }
+                merged[RightSelfCorrected] = both / right;   // P(self-corrects | right) = P(right ∧ self-corrects) / P(right)
             metrics = merged;
         }
         inner.OnStep(step, metrics);
     }
 
-    public void OnSamples(int step, IReadOnlyList<SampleRecord> samples)
-    {
-        foreach (var s in samples)
-            if (s.RewardsByFunction.TryGetValue(correctnessName, out var right) && right >= 1 && ReflectionDetector.Backtracks(s.Completion))
-                _selfCorrected.Add((step, s));
-        inner.OnSamples(step, samples);
-    }
+    public void OnSamples(int step, IReadOnlyList<SampleRecord> samples) => inner.OnSamples(step, samples);
 
     public void OnMessage(TrainingMessageLevel level, string text) => inner.OnMessage(level, text);
+
+    /// <summary>The aha step of the logged RL rows, or null while no step's right completions mostly self-corrected.</summary>
+    public static int? AhaStep(IEnumerable<MetricRow> rows) =>
+        rows.Where(r => r.Step > 0 && r.Get(RightSelfCorrected) > 0.5).Select(r => (int?)r.Step).FirstOrDefault();
+
+    /// <summary>
+    /// Up to <paramref name="count"/> logged completions (<c>completions.jsonl</c>) that were right and self-corrected,
+    /// nearest the aha step, distinct prompts, in step order; none without an aha step.
+    /// </summary>
+    public static IReadOnlyList<(int Step, SampleRecord Sample)> AroundAha(string completionsPath, int? ahaStep, string correctnessName, int count = 2)
+    {
+        if (ahaStep is not int aha) return [];
+        var selfCorrected = new List<(int Step, SampleRecord Sample)>();
+        foreach (var (_, o) in JsonlFile.ReadObjects(completionsPath))
+        {
+            var completion = o.GetProperty("completion").GetString() ?? "";
+            if (!o.GetProperty("rewards").TryGetProperty(correctnessName, out var right) || right.ValueKind != JsonValueKind.Number
+                || right.GetDouble() < 1 || !ReflectionDetector.Backtracks(completion)) continue;
+            var answer = o.GetProperty("answer");
+            selfCorrected.Add((o.GetProperty("step").GetInt32(), new SampleRecord(o.GetProperty("prompt").GetString() ?? "", completion,
+                answer.ValueKind == JsonValueKind.String ? answer.GetString() : null, Number(o, "reward"), new Dictionary<string, double> { [correctnessName] = right.GetDouble() },
+                Number(o, "advantage"), o.GetProperty("length").GetInt32(), o.GetProperty("finish_reason").GetString() ?? "")));
+        }
+        return selfCorrected.OrderBy(s => Math.Abs(s.Step - aha)).ThenBy(s => s.Step).DistinctBy(s => s.Sample.Prompt).Take(count).OrderBy(s => s.Step).ToList();
+    }
+
+    static double Number(JsonElement o, string name) => o.GetProperty(name) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
 }

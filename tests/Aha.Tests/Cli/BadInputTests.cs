@@ -26,23 +26,37 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--preset", "foo", "foo")]
-    [InlineData("--lr", "-1", "--lr")]
-    [InlineData("--beta", "-1", "--beta")]
-    [InlineData("--num-generations", "1", "num_generations")]
-    [InlineData("--prompts-per-step", "0", "--prompts-per-step")]
-    [InlineData("--max-new-tokens", "0", "--max-new-tokens")]
-    [InlineData("--max-new-tokens", "300", "--max-new-tokens")]
-    [InlineData("--test-problems", "3000", "--test-problems")]
-    [InlineData("--threads", "0", "--threads")]
+    [InlineData("--preset", "foo", "rl.preset")]
+    [InlineData("--lr", "-1", "rl.learning_rate")]
+    [InlineData("--beta", "-1", "rl.beta")]
+    [InlineData("--num-generations", "1", "rl.num_generations")]
+    [InlineData("--prompts-per-step", "0", "rl.prompts_per_step")]
+    [InlineData("--max-new-tokens", "0", "rl.max_new_tokens")]
+    [InlineData("--max-new-tokens", "300", "rl.max_new_tokens")]
+    [InlineData("--test-problems", "3000", "data.test_problems")]
+    [InlineData("--threads", "0", "threads")]
     public void R1Zero_BadValue_IsRejectedBeforeAnyWork(string flag, string value, string named)
     {
         var outDir = _dir["out"];
         var (code, output, error) = AhaCli.Run("r1zero", flag, value, "--out", outDir);
-        Assert.Contains(named, AssertCleanError((code, output, error)));
-        // Nothing was written and nothing ran: no output folder, no pretraining or evaluation lines.
+        var lines = AssertCleanError((code, output, error)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(named, Assert.Single(lines));
+        // Nothing was written and nothing ran: no run folder, no pretraining or evaluation lines.
         Assert.False(Directory.Exists(outDir));
         Assert.DoesNotContain("pretrain", output);
+    }
+
+    [Theory]
+    [InlineData("rl.no_such_key=1", "rl.no_such_key")]
+    [InlineData("corpus.documents=0", "corpus.documents")]
+    [InlineData("eval.k=many", "eval.k")]
+    [InlineData("data.path=/nowhere.jsonl", "data.path")]
+    public void R1Zero_BadConfigKey_IsOneLineNamingTheKey(string set, string key)
+    {
+        var outDir = _dir["out"];
+        var lines = AssertCleanError(AhaCli.Run("r1zero", "--set", set, "--out", outDir)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(key, Assert.Single(lines));
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
@@ -51,7 +65,8 @@ public sealed class BadInputTests : IDisposable
         // 5060 distinct (sorted numbers, target) countdown problems: counted independently by a Python enumeration of
         // every 3-multiset of 1..20 and every value reachable with + and a positive − (1 ≤ target ≤ 60, not one of the numbers).
         var error = AssertCleanError(AhaCli.Run("r1zero", "--task", "countdown", "--test-problems", "100000", "--out", _dir["out"]));
-        Assert.Contains("--test-problems 100000", error);
+        Assert.Contains("data.test_problems", error);
+        Assert.Contains("100000", error);
         Assert.Contains("5060", error);
         Assert.False(Directory.Exists(_dir["out"]));
     }
@@ -61,7 +76,8 @@ public sealed class BadInputTests : IDisposable
     {
         var data = _dir.File("d.jsonl", "{\"prompt\": \"1+1=\", \"answer\": \"2\"}\n");
         var error = AssertCleanError(AhaCli.Run("r1zero", "--model", "/nonexistent", "--data", data, "--out", _dir["out"]));
-        Assert.Contains("--model: folder '/nonexistent' does not exist", error);
+        Assert.Contains("model.path", error);
+        Assert.Contains("folder '/nonexistent' does not exist", error);
     }
 
     string TinyModelFolder()
@@ -96,20 +112,19 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void R1Zero_NonEmptyOutputFolder_IsRefused_AndOverwriteTouchesOnlyR1ZeroFiles()
+    public void R1Zero_ExistingRunFolder_IsRefused_AndOverwriteIsGoneWithAClearMessage()
     {
-        var outDir = _dir["taken"];
-        Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, "summary.json"), "{\"accuracy_after\": 0.99}");
-        var error = AssertCleanError(AhaCli.Run("r1zero", "--lr", "-1", "--out", outDir));
-        Assert.Contains($"--out: folder '{outDir}' is not empty", error);
-        Assert.Contains("--overwrite", error);
+        var taken = Path.Combine(_dir["runs"], "mine");
+        Directory.CreateDirectory(taken);
+        File.WriteAllText(Path.Combine(taken, "thesis.tex"), "mine");
+        var error = AssertCleanError(AhaCli.Run("r1zero", "--out", _dir["runs"], "--name", "mine", "--pretrain-steps", "0", "--steps", "0",
+            "--corpus-docs", "100", "--test-problems", "4", "--train-problems", "20", "--hidden", "32", "--layers", "1", "--eval-k", "1"));
+        Assert.Contains("already exists", error);
+        Assert.Equal(["thesis.tex"], Directory.GetFileSystemEntries(taken).Select(Path.GetFileName));
 
-        // A file r1zero never writes: --overwrite still refuses, and deletes nothing.
-        File.WriteAllText(Path.Combine(outDir, "thesis.tex"), "mine");
-        error = AssertCleanError(AhaCli.Run("r1zero", "--overwrite", "--out", outDir, "--steps", "0", "--pretrain-steps", "0"));
-        Assert.Contains("'thesis.tex'", error);
-        Assert.True(File.Exists(Path.Combine(outDir, "summary.json")));
+        error = AssertCleanError(AhaCli.Run("r1zero", "--overwrite", "--out", _dir["runs"]));
+        Assert.Contains("--overwrite is gone", error);
+        Assert.Contains("--name", error);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ConfigRecipeFileTests
         "rejection-sample" => ConfigLoader.Load<RejectionSamplingRunConfig>(file),
         "eval" => ConfigLoader.Load<EvalRunConfig>(file),
         "recipe r1" => ConfigLoader.Load<R1RecipeConfig>(file),
+        "r1zero" => ConfigLoader.Load<R1ZeroConfig>(file),
         _ => throw new InvalidOperationException($"{file}: unknown command '{command}' on the first line."),
     };
 
@@ -36,7 +37,7 @@ public sealed class ConfigRecipeFileTests
     {
         var names = Names();
         foreach (var expected in new[] { "grpo-tiny.yaml", "dapo-tiny.yaml", "ppo-tiny.yaml", "sft-tiny.yaml", "dpo-tiny.yaml", "kto-tiny.yaml",
-                     "grpo-qwen2.5-0.5b.yaml", "dapo-qwen2.5-1.5b.yaml", "r1-recipe.yaml" })
+                     "grpo-qwen2.5-0.5b.yaml", "dapo-qwen2.5-1.5b.yaml", "r1-recipe.yaml", "r1zero.yaml" })
             Assert.Contains(expected, names);
     }
 

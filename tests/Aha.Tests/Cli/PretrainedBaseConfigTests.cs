@@ -61,8 +61,8 @@ public sealed class PretrainedBaseConfigTests : IDisposable
     public void BadConfig_ExitsTwoBeforeBuildingAnyBase()
     {
         var cache = _dir["cache"];
-        var previous = Environment.GetEnvironmentVariable(Aha.R1Zero.PretrainedBase.CacheVariable);
-        Environment.SetEnvironmentVariable(Aha.R1Zero.PretrainedBase.CacheVariable, cache);
+        var previous = Environment.GetEnvironmentVariable(Aha.Training.Runs.PretrainedBase.CacheVariable);
+        Environment.SetEnvironmentVariable(Aha.Training.Runs.PretrainedBase.CacheVariable, cache);
         try
         {
             var config = _dir.File("g.yaml", "model: {pretrain: {steps: 5}}\ndata: {task: r1zero-arithmetic, seed: 2}\n");
@@ -72,6 +72,6 @@ public sealed class PretrainedBaseConfigTests : IDisposable
             Assert.False(Directory.Exists(cache));
             Assert.False(Directory.Exists(_dir["runs"]));
         }
-        finally { Environment.SetEnvironmentVariable(Aha.R1Zero.PretrainedBase.CacheVariable, previous); }
+        finally { Environment.SetEnvironmentVariable(Aha.Training.Runs.PretrainedBase.CacheVariable, previous); }
     }
 }

@@ -31,6 +31,11 @@ public sealed class ShippedRecipeRunTests : IDisposable
         "grpo" or "ppo" => ["--set", "steps=2"],
         "sft" or "rm" or "dpo" or "kto" => ["--set", "trainer.max_steps=2"],
         "recipe r1" => ["--set", "cold_start.trainer.max_steps=2", "--set", "rl.steps=1", "--set", "sft.trainer.max_steps=2", "--set", "final_rl.steps=1"],
+        "r1zero" => new[]
+        {
+            "pretrain.max_steps=20", "corpus.documents=1000", "data.test_problems=10", "data.train_problems=100", "model.hidden_size=32", "model.layers=1",
+            "rl.steps=1", "rl.num_generations=2", "rl.prompts_per_step=2", "rl.max_new_tokens=16", "eval.k=1", "eval.heldout_subset=4",
+        }.SelectMany(kv => new[] { "--set", kv }).ToArray(),
         _ => throw new InvalidOperationException($"no shortening known for '{command}'"),
     };
 

@@ -25,15 +25,28 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     static List<JsonObject> Jsonl(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 
+    /// <summary>The same run as <see cref="Tiny"/>, written as the shipped config file plus --set keys.</summary>
+    static string[] TinyAsConfig() =>
+    [
+        "--config", Path.Combine(RepoRoot.Find(), "configs", "r1zero.yaml"),
+        .. new[]
+        {
+            "task=selfcheck", "pretrain.max_steps=40", "corpus.documents=3000", "data.test_problems=40", "data.train_problems=300", "rl.steps=3",
+            "model.hidden_size=32", "model.layers=1", "rl.num_generations=4", "rl.prompts_per_step=4", "rl.max_new_tokens=32",
+            "eval.k=4", "eval.heldout_every=2", "threads=2",
+        }.SelectMany(kv => new[] { "--set", kv }),
+    ];
+
     [Fact]
     public void ShortRun_WritesEveryFile_AndSummaryAgreesWithTheLogs_AndIsDeterministic()
     {
-        var out1 = _dir["run1"];
-        var (code, output, error) = AhaCli.Run(["r1zero", "--out", out1, .. Tiny]);
+        var out1 = Path.Combine(_dir.Path, "run1");
+        var (code, output, error) = AhaCli.Run(["r1zero", "--out", _dir.Path, "--name", "run1", .. Tiny]);
         Assert.True(code == 0, error + output);
         Assert.Contains("before RL", output);
 
-        foreach (var f in new[] { "summary.json", "metrics.jsonl", "metrics.csv", "completions.jsonl", "eval_completions.jsonl", "report.md", "corpus_sample.txt" })
+        foreach (var f in new[] { "summary.json", "metrics.jsonl", "metrics.csv", "completions.jsonl", "eval_completions.jsonl", "report.md", "corpus_sample.txt",
+                     "resolved_config.yaml", "log.txt", "base_model/base.json", "final/config.json" })
             Assert.True(new FileInfo(Path.Combine(out1, f)).Length > 0, f);
         var pngs = Directory.GetFiles(Path.Combine(out1, "plots"), "*.png");
         Assert.Contains(pngs, p => p.EndsWith("r1zero_accuracy.png"));
@@ -43,8 +56,14 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         foreach (var key in new[] { "accuracy_before", "accuracy_after", "sampled_pass1_before", "sampled_pass1_after", "maj8_before", "maj8_after",
                      "pass8_before", "pass8_after", "format_rate_before", "format_rate_after", "mean_completion_len_before", "mean_completion_len_after",
                      "rl_steps", "pretrain_seconds", "rl_seconds", "total_seconds", "seed", "preset",
-                     "reflection_rate_before", "reflection_rate_after", "backtrack_rate_before", "backtrack_rate_after", "aha_step" })
+                     "reflection_rate_before", "reflection_rate_after", "backtrack_rate_before", "backtrack_rate_after", "aha_step",
+                     "eval_k", "pass_at_k_before", "pass_at_k_after", "maj_at_k_before", "maj_at_k_after" })
             Assert.True(s.ContainsKey(key), key);
+        Assert.Equal(4, (int)s["eval_k"]!);
+        // The deprecated names repeat the honest ones.
+        foreach (var (old, now) in new[] { ("pass8", "pass_at_k"), ("maj8", "maj_at_k") })
+            foreach (var phase in new[] { "before", "after" })
+                Assert.Equal((double)s[$"{now}_{phase}"]!, (double)s[$"{old}_{phase}"]!);
         Assert.Equal("grpo", (string)s["preset"]!);
         Assert.Equal("selfcheck", (string)s["task"]!);
 
@@ -58,8 +77,9 @@ public sealed class R1ZeroEndToEndTests : IDisposable
             Assert.Equal((double)s[$"format_rate_{phase}"]!, rows.Average(r => (bool)r["greedy_format_ok"]! ? 1.0 : 0.0), 12);
             Assert.Equal((double)s[$"mean_completion_len_{phase}"]!, rows.Average(r => (double)(int)r["greedy_length"]!), 12);
             Assert.Equal((double)s[$"sampled_pass1_{phase}"]!, rows.Average(r => (double)(int)r["sampled_correct"]! / (int)r["samples"]!), 12);
-            Assert.Equal((double)s[$"pass8_{phase}"]!, rows.Average(r => (int)r["sampled_correct"]! > 0 ? 1.0 : 0.0), 12); // pass@k with n = k
-            Assert.Equal((double)s[$"maj8_{phase}"]!, rows.Average(r => (bool)r["majority_correct"]! ? 1.0 : 0.0), 12);
+            Assert.Equal((double)s[$"pass_at_k_{phase}"]!, rows.Average(r => (int)r["sampled_correct"]! > 0 ? 1.0 : 0.0), 12); // pass@k with n = k
+            Assert.Equal((double)s[$"maj_at_k_{phase}"]!, rows.Average(r => (bool)r["majority_correct"]! ? 1.0 : 0.0), 12);
+            Assert.All(rows, r => Assert.Equal(4, (int)r["samples"]!));
             // Reflection: share of all sampled completions that verify or backtrack; mean sampled length.
             int samples = rows.Sum(r => (int)r["samples"]!);
             Assert.Equal((double)s[$"reflection_rate_{phase}"]!, rows.Sum(r => (int)r["sampled_reflective"]!) / (double)samples, 12);
@@ -114,9 +134,11 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         Assert.Contains("plots/r1zero_reflection.png", report);
         Assert.Contains("## The aha step", report);
 
-        // Same seed → same summary (timings aside).
-        var out2 = _dir["run2"];
-        Assert.Equal(0, AhaCli.Run(["r1zero", "--out", out2, .. Tiny]).ExitCode);
+        // Same seed → same summary (timings aside), whether the settings come as the old flags or as the config file + --set.
+        var out2 = Path.Combine(_dir.Path, "run2");
+        var second = AhaCli.Run(["r1zero", "--out", _dir.Path, "--name", "run2", .. TinyAsConfig()]);
+        Assert.True(second.ExitCode == 0, second.Error + second.Output);
+        Assert.Equal(File.ReadAllLines(Path.Combine(out1, "resolved_config.yaml")).Skip(1), File.ReadAllLines(Path.Combine(out2, "resolved_config.yaml")).Skip(1));
         var (a, b) = (Summary(out1), Summary(out2));
         foreach (var key in a.Select(kv => kv.Key).Where(k => !k.EndsWith("_seconds")))
             Assert.True(JsonNode.DeepEquals(a[key], b[key]), $"{key}: {a[key]?.ToJsonString()} vs {b[key]?.ToJsonString()}");
@@ -134,8 +156,8 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         var lines = Enumerable.Range(0, 12).Select(i => JsonSerializer.Serialize(new { question = $"What is {i} + {i}?", answer = $"{i} plus {i}.\n#### {2 * i}" }));
         var data = _dir.File("gsm8k.jsonl", string.Join("\n", lines) + "\n");
 
-        var outDir = _dir["out"];
-        var (code, output, error) = AhaCli.Run("r1zero", "--model", _dir["model"], "--data", data, "--out", outDir, "--steps", "2",
+        var outDir = Path.Combine(_dir.Path, "out");
+        var (code, output, error) = AhaCli.Run("r1zero", "--model", _dir["model"], "--data", data, "--out", _dir.Path, "--name", "out", "--steps", "2",
             "--num-generations", "2", "--prompts-per-step", "2", "--max-new-tokens", "8", "--eval-k", "2", "--test-problems", "4", "--threads", "2");
         Assert.True(code == 0, error + output);
         var s = Summary(outDir);
@@ -153,10 +175,10 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     {
         var (code, _, error) = AhaCli.Run("r1zero", "--task", "chess", "--out", _dir["bad"]);
         Assert.Equal(2, code);
-        Assert.Contains("task must be one of arithmetic, selfcheck, countdown, tool-arithmetic", error);
+        Assert.Contains("task: must be one of arithmetic, selfcheck, countdown, tool-arithmetic", error);
         (code, _, error) = AhaCli.Run("r1zero", "--data", _dir.File("d.jsonl", "{}\n"), "--out", _dir["bad"]);
         Assert.Equal(2, code);
-        Assert.Contains("--data needs --model", error);
+        Assert.Contains("data.path: needs model.path (--model)", error);
         (code, _, error) = AhaCli.Run("r1zero", "--model", _dir["nowhere"], "--out", _dir["bad"]);
         Assert.Equal(2, code);
         Assert.Contains("does not exist", error);

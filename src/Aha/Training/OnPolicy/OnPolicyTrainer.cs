@@ -94,9 +94,11 @@ public sealed class OnPolicyTrainer : IDisposable
     /// the policy's tokens only; reward = rewards on the response + the environment's); default single-turn.</param>
     /// <param name="schedule">Whether generation overlaps the update (<c>one_step_off</c>, <c>async</c>: only with an engine
     /// that has its own weights, an <see cref="IPolicyWeightSync"/>) and the staleness bound; default sync.</param>
+    /// <param name="algorithm">What <c>config.ResolveAlgorithm()</c> returned, when the caller has resolved it already
+    /// (a run resolves its algorithm once); default: resolved here.</param>
     public OnPolicyTrainer(OnPolicyConfig config, CausalLM policy, ITokenizer tokenizer, RewardScorer scorer, IPromptSource prompts,
         ScalarHeadModel? valueModel = null, IRolloutEngine? engine = null, ITrainingObserver? observer = null,
-        MultiTurnEnvironment? environment = null, RolloutSchedule? schedule = null)
+        MultiTurnEnvironment? environment = null, RolloutSchedule? schedule = null, AlgorithmSpec? algorithm = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(policy);
@@ -104,7 +106,7 @@ public sealed class OnPolicyTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(prompts);
         RolloutPipeline.CheckEngine(schedule ?? new RolloutSchedule(), engine);
-        _algo = config.ResolveAlgorithm();   // validates every knob in the same pass
+        _algo = algorithm ?? config.ResolveAlgorithm();   // resolving validates every knob in the same pass
         _config = config;
         if (_algo.NeedsCritic && valueModel is null)
             throw new ArgumentException($"The {_algo.Estimator.Name} estimator needs a value model (critic); pass valueModel.", nameof(valueModel));

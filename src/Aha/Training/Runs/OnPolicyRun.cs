@@ -31,7 +31,7 @@ public static class OnPolicyRun
         var session = run.OpenFolder(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
         RunHeader.Write(run, prefix, policy, config.Data, train.Count, eval.Count, RunHeader.Describe(config.Trainer.Preset, algorithm));
         using var trainer = run.Build(observer => new OnPolicyTrainer(config.Trainer, policy, run.Tokenizer, scorer,
-            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule)
+            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule, algorithm: algorithm)
         {
             PlannedSteps = config.Steps,
         });
@@ -50,24 +50,13 @@ public static class OnPolicyRun
     {
         var tokenizer = run.Tokenizer;
         bool evaluate = correctness is not null && eval.Count > 0;
-        if (session.ResumeFrom is { } from) trainer.LoadState(from);
-        else if (evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, OnPolicyRun.EvalStartFile);
+        if (session.ResumeFrom is null && evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalStartFile);
 
-        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
-        int every = config.Checkpointing.Every;
-        while (trainer.GlobalStep < config.Steps)
-        {
-            if (options.Cancellation.IsCancellationRequested)
-            {
-                session.Checkpoint(trainer.GlobalStep, trainer.SaveState);
-                return new RunResult(session.Dir.Path, trainer.GlobalStep, session.FinalPath, last, Completed: false);
-            }
-            last = trainer.Step();
-            if (every > 0 && trainer.GlobalStep % every == 0) session.Checkpoint(trainer.GlobalStep, trainer.SaveState);
-        }
+        var result = OnPolicyStage.Run(session, trainer, config.Steps, config.Checkpointing.Every, options.Cancellation);
+        if (!result.Completed) return result;
         run.SaveFinal(policy);
         if (evaluate && config.Eval.AtEnd) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalFile);
-        return new RunResult(session.Dir.Path, trainer.GlobalStep, session.FinalPath, last, Completed: true);
+        return result;
     }
 
     static void Evaluate(OnPolicyRunConfig config, Models.CausalLM policy, Tokenization.ITokenizer tokenizer,

@@ -49,6 +49,17 @@ internal sealed class RunContext : IDisposable
         return new RunContext(d, model, tokenizer, RunModels.Config(model, tokenizer));
     }
 
+    /// <summary>
+    /// Initialises the runtime (threads, device, torch seed) for a recipe that built its own tokenizer and model config
+    /// (<c>aha r1zero</c>: a character tokenizer over its corpus); <paramref name="model"/> says where the tokenizer
+    /// files come from when a model folder is saved.
+    /// </summary>
+    public static RunContext Open(int? threads, string device, long seed, ModelSection model, ITokenizer tokenizer, ModelConfig modelConfig)
+    {
+        var d = AhaRuntime.Initialize(new RuntimeOptions { Threads = threads, Device = device, Seed = seed });
+        return new RunContext(d, model, tokenizer, modelConfig);
+    }
+
     /// <summary>The policy (loaded, or initialised from the seed), owned by this context.</summary>
     public CausalLM Policy() => Own(RunModels.Policy(Model, ModelConfig, Device));
 
@@ -66,10 +77,10 @@ internal sealed class RunContext : IDisposable
     /// Creates the run folder (or reopens it with <see cref="RunOptions.Resume"/>) and its tracker: after everything
     /// bad input can fail on has been read and built, before the trainer.
     /// </summary>
-    public RunSession OpenFolder(object config, string prefix, RunOptions options, int totalSteps, int keepLast)
+    public RunSession OpenFolder(object config, string prefix, RunOptions options, int totalSteps, int keepLast, bool validated = false)
     {
         if (_session is not null) throw new InvalidOperationException("The run folder is already open.");
-        return _session = RunSession.Open(config, prefix, options, totalSteps, keepLast);
+        return _session = RunSession.Open(config, prefix, options, totalSteps, keepLast, validated);
     }
 
     /// <summary>
@@ -93,7 +104,10 @@ internal sealed class RunContext : IDisposable
     }
 
     /// <summary>Saves <paramref name="model"/> with the tokenizer as a Hugging Face folder at <c>final/</c>.</summary>
-    public void SaveFinal(nn.Module model) => RunModels.SaveFolder(model, ModelConfig, Tokenizer, Model, Session.FinalPath);
+    public void SaveFinal(nn.Module model) => SaveFolder(model, Session.FinalPath);
+
+    /// <summary>Saves <paramref name="model"/> with the tokenizer as a Hugging Face folder at <paramref name="dir"/>.</summary>
+    public void SaveFolder(nn.Module model, string dir) => RunModels.SaveFolder(model, ModelConfig, Tokenizer, Model, dir);
 
     public void Dispose()
     {

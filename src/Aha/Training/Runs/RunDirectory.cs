@@ -5,7 +5,7 @@ namespace Aha.Training.Runs;
 
 /// <summary>
 /// A run folder: <c>resolved_config.yaml</c>, <c>metrics.jsonl</c>/<c>.csv</c>, <c>completions.jsonl</c>,
-/// <c>log.txt</c>, <c>plots/</c>, <c>checkpoints/</c>. <see cref="Create"/> checks everything it can first and builds
+/// <c>log.txt</c>, <c>plots/</c>, <c>checkpoints/</c>. <see cref="Create(string, string, object, ConfigValueParsers?)"/> checks everything it can first and builds
 /// the folder under a temporary name, renaming it into place last, so a bad configuration or a failed write never
 /// leaves a half-created run folder behind.
 /// </summary>
@@ -41,6 +41,11 @@ public sealed class RunDirectory
     /// <exception cref="IOException">The run folder already exists (resume it with <see cref="Open"/> instead).</exception>
     /// <exception cref="ConfigException">The configuration fails validation.</exception>
     public static RunDirectory Create(string root, string name, object config, ConfigValueParsers? parsers = null)
+        => Create(root, name, config, parsers, validated: false);
+
+    /// <summary>As <see cref="Create(string, string, object, ConfigValueParsers?)"/>; a config that the caller has
+    /// <paramref name="validated"/> already (the CLI's loader does) is not validated a second time.</summary>
+    internal static RunDirectory Create(string root, string name, object config, ConfigValueParsers? parsers, bool validated)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentNullException.ThrowIfNull(config);
@@ -51,10 +56,12 @@ public sealed class RunDirectory
         if (Directory.Exists(target) || System.IO.File.Exists(target))
             throw new IOException($"Run folder '{target}' already exists; choose another name or resume it.");
 
-        var sources = new ConfigSources("(resolved config)");
-        var errors = new List<ConfigError>();
-        ConfigValidation.Run(config, "", sources, new Dictionary<string, YamlDotNet.RepresentationModel.YamlNode>(), errors);
-        if (errors.Count > 0) throw new ConfigException(errors);
+        if (!validated)
+        {
+            var errors = new List<ConfigError>();
+            ConfigValidation.Run(config, "", new ConfigSources("(resolved config)"), new Dictionary<string, YamlDotNet.RepresentationModel.YamlNode>(), errors);
+            if (errors.Count > 0) throw new ConfigException(errors);
+        }
         var yaml = ConfigWriter.ToYaml(config, parsers, [$"Resolved configuration of run '{name}', {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z"]);
 
         Directory.CreateDirectory(root);

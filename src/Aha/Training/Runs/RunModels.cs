@@ -28,7 +28,7 @@ public static class RunModels
     /// its <c>resolved_config.yaml</c>) keeps the settings, never a cache path.
     /// </summary>
     public static ModelSection Resolve(ModelSection model) => model.Pretrain is { } pretrain
-        ? model with { Path = R1Zero.PretrainedBase.Ensure(pretrain, Console.Out), Pretrain = null }
+        ? model with { Path = PretrainedBase.Ensure(pretrain, Console.Out), Pretrain = null }
         : model;
 
     /// <summary>

@@ -38,8 +38,11 @@ internal sealed class RunSession : IDisposable
 
     public string FinalPath => Dir.File(FinalDir);
 
-    /// <summary>Creates (or with <see cref="RunOptions.Resume"/> reopens) the run folder and its tracker.</summary>
-    public static RunSession Open(object config, string prefix, RunOptions options, int totalSteps, int keepLast)
+    /// <summary>
+    /// Creates (or with <see cref="RunOptions.Resume"/> reopens) the run folder and its tracker. A fresh folder validates
+    /// <paramref name="config"/> first unless the caller has <paramref name="validated"/> it already.
+    /// </summary>
+    public static RunSession Open(object config, string prefix, RunOptions options, int totalSteps, int keepLast, bool validated = false)
     {
         RunDirectory dir;
         string? from = null;
@@ -65,7 +68,7 @@ internal sealed class RunSession : IDisposable
         }
         else
         {
-            dir = RunDirectory.Create(options.Root, options.Name ?? RunDirectory.DefaultName(prefix, DateTimeOffset.UtcNow), config);
+            dir = RunDirectory.Create(options.Root, options.Name ?? RunDirectory.DefaultName(prefix, DateTimeOffset.UtcNow), config, null, validated);
             runLock = RunFolderLock.Acquire(dir.Path);
         }
         var tracker = new RunTracker(dir.Path, new RunTrackerOptions

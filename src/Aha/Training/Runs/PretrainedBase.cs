@@ -4,13 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Aha.Checkpoints;
 using Aha.IO;
-using Aha.Models;
+using Aha.R1Zero;
 using Aha.Tasks;
 using Aha.Tokenization;
-using Aha.Training.Runs;
 using static TorchSharp.torch;
 
-namespace Aha.R1Zero;
+namespace Aha.Training.Runs;
 
 /// <summary>
 /// The base model of a <c>model.pretrain</c> section (<see cref="PretrainSection"/>): <c>aha r1zero</c>'s model,
@@ -39,22 +38,23 @@ public static class PretrainedBase
     }
 
     /// <summary>The r1zero settings the section stands for (everything else at r1zero's defaults).</summary>
-    public static R1ZeroOptions Options(PretrainSection section) => new()
+    public static R1ZeroConfig Config(PretrainSection section) => new()
     {
-        Task = "arithmetic", Seed = section.Seed, TestProblems = R1ZeroArithmeticTask.HeldOutProblems,
+        Task = "arithmetic", Seed = section.Seed, Data = new R1ZeroDataSection { TestProblems = R1ZeroArithmeticTask.HeldOutProblems },
         Corpus = new CorpusOptions { Documents = section.Documents }, Pretrain = new PretrainOptions { MaxSteps = section.Steps },
     };
 
-    /// <summary>The settings that shape the base, as the canonical JSON the cache key hashes.</summary>
+    /// <summary>The settings that shape the base, as the canonical JSON the cache key hashes (its field names are part of every cached base's key).</summary>
     static string Description(PretrainSection section)
     {
-        var o = Options(section);
+        var c = Config(section);
+        var (m, p) = (c.Model, c.Pretrain);
         return JsonSerializer.Serialize(new
         {
-            builder = BuilderVersion, task = section.Task, seed = o.Seed, test_problems = o.TestProblems, train_problems = o.TrainProblems,
-            corpus = o.Corpus with { ErrorRate = o.Corpus.ErrorRate ?? CorpusOptions.ArithmeticErrorRate },
-            hidden = o.HiddenSize, layers = o.Layers, heads = o.Heads, kv_heads = o.KvHeads, intermediate = o.IntermediateSize,
-            pretrain = new { o.Pretrain.MaxSteps, o.Pretrain.BatchSize, o.Pretrain.LearningRate, o.Pretrain.WarmupSteps, o.Pretrain.WeightDecay, o.Seed },
+            builder = BuilderVersion, task = section.Task, seed = c.Seed, test_problems = c.Data.TestProblems, train_problems = c.Data.TrainProblems,
+            corpus = c.Corpus with { ErrorRate = c.Corpus.ErrorRate ?? CorpusOptions.ArithmeticErrorRate },
+            hidden = m.HiddenSize, layers = m.Layers, heads = m.Heads, kv_heads = m.KvHeads, intermediate = m.IntermediateSize,
+            pretrain = new { p.MaxSteps, p.BatchSize, p.LearningRate, p.WarmupSteps, p.WeightDecay, c.Seed },
         });
     }
 
@@ -101,18 +101,19 @@ public static class PretrainedBase
     static void Build(PretrainSection section, string dir, TextWriter log)
     {
         var clock = Stopwatch.StartNew();
-        var o = Options(section);
-        var inputs = R1ZeroRunner.BuiltInInputs(o);
+        var c = Config(section);
+        var inputs = R1ZeroInputs.BuiltIn(c);
         var stats = inputs.CorpusStats!;
-        log.WriteLine($"building the pretrained base (first use; model.pretrain {Key(section)}): {o.Pretrain.MaxSteps} steps on a corpus of " +
-                      $"{stats.Documents} documents over {stats.DistinctProblems} problems ({section.Task}, seed {o.Seed})");
+        log.WriteLine($"building the pretrained base (first use; model.pretrain {Key(section)}): {c.Pretrain.MaxSteps} steps on a corpus of " +
+                      $"{stats.Documents} documents over {stats.DistinctProblems} problems ({section.Task}, seed {c.Seed})");
         // The CPU whatever the run's device: the base is tiny, and one device keeps a key's base the same everywhere it is built.
-        using var model = new CausalLM(inputs.ModelConfig, CPU);
-        WeightInit.Initialize(model, inputs.ModelConfig.InitializerRange, o.Seed);
-        var result = Pretrainer.Train(model, inputs.Tokenizer, inputs.Corpus!, o.Pretrain with { Seed = o.Seed, LogEvery = 100 },
-            (step, loss) => log.WriteLine($"  pretrain step {step}/{o.Pretrain.MaxSteps}: loss {loss:F3}"));
-        HfCheckpoint.Save(model, inputs.ModelConfig, dir);
-        ((CharTokenizer)inputs.Tokenizer).Save(dir);
+        var (model, result) = PretrainStage.Run(inputs.ModelConfig, inputs.Tokenizer, inputs.Corpus!, c.Pretrain with { LogEvery = 100 }, c.Seed, CPU,
+            line => log.WriteLine("  " + line));
+        using (model)
+        {
+            HfCheckpoint.Save(model, inputs.ModelConfig, dir);
+            ((CharTokenizer)inputs.Tokenizer).Save(dir);
+        }
         var info = new
         {
             key = Key(section), settings = JsonDocument.Parse(Description(section)).RootElement, corpus = stats,
