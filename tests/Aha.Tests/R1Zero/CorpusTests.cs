@@ -150,8 +150,8 @@ public sealed class CorpusTests
     [Fact]
     public void InvalidCorpusOptions_ListEveryProblem()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CorpusOptions { Documents = 0, ErrorRate = 1.5 }.Validate());
-        Assert.Contains("documents", e.Message);
-        Assert.Contains("error_rate", e.Message);
+        var e = Assert.Throws<Aha.Configuration.ConfigException>(() => new CorpusOptions { Documents = 0, ErrorRate = 1.5 }.Validate());
+        Assert.Equal(["documents", "error_rate"], e.Errors.Select(x => x.KeyPath));
+        Assert.Equal([0, 1.5], e.Errors.Select(x => System.Convert.ToDouble(x.Value)));
     }
 }

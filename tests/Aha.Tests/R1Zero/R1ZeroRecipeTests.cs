@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Aha.Configuration;
 using Aha.Tests.Cli;
+using Aha.Tracking;
 using Aha.Training.Runs;
 using YamlDotNet.RepresentationModel;
 
@@ -125,8 +126,9 @@ public sealed class R1ZeroRecipeTests : IDisposable
         var rows = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         var wholeRows = File.ReadAllLines(Path.Combine(whole.RunDir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         Assert.Equal([0, 1, 2, 3, 4], rows.Select(r => (int)r["step"]!));
+        Assert.True(wholeRows[1].ContainsKey(MetricNames.RewardMean) && wholeRows[1].ContainsKey(MetricNames.Accuracy));
         foreach (var (r, w) in rows.Zip(wholeRows))
-            foreach (var key in new[] { "reward/mean", "accuracy", "heldout/accuracy", "completion_len/mean" }.Where(w.ContainsKey))
+            foreach (var key in new[] { MetricNames.RewardMean, MetricNames.Accuracy, "heldout/accuracy", MetricNames.CompletionLenMean }.Where(w.ContainsKey))
                 Assert.True(JsonNode.DeepEquals(w[key], r[key]), $"step {r["step"]} {key}: {w[key]} vs {r[key]}");
 
         // A finished run is not run again.
