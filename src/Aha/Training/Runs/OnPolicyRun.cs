@@ -46,7 +46,7 @@ public static class OnPolicyRun
         });
         try
         {
-            return Train(config, options, run, session, trainer, policy, eval, correctness);
+            return Train(config, options, run, session, trainer, policy, eval, correctness, environment);
         }
         catch (Exception e) when (session.LogFatal(e))
         {
@@ -55,7 +55,7 @@ public static class OnPolicyRun
     }
 
     static RunResult Train(OnPolicyRunConfig config, RunOptions options, RunContext run, RunSession session, OnPolicyTrainer trainer,
-        Models.CausalLM policy, IReadOnlyList<Data.PromptItem> eval, string? correctness)
+        Models.CausalLM policy, IReadOnlyList<Data.PromptItem> eval, string? correctness, MultiTurnEnvironment? environment)
     {
         var tokenizer = run.Tokenizer;
         bool evaluate = correctness is not null && eval.Count > 0;
