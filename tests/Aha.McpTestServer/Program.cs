@@ -2,7 +2,8 @@ using System.ComponentModel;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-// Tools with behaviour a client must survive: a plain answer, an error result, a hang, and a crash of the whole server.
+// Tools with behaviour a client must survive: a plain answer, an error result, a hang, and a crash of the whole server;
+// and one that reads the server's environment (to check the variables a client sets for it).
 var options = new McpServerOptions
 {
     ServerInfo = new Implementation { Name = "aha-test-server", Version = "1.0.0" },
@@ -14,6 +15,8 @@ var options = new McpServerOptions
             new McpServerToolCreateOptions { Name = "fail" }),
         McpServerTool.Create([Description("Never answers.")] async (CancellationToken ct) => { await Task.Delay(Timeout.Infinite, ct); return ""; },
             new McpServerToolCreateOptions { Name = "hang" }),
+        McpServerTool.Create([Description("Reads an environment variable of the server process.")] (string name) => Environment.GetEnvironmentVariable(name) ?? "(unset)",
+            new McpServerToolCreateOptions { Name = "env" }),
         McpServerTool.Create([Description("Kills the server.")] () => { Environment.Exit(3); return ""; },
             new McpServerToolCreateOptions { Name = "crash" }),
     ],

@@ -19,6 +19,9 @@ public interface ITool
     /// <summary>JSON Schema of the arguments object (as listed to the model).</summary>
     JsonElement ParametersSchema { get; }
 
+    /// <summary>Longest wait for one call of this tool; null takes the <see cref="ToolBox"/>'s timeout.</summary>
+    TimeSpan? Timeout => null;
+
     /// <summary>Runs the tool; the returned text is what the policy sees in &lt;tool_response&gt;.</summary>
     /// <exception cref="ToolException">A bad argument or an error the policy should read as such.</exception>
     Task<string> InvokeAsync(JsonElement arguments, CancellationToken cancellationToken);

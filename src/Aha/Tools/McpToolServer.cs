@@ -14,6 +14,12 @@ public sealed record McpServerCommand(string Command, IReadOnlyList<string> Argu
 
     /// <summary>Longest wait for the server to start and list its tools. The default value is 30 seconds.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wait for one call of its tools; null takes the <see cref="ToolBox"/>'s. The default value is null.</summary>
+    public TimeSpan? CallTimeout { get; init; }
+
+    /// <summary>Environment variables set for the server process, on top of this process's. The default value is empty.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -48,10 +54,11 @@ public sealed class McpToolServer : IDisposable
             var transport = new StdioClientTransport(new StdioClientTransportOptions
             {
                 Command = command.Command, Arguments = command.Arguments.ToList(), Name = name,
+                EnvironmentVariables = command.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
             });
             client = McpClient.CreateAsync(transport, cancellationToken: cts.Token).GetAwaiter().GetResult();
             var listed = client.ListToolsAsync(cancellationToken: cts.Token).GetAwaiter().GetResult();
-            var tools = listed.Select(t => (ITool)new McpTool(client, t.Name, t.Description ?? "", t.JsonSchema.Clone())).ToList();
+            var tools = listed.Select(t => (ITool)new McpTool(client, t.Name, t.Description ?? "", t.JsonSchema.Clone(), command.CallTimeout)).ToList();
             return new McpToolServer(client, tools);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -67,9 +74,10 @@ public sealed class McpToolServer : IDisposable
         catch (AggregateException) { } // the server may already be gone; nothing is left to release
     }
 
-    sealed class McpTool(McpClient client, string name, string description, JsonElement schema) : ITool
+    sealed class McpTool(McpClient client, string name, string description, JsonElement schema, TimeSpan? timeout) : ITool
     {
         public string Name => name;
+        public TimeSpan? Timeout => timeout;
         public string Description => description;
         public JsonElement ParametersSchema => schema;
 

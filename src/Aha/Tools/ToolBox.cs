@@ -16,7 +16,7 @@ public sealed class ToolBox
     readonly Dictionary<string, ITool> _tools;
 
     /// <param name="tools">Distinct names.</param>
-    /// <param name="timeout">Longest wait for one call. The default value is 10 seconds.</param>
+    /// <param name="timeout">Longest wait for one call of a tool that sets no <see cref="ITool.Timeout"/>. The default value is 10 seconds.</param>
     public ToolBox(IEnumerable<ITool> tools, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(tools);
@@ -37,16 +37,17 @@ public sealed class ToolBox
         if (!call.IsValid) return Error(call.Error!);
         if (!_tools.TryGetValue(call.Name!, out var tool))
             return Error($"unknown tool '{call.Name}'; available: {string.Join(", ", _tools.Keys)}");
-        using var cts = new CancellationTokenSource(Timeout);
+        var timeout = tool.Timeout ?? Timeout;
+        using var cts = new CancellationTokenSource(timeout);
         // Task.Run: a tool that blocks without looking at the token still cannot hold the rollout past the timeout.
         var task = Task.Run(() => tool.InvokeAsync(call.Arguments, cts.Token), cts.Token);
         try
         {
-            if (!task.Wait(Timeout)) return Error($"tool '{tool.Name}' timed out after {Timeout.TotalSeconds:0.###} s");
+            if (!task.Wait(timeout)) return Error($"tool '{tool.Name}' timed out after {timeout.TotalSeconds:0.###} s");
             return new ToolOutcome(task.Result, false);
         }
         catch (AggregateException e) when (e.InnerException is ToolException te) { return Error(te.Message); }
-        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { return Error($"tool '{tool.Name}' timed out after {Timeout.TotalSeconds:0.###} s"); }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { return Error($"tool '{tool.Name}' timed out after {timeout.TotalSeconds:0.###} s"); }
         catch (AggregateException e) { return Error($"tool '{tool.Name}' failed: {e.InnerException?.Message ?? e.Message}"); }
     }
 

@@ -15,7 +15,7 @@ public sealed class McpToolServerTests
     public void ToolsAreListed_IntoTheSystemPrompt_AndCalled()
     {
         using var server = McpToolServer.Start(TestServer());
-        Assert.Equal(["add", "crash", "fail", "hang"], server.Tools.Select(t => t.Name).Order());
+        Assert.Equal(["add", "crash", "env", "fail", "hang"], server.Tools.Select(t => t.Name).Order());
         var add = server.Tools.Single(t => t.Name == "add");
         Assert.Equal("Adds two integers.", add.Description);
         Assert.Equal(JsonValueKind.Object, add.ParametersSchema.GetProperty("properties").GetProperty("a").ValueKind);
@@ -44,6 +44,22 @@ public sealed class McpToolServerTests
         // The server is gone: later calls fail as observations too.
         var after = patient.Call(Call("<tool_call>{\"name\": \"add\", \"arguments\": {\"a\": 1, \"b\": 1}}</tool_call>"));
         Assert.True(after.IsError);
+    }
+
+    [Fact]
+    public void TheServersEnvironmentVariables_AndItsOwnCallTimeout_Apply()
+    {
+        using (var server = McpToolServer.Start(TestServer() with { Environment = new Dictionary<string, string> { ["AHA_MCP_TEST_VALUE"] = "forty-two" } }))
+        {
+            var box = new ToolBox(server.Tools, TimeSpan.FromSeconds(60));
+            Assert.Equal("forty-two", box.Call(Call("<tool_call>{\"name\": \"env\", \"arguments\": {\"name\": \"AHA_MCP_TEST_VALUE\"}}</tool_call>")).Text);
+        }
+        using (var server = McpToolServer.Start(TestServer() with { CallTimeout = TimeSpan.FromSeconds(2) }))
+        {
+            // The server's 2 s wins over the box's 60 s.
+            var box = new ToolBox(server.Tools, TimeSpan.FromSeconds(60));
+            Assert.Equal("error: tool 'hang' timed out after 2 s", box.Call(Call("<tool_call>{\"name\": \"hang\", \"arguments\": {}}</tool_call>")).Text);
+        }
     }
 
     [Fact]

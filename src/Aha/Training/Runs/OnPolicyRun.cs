@@ -1,3 +1,4 @@
+using Aha.Environments;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
@@ -27,17 +28,25 @@ public static class OnPolicyRun
         var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, run.Device);
         run.Own(rewardModel);
         var engine = run.Own(config.Rollout.CreateEngine());
+        MultiTurnEnvironment? environment = null;
+        if (config.Environment.HasTools)
+        {
+            // Started after everything cheaper to check, before the run folder: a server that cannot start leaves none.
+            var (built, servers) = config.Environment.Build();
+            foreach (var server in servers) run.Own(server);
+            environment = built;
+        }
 
         var session = run.OpenFolder(config, prefix, options, config.Steps, config.Checkpointing.KeepLast);
         RunHeader.Write(run, prefix, policy, config.Data, train.Count, eval.Count, RunHeader.Describe(config.Trainer.Preset, algorithm));
         using var trainer = run.Build(observer => new OnPolicyTrainer(config.Trainer, policy, run.Tokenizer, scorer,
-            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, schedule: config.Rollout.Schedule, algorithm: algorithm)
+            new ShuffledPromptSource(train, config.Data.Seed), valueModel, engine, observer, environment, config.Rollout.Schedule, algorithm: algorithm)
         {
             PlannedSteps = config.Steps,
         });
         try
         {
-            return Train(config, options, run, session, trainer, policy, eval, correctness);
+            return Train(config, options, run, session, trainer, policy, eval, correctness, environment);
         }
         catch (Exception e) when (session.LogFatal(e))
         {
@@ -46,24 +55,24 @@ public static class OnPolicyRun
     }
 
     static RunResult Train(OnPolicyRunConfig config, RunOptions options, RunContext run, RunSession session, OnPolicyTrainer trainer,
-        Models.CausalLM policy, IReadOnlyList<Data.PromptItem> eval, string? correctness)
+        Models.CausalLM policy, IReadOnlyList<Data.PromptItem> eval, string? correctness, MultiTurnEnvironment? environment)
     {
         var tokenizer = run.Tokenizer;
         bool evaluate = correctness is not null && eval.Count > 0;
-        if (session.ResumeFrom is null && evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalStartFile);
+        if (session.ResumeFrom is null && evaluate && config.Eval.AtStart) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalStartFile, environment);
 
         var result = OnPolicyStage.Run(session, trainer, config.Steps, config.Checkpointing.Every, options.Cancellation);
         if (!result.Completed) return result;
         run.SaveFinal(policy);
-        if (evaluate && config.Eval.AtEnd) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalFile);
+        if (evaluate && config.Eval.AtEnd) Evaluate(config, policy, tokenizer, eval, correctness!, session, EvalFile, environment);
         return result;
     }
 
     static void Evaluate(OnPolicyRunConfig config, Models.CausalLM policy, Tokenization.ITokenizer tokenizer,
-        IReadOnlyList<Data.PromptItem> eval, string correctness, RunSession session, string file)
+        IReadOnlyList<Data.PromptItem> eval, string correctness, RunSession session, string file, MultiTurnEnvironment? environment)
     {
         var report = RunEvaluation.Evaluate(policy, tokenizer, eval, config.Eval, correctness, config.RewardOptions,
-            config.Trainer.MaxNewTokens, config.Trainer.Seed);
+            config.Trainer.MaxNewTokens, config.Trainer.Seed, environment);
         RunEvaluation.Write(session.Dir.File(file), report);
         session.Tracker.OnMessage(TrainingMessageLevel.Info,
             $"{file}: greedy pass@1 {report.GreedyPass1:F3}, sampled pass@1 {report.SampledPass1:F3}, pass@{report.K} {report.PassAtK:F3}, " +

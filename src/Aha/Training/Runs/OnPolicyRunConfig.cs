@@ -47,6 +47,9 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases, IRe
 
     public EvalSection Eval { get; init; } = new();
 
+    /// <summary>Tools (calculator, lookup, MCP servers) that make the run multi-turn; none: single-turn completions.</summary>
+    public Environments.EnvironmentSection Environment { get; init; } = new();
+
     /// <summary>Where completions are sampled: in-process, or on inference servers (<c>rollout.endpoints</c>).</summary>
     public Generation.Remote.RemoteRolloutOptions Rollout { get; init; } = new();
 

@@ -1,6 +1,7 @@
 using Aha.Data;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Aha.Environments;
 using Aha.Evaluation;
 using Aha.Generation;
 using Aha.IO;
@@ -20,11 +21,15 @@ public static class RunEvaluation
 
     /// <summary>Evaluates <paramref name="policy"/> on (the first <see cref="EvalSection.MaxProblems"/> of) <paramref name="problems"/>.</summary>
     public static EvaluationReport Evaluate(CausalLM policy, ITokenizer tokenizer, IReadOnlyList<PromptItem> problems, EvalSection eval,
-        string correctness, BuiltInRewardOptions rewardOptions, int defaultMaxNewTokens, long seed)
+        string correctness, BuiltInRewardOptions rewardOptions, int defaultMaxNewTokens, long seed, MultiTurnEnvironment? environment = null)
     {
         var items = eval.MaxProblems > 0 ? problems.Take(eval.MaxProblems).ToList() : problems;
         var format = new FormatReward(rewardOptions.FormatBonus);
-        var evaluator = new Evaluator(new LocalRolloutEngine(policy, tokenizer), tokenizer, BuiltInRewards.Create(correctness, rewardOptions),
+        IRolloutEngine engine = new LocalRolloutEngine(policy, tokenizer);
+        // With tools a completion is the whole episode (tool responses included), as the trainer samples it.
+        if (environment is not null)
+            engine = new EnvironmentRolloutEngine(new MultiTurnRollout(engine, tokenizer, environment.Environments, environment.Format, environment.Options), tokenizer);
+        var evaluator = new Evaluator(engine, tokenizer, BuiltInRewards.Create(correctness, rewardOptions),
             text => format.Check(text).Ok);
         return evaluator.Run(items, new EvaluationOptions
         {
