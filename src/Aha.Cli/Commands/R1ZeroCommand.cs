@@ -18,7 +18,7 @@ internal static class R1ZeroCommand
         var steps = new Option<int>("--steps") { Description = "RL steps.", DefaultValueFactory = _ => d.RlSteps };
         var pretrainSteps = new Option<int>("--pretrain-steps") { Description = "Pretraining steps (0 skips).", DefaultValueFactory = _ => d.Pretrain.MaxSteps };
         var corpusDocs = new Option<int>("--corpus-docs") { Description = "Documents in the synthetic corpus.", DefaultValueFactory = _ => d.Corpus.Documents };
-        var errorRate = new Option<double?>("--error-rate") { Description = "Share of steps written with the corpus's systematic error (default: the task's, 0.9 selfcheck, 0.58 otherwise)." };
+        var errorRate = new Option<double?>("--error-rate") { Description = "Share of steps written with the corpus's systematic error (default: the task's, 0.95 selfcheck, 0.58 otherwise)." };
         var checkRate = new Option<double>("--check-rate") { Description = "selfcheck: share of think documents whose writer checks each step.", DefaultValueFactory = _ => d.Corpus.CheckRate };
         var catchRate = new Option<double>("--catch-rate") { Description = "selfcheck: probability that a check catches a wrong step.", DefaultValueFactory = _ => d.Corpus.CatchRate };
         var hidden = new Option<int>("--hidden") { Description = "Model width.", DefaultValueFactory = _ => d.HiddenSize };
@@ -27,7 +27,7 @@ internal static class R1ZeroCommand
         var prompts = new Option<int>("--prompts-per-step") { Description = "Prompts per RL step.", DefaultValueFactory = _ => d.PromptsPerStep };
         var lr = new Option<double>("--lr") { Description = "RL learning rate.", DefaultValueFactory = _ => d.LearningRate };
         var beta = new Option<double?>("--beta") { Description = "KL coefficient (default: the preset's)." };
-        var maxNew = new Option<int?>("--max-new-tokens") { Description = "Most tokens per completion (default: the task's, 96 selfcheck, 48 otherwise)." };
+        var maxNew = new Option<int?>("--max-new-tokens") { Description = "Most tokens per completion (default: the task's, 48)." };
         var testProblems = new Option<int>("--test-problems") { Description = "Held-out problems.", DefaultValueFactory = _ => d.TestProblems };
         var trainProblems = new Option<int>("--train-problems") { Description = "Problems for the corpus and RL.", DefaultValueFactory = _ => d.TrainProblems };
         var evalK = new Option<int>("--eval-k") { Description = "Samples per problem for sampled pass@1, pass@k, maj@k.", DefaultValueFactory = _ => d.EvalK };

@@ -63,7 +63,7 @@ public sealed record R1ZeroOptions
     /// <summary>KL β; null keeps the preset's. The default value is null.</summary>
     public double? Beta { get; init; }
 
-    /// <summary>Most tokens per completion (RL and evaluation). The default value is null: the task's (96 for selfcheck, 48 otherwise).</summary>
+    /// <summary>Most tokens per completion (RL and evaluation). The default value is null: the task's (48 for every built-in task).</summary>
     public int? MaxNewTokens { get; init; }
 
     /// <summary>Weight of the format reward (DeepSeek-R1's format bonus). The default value is 0.1.</summary>

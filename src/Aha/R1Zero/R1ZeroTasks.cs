@@ -45,7 +45,8 @@ public static class R1ZeroTasks
     {
         var split = TaskDatasets.Generate(new SelfCheckProblems(), trainCount, testCount, seed, new PromptTemplate("{question}="));
         return new R1ZeroTask("selfcheck", split.Train, split.Test, new SelfCheckSolutions(), new MathReward("math", AnswerSources.AnswerTag),
-            "a start 10–29 and three numbers 1–9 joined by + and − (e.g. 27-5-3+4=), solved left to right; a few writers check each step", MaxNewTokens: 96);
+            "a start 10–29 and two numbers 1–9 joined mostly by − (e.g. 27-5-3=), solved left to right; a few writers check each step")
+        { AddedTokens = [SelfCheckSolutions.Check, SelfCheckSolutions.Wait] };
     }
 
     static readonly ArithmeticOptions ArithmeticShape = R1ZeroArithmeticTask.Shape;
