@@ -113,7 +113,7 @@ public sealed class CorpusTests
         for (int seed = 0; seed < 20; seed++)
         {
             var fact = new SelfCheckSolutions().Write(problem, new SeededRandom(seed), o with { FactRate = 1 });
-            Assert.Contains((fact.Prompt, fact.Completion), new[]
+            Assert.Contains((fact.Prompt ?? "", fact.Completion), new[]
             {
                 ("17-5=", "<think>17-5=12</think><answer>12</answer>"), ("12-3=", "<think>12-3=9</think><answer>9</answer>"),
             });
