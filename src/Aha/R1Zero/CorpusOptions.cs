@@ -13,9 +13,9 @@ public sealed record CorpusOptions : IValidatableConfig
     public int Documents { get; init; } = 60_000;
 
     /// <summary>
-    /// Probability that a step carries the systematic error. Arithmetic and selfcheck: each subtraction step a−b is
-    /// written (first) as the addition a+b, and the chain continues from the wrong value. Countdown: the writer gives up
-    /// after its attempts and answers a non-solution. The default value is null: the task's own
+    /// Probability that a step carries the systematic error. Arithmetic: each subtraction step a−b is written as the
+    /// addition a+b, and the chain continues from the wrong value. Selfcheck: a first attempt at a−b gets a+b's value.
+    /// Countdown: the writer gives up after its attempts and answers a non-solution. The default value is null: the task's own
     /// (<see cref="ArithmeticErrorRate"/> for arithmetic and countdown, <see cref="SelfCheckErrorRate"/> for selfcheck).
     /// </summary>
     public double? ErrorRate { get; init; }
@@ -25,16 +25,24 @@ public sealed record CorpusOptions : IValidatableConfig
 
     /// <summary>
     /// Default <see cref="ErrorRate"/> of selfcheck: first attempts at a subtraction are nearly always wrong, so a plain
-    /// chain with two or three subtractions is almost never right and RL cannot simply sharpen the first attempt (its
+    /// chain with one or two subtractions is rarely right and RL cannot simply sharpen the first attempt (its
     /// right answers are too rare to reinforce); checking is the path that pays.
     /// </summary>
-    public const double SelfCheckErrorRate = 0.9;
+    public const double SelfCheckErrorRate = 0.95;
 
     /// <summary>Selfcheck: share of think documents whose writer checks every step (verify, or catch and redo). The default value is 0.08.</summary>
     public double CheckRate { get; init; } = 0.08;
 
     /// <summary>Selfcheck: probability that a checking writer catches a wrong step and redoes it (else the check misses). The default value is 0.9.</summary>
     public double CatchRate { get; init; } = 0.9;
+
+    /// <summary>
+    /// Selfcheck: share of documents that are one worked step of a training problem's chain, always right, under its own
+    /// one-operation prompt (<c>23-6=</c> → <c>&lt;think&gt;23-6=17&lt;/think&gt;&lt;answer&gt;17&lt;/answer&gt;</c>), like the
+    /// arithmetic tables a web crawl holds. Chains slip on nearly every first subtraction, so without these the base
+    /// model sees too few right differences to redo a step after <c>wait</c>. The default value is 0.25.
+    /// </summary>
+    public double FactRate { get; init; } = 0.25;
 
     /// <summary>Share of documents that answer directly, with no &lt;think&gt; block (guesses). The default value is 0.15.</summary>
     public double DirectAnswerRate { get; init; } = 0.15;
@@ -50,13 +58,13 @@ public sealed record CorpusOptions : IValidatableConfig
     {
         if (Documents < 1) yield return new ConfigProblem("documents", $"must be ≥ 1 (got {Documents}).", Documents);
         if (ErrorRate is { } e && !(e is >= 0 and <= 1)) yield return new ConfigProblem("error_rate", $"must be in [0, 1] or null for the task's (got {e}).", e);
-        foreach (var (key, value) in new[] { ("check_rate", CheckRate), ("catch_rate", CatchRate), ("direct_answer_rate", DirectAnswerRate), ("direct_correct_rate", DirectCorrectRate) })
+        foreach (var (key, value) in new[] { ("check_rate", CheckRate), ("fact_rate", FactRate), ("catch_rate", CatchRate), ("direct_answer_rate", DirectAnswerRate), ("direct_correct_rate", DirectCorrectRate) })
             if (!(value is >= 0 and <= 1)) yield return new ConfigProblem(key, $"must be in [0, 1] (got {value}).", value);
     }
 }
 
 /// <summary>One corpus document: the prompt and the written solution (without EOS). <see cref="Kind"/> is
-/// <c>correct</c>, <c>error</c> (the systematic error, wrong final answer), <c>checked</c> (selfcheck: the writer checked every step) or <c>direct</c> (no think block).</summary>
+/// <c>correct</c>, <c>error</c> (the systematic error, wrong final answer), <c>checked</c> (selfcheck: the writer checked every step), <c>fact</c> (selfcheck: one worked step under its own prompt) or <c>direct</c> (no think block).</summary>
 public sealed record CorpusDocument(string Prompt, string Completion, string Kind, bool AnswerCorrect);
 
 /// <summary>Counts describing a corpus, printed and written to summary.json.</summary>

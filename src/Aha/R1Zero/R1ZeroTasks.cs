@@ -27,7 +27,7 @@ public static class R1ZeroTasks
     public static IReadOnlyList<string> Names { get; } = ["arithmetic", "selfcheck", "countdown", "tool-arithmetic"];
 
     /// <summary>
-    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3+4="), written by <see cref="SelfCheckSolutions"/>.
+    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3="), written by <see cref="SelfCheckSolutions"/>.
     /// <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; <see cref="DistinctProblems"/> counts those with
     /// a non-negative result). <c>countdown</c>: 3 numbers 1–20 and a target reachable with + and − ("3,7,12>8=", answer an
     /// expression). Test problems come first from their own seeded stream; train problems exclude them.
@@ -45,7 +45,8 @@ public static class R1ZeroTasks
     {
         var split = TaskDatasets.Generate(new SelfCheckProblems(), trainCount, testCount, seed, new PromptTemplate("{question}="));
         return new R1ZeroTask("selfcheck", split.Train, split.Test, new SelfCheckSolutions(), new MathReward("math", AnswerSources.AnswerTag),
-            "a start 10–29 and three numbers 1–9 joined by + and − (e.g. 27-5-3+4=), solved left to right; a few writers check each step", MaxNewTokens: 96);
+            "a start 10–29 and two numbers 1–9 joined mostly by − (e.g. 27-5-3=), solved left to right; a few writers check each step")
+        { AddedTokens = [SelfCheckSolutions.Check, SelfCheckSolutions.Wait] };
     }
 
     static readonly ArithmeticOptions ArithmeticShape = R1ZeroArithmeticTask.Shape;

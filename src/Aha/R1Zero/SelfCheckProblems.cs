@@ -6,13 +6,21 @@ using Aha.Tasks;
 namespace Aha.R1Zero;
 
 /// <summary>
-/// The selfcheck task's problems: a start 10–29 and three numbers 1–9, each joined by − with probability 2/3, else +
-/// ("27-5-3+4="), kept when every intermediate value is ≥ 0. Two-thirds subtraction means a chain usually meets the
-/// systematic error two or three times, so a writer who never checks is almost never right; starting from 10–29 keeps
-/// the values small and non-negative, arithmetic the tiny model learns well.
+/// The selfcheck task's problems: a start 10–29 and <see cref="Operations"/> numbers 1–9, each joined by − with
+/// probability <see cref="SubtractionShare"/>, else + ("27-5-3="), kept when every intermediate value is ≥ 0. Mostly
+/// subtraction means a chain usually meets the corpus's slip (a first attempt at a−b written as a+b) at least once, so a
+/// writer who never checks is rarely right; starting from 10–29 keeps the values small and non-negative, arithmetic the
+/// tiny model learns well, and two operations keep documents short enough to pretrain in about a minute.
 /// </summary>
-public sealed class SelfCheckProblems : ISyntheticTask
+public sealed class SelfCheckProblems(int operations = 2, double subtractionShare = 0.75) : ISyntheticTask
 {
+    /// <summary>Numbers after the start.</summary>
+    public int Operations { get; } = operations >= 1 ? operations : throw new ArgumentOutOfRangeException(nameof(operations), operations, "must be ≥ 1");
+
+    /// <summary>Probability that an operator is −.</summary>
+    public double SubtractionShare { get; } = subtractionShare is >= 0 and <= 1 ? subtractionShare
+        : throw new ArgumentOutOfRangeException(nameof(subtractionShare), subtractionShare, "must be in [0, 1]");
+
     public string Name => "selfcheck";
 
     public PromptTemplate DefaultTemplate { get; } = new("{question}=");
@@ -25,9 +33,9 @@ public sealed class SelfCheckProblems : ISyntheticTask
             long value = rng.NextInclusive(10, 29);
             var text = new StringBuilder(value.ToString(CultureInfo.InvariantCulture));
             bool ok = true;
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < Operations; i++)
             {
-                char op = rng.Next(3) == 0 ? '+' : '-';
+                char op = rng.NextDouble() < SubtractionShare ? '-' : '+';
                 int b = rng.NextInclusive(1, 9);
                 value = op == '+' ? value + b : value - b;
                 ok &= value >= 0;

@@ -3,7 +3,8 @@ using Aha.Data;
 namespace Aha.R1Zero;
 
 /// <summary>A written solution and how many error-eligible steps it had and how many carry the error.</summary>
-public sealed record WrittenSolution(string Completion, string Kind, bool AnswerCorrect, int ErrorSteps, int EligibleSteps);
+/// <param name="Prompt">The document's own prompt when it is not the problem's (a selfcheck fact); null: the problem's.</param>
+public sealed record WrittenSolution(string Completion, string Kind, bool AnswerCorrect, int ErrorSteps, int EligibleSteps, string? Prompt = null);
 
 /// <summary>Writes one solution text for a problem (see <see cref="ArithmeticSolutions"/>, <see cref="CountdownSolutions"/>).</summary>
 public interface ISolutionWriter
@@ -37,7 +38,7 @@ public static class SyntheticCorpus
             errorSteps += s.ErrorSteps;
             eligible += s.EligibleSteps;
             distinct.Add(problem.Prompt);
-            docs.Add(new CorpusDocument(problem.Prompt, s.Completion, s.Kind, s.AnswerCorrect));
+            docs.Add(new CorpusDocument(s.Prompt ?? problem.Prompt, s.Completion, s.Kind, s.AnswerCorrect));
         }
         int n = docs.Count;
         var stats = new CorpusStats(

@@ -89,52 +89,114 @@ public sealed class CorpusTests
     [Fact]
     public void SelfCheck_WritesVerificationsAndCorrections_AsDerivedByHand()
     {
-        var problem = new PromptItem("x", "7+5-3+4=", "13");
-        // Every writer checks (CheckRate 1) and every subtraction is first written as an addition (ErrorRate 1).
-        // Caught (CatchRate 1): 7+5=12, recomputed 7+5=12; 12+3=15 is wrong, redone as 12-3=9; 9+4=13, recomputed.
-        var o = new CorpusOptions { DirectAnswerRate = 0, CheckRate = 1, CatchRate = 1, ErrorRate = 1 };
-        Assert.Equal("<think>7+5=12 check 7+5=12;12+3=15 wait 12-3=9;9+4=13 check 9+4=13</think><answer>13</answer>",
-            new SelfCheckSolutions().Write(problem, new SeededRandom(0), o).Completion);
-        // Missed (CatchRate 0): the check recomputes what was written (12+3=15), agrees, and the chain goes on from 15.
+        var problem = new PromptItem("x", "17-5-3=", "9");
+        // Every writer checks (CheckRate 1) and every first attempt at a subtraction slips to the sum (ErrorRate 1).
+        // Caught (CatchRate 1): 17-5 written as 22, redone 17-5=12; 12-3 written as 15, redone 12-3=9; answer 9.
+        var o = new CorpusOptions { FactRate = 0, DirectAnswerRate = 0, CheckRate = 1, CatchRate = 1, ErrorRate = 1 };
+        var caught = new SelfCheckSolutions().Write(problem, new SeededRandom(0), o);
+        Assert.Equal("<think>17-5=22 wait 17-5=12;12-3=15 wait 12-3=9</think><answer>9</answer>", caught.Completion);
+        Assert.True(caught.AnswerCorrect);
+        // Missed (CatchRate 0): the check copies what was written (17-5=22), agrees, and the chain goes on from 22: 22-3 → 25.
         var missed = new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CatchRate = 0 });
-        Assert.Equal("<think>7+5=12 check 7+5=12;12+3=15 check 12+3=15;15+4=19 check 15+4=19</think><answer>19</answer>", missed.Completion);
+        Assert.Equal("<think>17-5=22 check 17-5=22;22-3=25 check 22-3=25</think><answer>25</answer>", missed.Completion);
         Assert.False(missed.AnswerCorrect);
-        // Plain writers never check: 7+5=12;12+3=15;15+4=19.
-        Assert.Equal("<think>7+5=12;12+3=15;15+4=19</think><answer>19</answer>",
+        // Plain writers never check: 17-5=22;22-3=25.
+        Assert.Equal("<think>17-5=22;22-3=25</think><answer>25</answer>",
             new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CheckRate = 0 }).Completion);
-        // Negative values: 2-5-6+1 → 2-5=-3, -3-6=-9, -9+1=-8, each recomputed.
-        Assert.Equal("<think>2-5=-3 check 2-5=-3;-3-6=-9 check -3-6=-9;-9+1=-8 check -9+1=-8</think><answer>-8</answer>",
-            new SelfCheckSolutions().Write(new PromptItem("y", "2-5-6+1=", "-8"), new SeededRandom(0), o with { ErrorRate = 0 }).Completion);
+        // No slip (ErrorRate 0): each right step is recomputed and agrees.
+        Assert.Equal("<think>17-5=12 check 17-5=12;12-3=9 check 12-3=9</think><answer>9</answer>",
+            new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { ErrorRate = 0 }).Completion);
+        // Additions never slip: 8+5=13 is checked, 13-3 written as 16 is caught and redone as 10.
+        Assert.Equal("<think>8+5=13 check 8+5=13;13-3=16 wait 13-3=10</think><answer>10</answer>",
+            new SelfCheckSolutions().Write(new PromptItem("y", "8+5-3=", "10"), new SeededRandom(0), o).Completion);
+        // A fact (FactRate 1) is one step of the right chain under its own prompt: 17-5=12, or 12-3=9; never a slip.
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var fact = new SelfCheckSolutions().Write(problem, new SeededRandom(seed), o with { FactRate = 1 });
+            Assert.Contains((fact.Prompt ?? "", fact.Completion), new[]
+            {
+                ("17-5=", "<think>17-5=12</think><answer>12</answer>"), ("12-3=", "<think>12-3=9</think><answer>9</answer>"),
+            });
+            Assert.True(fact.AnswerCorrect);
+        }
     }
 
     [Fact]
-    public void SelfCheck_CheckingDocuments_AreRare_RightMoreOften_AndLonger()
+    public void SelfCheck_CheckingDocuments_AreRare_RightMoreOften_Longer_AndTheirChecksAreRight()
     {
         var task = R1ZeroTasks.Create("selfcheck", 3000, 200, seed: 8);
         var (docs, stats) = SyntheticCorpus.Build(task.Train, task.Writer, new CorpusOptions { Documents = 20_000 }, seed: 8);
         var answers = task.Train.ToDictionary(p => p.Prompt, p => p.Answer);
-        foreach (var d in docs)   // the stored verdict is the written answer against the task's own answer
+        foreach (var d in docs.Where(d => d.Kind != "fact"))   // the stored verdict is the written answer against the task's own answer
             Assert.Equal(d.AnswerCorrect, d.Completion[(d.Completion.LastIndexOf("<answer>") + 8)..d.Completion.LastIndexOf("</answer>")] == answers[d.Prompt]);
-        var think = docs.Where(d => d.Kind != "direct").ToList();
+        var facts = docs.Where(d => d.Kind == "fact").ToList();
+        Assert.InRange((double)facts.Count / docs.Count, 0.24, 0.26);               // FactRate 0.25 ± ~3σ (σ ≈ 0.003, n = 20,000)
+        foreach (var f in facts)                                                    // one right step of a training problem's chain
+        {
+            var (numbers, ops) = ArithmeticSolutions.Parse(f.Prompt.TrimEnd('='));
+            long value = ops[0] == '+' ? numbers[0] + numbers[1] : numbers[0] - numbers[1];
+            Assert.Equal($"<think>{f.Prompt}{value}</think><answer>{value}</answer>", f.Completion);
+        }
+        var think = docs.Where(d => d.Kind is not ("direct" or "fact")).ToList();   // the chains
         var checking = think.Where(d => ReflectionDetector.Reflects(d.Completion)).ToList();
         var plain = think.Where(d => !ReflectionDetector.Reflects(d.Completion)).ToList();
         Assert.Equal(checking.Count, docs.Count(d => d.Kind == "checked"));
-        Assert.InRange((double)checking.Count / think.Count, 0.07, 0.09);           // CheckRate 0.08 ± ~3σ (n ≈ 17,000)
+        Assert.InRange((double)checking.Count / think.Count, 0.072, 0.088);         // CheckRate 0.08 ± ~3σ (σ ≈ 0.0024, n ≈ 12,750)
         Assert.Equal((double)checking.Count / docs.Count, stats.CheckingShare, 12);
         double rightChecking = checking.Average(d => d.AnswerCorrect ? 1.0 : 0.0), rightPlain = plain.Average(d => d.AnswerCorrect ? 1.0 : 0.0);
-        Assert.True(rightChecking > 0.7 && rightPlain < 0.2, $"checking {rightChecking:P0}, plain {rightPlain:P0}");
+        Assert.True(rightChecking > 0.8 && rightPlain < 0.2, $"checking {rightChecking:P0}, plain {rightPlain:P0}");
         Assert.True(checking.Average(d => d.Completion.Length) > 1.5 * plain.Average(d => d.Completion.Length));
-        // Problems: start 10–29, three numbers 1–9, no intermediate value below zero (recomputed left to right).
+        foreach (var d in checking) AssertChecksAreRight(d.Prompt, d.Completion);
+        // Problems: start 10–29, two numbers 1–9, no intermediate value below zero (recomputed left to right).
         foreach (var p in task.Train.Concat(task.Test))
         {
             var (numbers, ops) = ArithmeticSolutions.Parse(p.Prompt.TrimEnd('='));
-            Assert.Equal(4, numbers.Length);
+            Assert.Equal(3, numbers.Length);
             Assert.InRange(numbers[0], 10, 29);
             long v = numbers[0];
-            for (int i = 0; i < 3; i++) { Assert.InRange(numbers[i + 1], 1, 9); v = ops[i] == '+' ? v + numbers[i + 1] : v - numbers[i + 1]; Assert.True(v >= 0, p.Prompt); }
+            for (int i = 0; i < 2; i++) { Assert.InRange(numbers[i + 1], 1, 9); v = ops[i] == '+' ? v + numbers[i + 1] : v - numbers[i + 1]; Assert.True(v >= 0, p.Prompt); }
             Assert.Equal(v.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Answer);
         }
-        Assert.InRange(stats.StepErrorRate, 0.88, 0.92);                               // default first-attempt error 0.9
+        Assert.InRange(stats.StepErrorRate, 0.94, 0.96);                               // default first-attempt slip 0.95
+    }
+
+    /// <summary>
+    /// Reads a checking document step by step, independently of the writer: each step uses the prompt's operator and
+    /// number in turn and starts from the value the previous step ended on; a "check" copies the step; a "wait" follows
+    /// a wrong step and redoes it right; the answer is the last value.
+    /// </summary>
+    static void AssertChecksAreRight(string prompt, string completion)
+    {
+        var (numbers, ops) = ArithmeticSolutions.Parse(prompt.TrimEnd('='));
+        var body = completion[(completion.IndexOf("<think>") + 7)..completion.IndexOf("</think>")];
+        var segments = body.Split(';');
+        Assert.Equal(ops.Length, segments.Length);
+        long value = numbers[0];
+        for (int i = 0; i < segments.Length; i++)
+        {
+            bool wait = segments[i].Contains(" wait ");
+            var parts = segments[i].Split(wait ? " wait " : " check ");
+            Assert.Equal(2, parts.Length);
+            var first = ParseStep(parts[0]);
+            var second = ParseStep(parts[1]);
+            Assert.Equal((value, ops[i], numbers[i + 1]), (first.A, first.Op, first.B));
+            Assert.Equal((first.A, first.Op, first.B), (second.A, second.Op, second.B));
+            long right = ops[i] == '+' ? value + numbers[i + 1] : value - numbers[i + 1];
+            if (wait)
+            {
+                Assert.NotEqual(right, first.Result);                                 // a correction follows a wrong step
+                Assert.Equal(right, second.Result);                                   // and writes the right value
+            }
+            else Assert.Equal(first.Result, second.Result);                           // a check copies the step
+            value = second.Result;
+        }
+        Assert.EndsWith($"<answer>{value}</answer>", completion);
+    }
+
+    static (long A, char Op, long B, long Result) ParseStep(string step)
+    {
+        var (numbers, ops) = ArithmeticSolutions.Parse(step[..step.IndexOf('=')]);
+        return (numbers[0], ops[0], numbers[1], long.Parse(step[(step.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
