@@ -81,6 +81,7 @@ public sealed class OnPolicyTrainer : IDisposable
     readonly LrSchedule _criticLr;
     readonly KlController _kl;
     readonly Device _device;
+    readonly double? _matmulGflops;
 
     /// <param name="config">Validated here; an invalid config throws listing every problem.</param>
     /// <param name="policy">π_θ, trained in place.</param>
@@ -148,6 +149,8 @@ public sealed class OnPolicyTrainer : IDisposable
         _optimizer = OptimizerFactory.AdamW(_policyParams, config.LearningRate, config.WeightDecay);
         _criticParams = valueModel is null ? [] : TrainableWeights.Of(valueModel);
         _criticOptimizer = valueModel is null ? null : OptimizerFactory.AdamW(_criticParams, config.CriticLearningRate, config.WeightDecay);
+        // perf/mfu's denominator, measured before the first step so no step pays for it; the probe runs on the CPU only
+        _matmulGflops = _device.type == DeviceType.CPU ? Benchmarks.MatmulProbe.Ceiling : null;
     }
 
     /// <summary>Optimisation steps completed (the step number reported to the observer after the step).</summary>
@@ -206,6 +209,7 @@ public sealed class OnPolicyTrainer : IDisposable
         var plan = BatchPlan.Create(rowTokens, _config, _algo);
 
         var result = new Dictionary<string, double>();
+        var phases = new StepPhases();
         double[] sequenceAdvantages;
         using (var scope = torch.NewDisposeScope())
         using (var batch = SequenceBatch.Create(samples.Select(s => s.PromptIds).ToList(),
@@ -218,12 +222,14 @@ public sealed class OnPolicyTrainer : IDisposable
             var scores = torch.tensor(samples.Select(s => (float)s.Score).ToArray(), device: _device); // [B]
 
             // 3. what the advantages and the loss need from the frozen models, before any update
-            var refLogp = _reference is not null ? NoGradRows(batch, plan, b => ReferenceLogProbs(b)) : null;            // [B, C]
+            var refLogp = _reference is not null ? phases.Time(StepPhase.Ref, () => NoGradRows(batch, plan, b => ReferenceLogProbs(b))) : null; // [B, C]
             bool klInReward = refLogp is not null && beta > 0 && _algo.KlPlacement == KlPlacement.Reward;
             bool correct = _algo.RolloutCorrection.Enabled;
             // overlapped rollouts always recompute π_old, so the mismatch KL(π_rollout ‖ π_old) of stale samples is reported
-            var oldLogp = !plan.OnPolicy || klInReward || correct || _schedule.Overlapped ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
-            var oldValues = _critic is not null ? NoGradRows(batch, plan, b => Values(_critic, b)) : null;               // [B, C]
+            var oldLogp = !plan.OnPolicy || klInReward || correct || _schedule.Overlapped
+                ? phases.Time(StepPhase.OldLogProb, () => NoGradRows(batch, plan, b => LogProbs(_policy, b))) : null;   // [B, C]
+            var oldValues = _critic is not null ? phases.Time(StepPhase.Values, () => NoGradRows(batch, plan, b => Values(_critic, b))) : null; // [B, C]
+            long advStart = Stopwatch.GetTimestamp();
 
             // rollout correction: π_old (the trainer's forward) against π_rollout (the engine's log-probs)
             RolloutCorrectionResult? correction = null;
@@ -241,10 +247,11 @@ public sealed class OnPolicyTrainer : IDisposable
             // 4. advantages
             var klReward = klInReward ? _algo.Kl.Estimate(oldLogp!, refLogp!) * mask : null;                            // [B, C]
             var (advantages, returns) = Advantages(scores, mask, groups, klReward, beta, oldValues);                   // [B, C] each
+            phases.Since(StepPhase.Adv, advStart);
 
             // 5. μ passes over mini-batches (the generator feeds losses that draw tokens at random, e.g. Clip-Cov)
             using var lossRandom = new Generator(unchecked((ulong)SeededRandom.Derive(_config.Seed, $"loss/{step}")), CPU);
-            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom);
+            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom, phases);
 
             // read everything once
             var reads = new List<Tensor> { sums.Entropy, sums.Loss, sums.Kl, sums.ValueLoss };
@@ -308,6 +315,8 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.TimingWeightSync] = pushed;
         result[OnPolicyMetrics.TimingUpdate] = update;
         result[OnPolicyMetrics.TimingStep] = seconds;
+        phases.Report(result);
+        AddPerfMetrics(result, samples, phases, seconds);
         result[OnPolicyMetrics.StalenessMean] = taken.StalenessMean;
         result[OnPolicyMetrics.StalenessMax] = taken.StalenessMax;
         result[OnPolicyMetrics.StalenessDroppedGroups] = taken.DroppedGroups;
@@ -370,8 +379,10 @@ public sealed class OnPolicyTrainer : IDisposable
     }
 
     (DeviceSums, HostStats) Optimize(SequenceBatch batch, BatchPlan plan, Tensor mask, Tensor advantages, Tensor? returns,
-        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta, Tensor? rolloutWeights, Generator generator)
+        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta, Tensor? rolloutWeights, Generator generator, StepPhases phases)
     {
+        long loopStart = Stopwatch.GetTimestamp();
+        long criticTicks = 0;   // the critic's share of the loop below; the rest is the actor's
         var sums = new DeviceSums(Zero(), Zero(), Zero(), Zero());
         var stats = new HostStats();
         double temperature = _config.Temperature, entropyCoef = _config.EntropyCoef;
@@ -422,24 +433,31 @@ public sealed class OnPolicyTrainer : IDisposable
 
                     if (_critic is not null)
                     {
+                        long criticStart = Stopwatch.GetTimestamp();
                         var values = Values(_critic, mb);                                              // [b, C]
                         var (valueLoss, vs) = ValueLoss.Clipped(values, oldValues!.narrow(0, start, count),
                             returns!.narrow(0, start, count), m, _config.ValueClip, AggregationMode.TokenMean, mini.Norm);
                         valueLoss.backward();
                         sums.ValueLoss.add_(valueLoss.detach());
                         stats.ValueClip += vs.ClipFraction * microTokens;
+                        criticTicks += Stopwatch.GetTimestamp() - criticStart;
                     }
                 }
                 stats.GradNorm += torch.nn.utils.clip_grad_norm_(_policyParams, maxNorm);
                 _optimizer.step();
                 if (_criticOptimizer is not null)
                 {
+                    long criticStart = Stopwatch.GetTimestamp();
                     torch.nn.utils.clip_grad_norm_(_criticParams, maxNorm);
                     _criticOptimizer.step();
+                    criticTicks += Stopwatch.GetTimestamp() - criticStart;
                 }
                 stats.OptimizerSteps++;
             }
         }
+        double critic = criticTicks / (double)Stopwatch.Frequency;
+        phases.Add(StepPhase.UpdateActor, Stopwatch.GetElapsedTime(loopStart).TotalSeconds - critic);
+        if (_critic is not null) phases.Add(StepPhase.UpdateCritic, critic);
         return (sums, stats);
     }
 
@@ -500,6 +518,28 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.CompletionLenMax] = lengths.Max();
         result[OnPolicyMetrics.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
         MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());
+    }
+
+    /// <summary>
+    /// perf/throughput (prompt + completion tokens of the trained batch per second of the step) and, on the CPU, perf/mfu
+    /// and perf/mfu/actor: the <see cref="Benchmarks.ModelFlops"/> of the passes this step ran over those tokens.
+    /// </summary>
+    void AddPerfMetrics(Dictionary<string, double> result, IReadOnlyList<RolloutSample> samples, StepPhases phases, double seconds)
+    {
+        double tokens = samples.Sum(s => (double)s.PromptIds.Count + s.Completion.TokenIds.Length);
+        double completionTokens = samples.Sum(s => (double)s.Completion.TokenIds.Length);
+        result[OnPolicyMetrics.PerfThroughput] = tokens / Math.Max(seconds, 1e-9);
+        if (_matmulGflops is not double gflops) return;
+        double forward = Benchmarks.ModelFlops.Forward(_policy.Config, tokens, completionTokens);
+        double actor = _config.NumIterations * (forward + Benchmarks.ModelFlops.Backward(forward));
+        double flops = actor + (phases.Ran(StepPhase.Ref) ? forward : 0) + (phases.Ran(StepPhase.OldLogProb) ? forward : 0);
+        if (_critic is not null)
+        {
+            double value = Benchmarks.ModelFlops.ValueForward(_critic.Config, tokens);
+            flops += value + _config.NumIterations * (value + Benchmarks.ModelFlops.Backward(value));
+        }
+        result[OnPolicyMetrics.PerfMfu] = flops / (Math.Max(seconds, 1e-9) * gflops * 1e9);
+        result[OnPolicyMetrics.PerfMfuActor] = actor / (Math.Max(phases[StepPhase.UpdateActor], 1e-9) * gflops * 1e9);
     }
 
     /// <summary>π_ref log-probs: the frozen copy, or the policy with its LoRA adapters switched off on this thread.</summary>
