@@ -64,7 +64,8 @@ public sealed class StepTimingTests
         Assert.Equal(313_600, ModelFlops.ValueForward(config, 10));
     }
 
-    static void CheckSums(IReadOnlyDictionary<string, double> m)
+    /// <summary>Every phase present and non-negative, and the sums a sync-mode step must satisfy.</summary>
+    internal static void CheckSums(IReadOnlyDictionary<string, double> m)
     {
         foreach (var key in TrainerPhases.Concat([M.TimingGen, M.TimingReward, M.TimingWaitRollout, M.TimingWeightSync, M.TimingUpdate, M.TimingStep]))
             Assert.True(m.ContainsKey(key) && m[key] >= 0, $"{key} missing or negative");
