@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Aha.Cli.Commands;
 
-/// <summary><c>aha bench generate | train | lora | rollout</c>: throughput figures as one JSON object.</summary>
+/// <summary><c>aha bench generate | train | lora | rollout | rl</c>: throughput figures as one JSON object.</summary>
 internal static class BenchCommand
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -89,11 +89,24 @@ internal static class BenchCommand
             }));
         }));
 
+        var rl = new Command("rl",
+            "One GRPO step at a GSM8K-like shape (8 prompts × G = 8, 128-token prompts, up to 256 new tokens, Small4M) phase by phase (timing_s/*, perf/*), with prefix sharing and packing on and off; and the update alone, padded vs packed, at completion lengths uniform in 16–256.");
+        var rlTimed = new Option<int>("--steps") { Description = "Timed steps per variant, after one untimed (medians reported).", DefaultValueFactory = _ => 2 };
+        var allVariants = new Option<bool>("--all-variants") { Description = "Also run prefix sharing and packing one without the other." };
+        rlTimed.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--steps: expected at least 1."); });
+        foreach (var option in new Option[] { threads, rlTimed, allVariants }) rl.Options.Add(option);
+        rl.SetAction(r => CliRun.Run(r, () =>
+        {
+            AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads) });
+            Print(r, RlStepBenchmark.Run(new RlStepBenchmarkOptions { Steps = r.GetValue(rlTimed), AllVariants = r.GetValue(allVariants) }));
+        }));
+
         var bench = new Command("bench", "Benchmarks: print JSON with throughput figures.");
         bench.Subcommands.Add(generate);
         bench.Subcommands.Add(train);
         bench.Subcommands.Add(BenchLoraCommand.Create());
         bench.Subcommands.Add(rollout);
+        bench.Subcommands.Add(rl);
         return bench;
     }
 

@@ -26,9 +26,10 @@ public sealed class ScalarHeadModel : nn.Module
     public ModelConfig Config { get; }
     public DecoderModel Backbone => _model;
 
-    /// <summary>Per-token values: [B, T] ids → [B, T].</summary>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)
-        => _score.forward(_model.Forward(inputIds, attentionMask)).squeeze(-1);
+    /// <summary>Per-token values: [B, T] ids → [B, T]; packed rows pass <paramref name="positionIds"/> and
+    /// <paramref name="segmentIds"/> instead of a mask (<see cref="DecoderModel.Forward"/>).</summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, Tensor? segmentIds = null)
+        => _score.forward(_model.Forward(inputIds, attentionMask, positionIds, segmentIds: segmentIds)).squeeze(-1);
 
     /// <summary>Sequence scores: value at each row's last real token (mask [B, T] 1/0, right or left padded) → [B].</summary>
     public Tensor Score(Tensor inputIds, Tensor attentionMask)

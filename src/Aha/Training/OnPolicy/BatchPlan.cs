@@ -7,13 +7,16 @@ internal sealed record MiniBatch(IReadOnlyList<(long Start, long Count, double T
 
 /// <summary>
 /// How a step's batch of B rows splits into mini-batches (optimiser steps) and micro-batches (forward/backward
-/// chunks), in row order. Counts come from the host-side completion lengths, so no device read is needed.
+/// chunks), in row order; micro-batches hold <see cref="OnPolicyConfig.MicroBatchSize"/> rows or, with
+/// <see cref="OnPolicyConfig.MicroBatchTokens"/>, as many rows as fit that many tokens (<see cref="TokenBudgetMicroBatches"/>).
+/// Counts come from the host-side lengths, so no device read is needed.
 /// <see cref="OnPolicy"/>: μ = 1 and one mini-batch, so every forward sees the policy that sampled (ρ ≡ 1).
 /// </summary>
 internal sealed record BatchPlan(IReadOnlyList<MiniBatch> MiniBatches, double Tokens, bool OnPolicy)
 {
     /// <param name="rowTokens">Loss tokens per row (completion length, 0 for a masked row).</param>
-    public static BatchPlan Create(IReadOnlyList<int> rowTokens, OnPolicyConfig config, AlgorithmSpec algorithm)
+    /// <param name="rowLengths">Prompt + completion tokens per row (padding excluded), what a token budget counts.</param>
+    public static BatchPlan Create(IReadOnlyList<int> rowTokens, IReadOnlyList<int> rowLengths, OnPolicyConfig config, AlgorithmSpec algorithm)
     {
         int rows = rowTokens.Count;
         int miniRows = config.MiniBatchSize > 0 ? Math.Min(config.MiniBatchSize, rows) : rows;
@@ -22,12 +25,10 @@ internal sealed record BatchPlan(IReadOnlyList<MiniBatch> MiniBatches, double To
         for (int start = 0; start < rows; start += miniRows)
         {
             int count = Math.Min(miniRows, rows - start);
-            var micro = new List<(long, long, double)>();
-            for (int s = start; s < start + count; s += microRows)
-            {
-                int c = Math.Min(microRows, start + count - s);
-                micro.Add((s, c, Enumerable.Range(s, c).Sum(i => (double)rowTokens[i])));
-            }
+            var slices = config.MicroBatchTokens > 0
+                ? TokenBudgetMicroBatches.Split(rowLengths, start, count, config.MicroBatchTokens)
+                : Enumerable.Range(0, (count + microRows - 1) / microRows).Select(k => (start + k * microRows, Math.Min(microRows, count - k * microRows)));
+            var micro = slices.Select(m => ((long)m.Item1, (long)m.Item2, Enumerable.Range(m.Item1, m.Item2).Sum(i => (double)rowTokens[i]))).ToList();
             var rowRange = Enumerable.Range(start, count).Select(i => rowTokens[i]).ToList();
             var norm = new AggregationNorm(rowRange.Sum(), rowRange.Count(t => t > 0), count, config.MaxNewTokens);
             minis.Add(new MiniBatch(micro, norm));

@@ -166,6 +166,18 @@ public sealed record OnPolicyConfig : IValidatableConfig
     /// the whole mini-batch at once). 0 means the mini-batch. Must divide the mini-batch. The default value is 0.</summary>
     public int MicroBatchSize { get; init; }
 
+    /// <summary>Micro-batches by a token budget instead of <see cref="MicroBatchSize"/>: consecutive completions while
+    /// their prompt + completion tokens (padding excluded) fit, a longer one alone; veRL's dynamic batch size
+    /// (<c>use_dynamic_bsz: true</c> with <c>ppo_max_token_len_per_gpu</c> = this; the no-grad forwards use it too). The
+    /// result is the same as the whole mini-batch at once. 0 is off. The default value is 0.</summary>
+    public int MicroBatchTokens { get; init; }
+
+    /// <summary>Pack each micro-batch's sequences side by side into rows no longer than the step's longest sequence,
+    /// attending block-diagonally with positions restarting per sequence, instead of padding every row to the longest
+    /// prompt + longest completion (veRL's <c>use_remove_padding</c>, TRL's <c>padding_free</c>). The same logits, without
+    /// the padding's work. The default value is false.</summary>
+    public bool Packing { get; init; }
+
     /// <summary>Clip the global gradient norm to this value; null disables (the norm is still logged). Practice 1.0.
     /// The default value is 1.</summary>
     public double? MaxGradNorm { get; init; } = 1.0;
@@ -314,6 +326,9 @@ public sealed record OnPolicyConfig : IValidatableConfig
             Check(MiniBatchSize % NumGenerations == 0, "mini_batch_size", MiniBatchSize,
                 $"mini_batch_size ({MiniBatchSize}) must be a multiple of num_generations ({NumGenerations}) so groups stay whole");
         }
+        Check(MicroBatchTokens >= 0, "micro_batch_tokens", MicroBatchTokens, $"micro_batch_tokens must be ≥ 0 (got {MicroBatchTokens}; 0 means micro-batches of micro_batch_size rows)");
+        Check(MicroBatchTokens == 0 || MicroBatchSize == 0, "micro_batch_tokens", MicroBatchTokens,
+            $"micro_batch_tokens ({MicroBatchTokens}) and micro_batch_size ({MicroBatchSize}) are both set; micro-batches are sized by one of them, set the other to 0");
         int mini = MiniBatchSize > 0 ? MiniBatchSize : BatchSize;
         if (MicroBatchSize > 0 && mini > 0)
             Check(mini % MicroBatchSize == 0, "micro_batch_size", MicroBatchSize, $"micro_batch_size ({MicroBatchSize}) must divide the mini-batch ({mini})");

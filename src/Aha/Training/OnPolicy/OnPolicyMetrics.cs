@@ -100,6 +100,26 @@ public static class OnPolicyMetrics
     public const string TimingUpdate = "timing_s/update";
     /// <summary>Wall time of the step on the trainer thread (same as <see cref="StepSeconds"/>, under veRL's name).</summary>
     public const string TimingStep = "timing_s/step";
+    /// <summary>Seconds of the frozen reference's no-grad forwards (π_ref log-probs; 0 without a reference).</summary>
+    public const string TimingRef = "timing_s/ref";
+    /// <summary>Seconds of the policy's no-grad forwards for π_old (0 when π_old is π_θ.detach(): μ = 1, one mini-batch).</summary>
+    public const string TimingOldLogProb = "timing_s/old_log_prob";
+    /// <summary>Seconds of the critic's no-grad forwards for V_old (PPO; 0 otherwise).</summary>
+    public const string TimingValues = "timing_s/values";
+    /// <summary>Seconds of rollout correction and the advantage estimator.</summary>
+    public const string TimingAdv = "timing_s/adv";
+    /// <summary>Seconds of the policy's forwards, backwards, clipping and optimizer steps over every pass and mini-batch.</summary>
+    public const string TimingUpdateActor = "timing_s/update_actor";
+    /// <summary>Seconds of the critic's forwards, backwards, clipping and optimizer steps (PPO; 0 otherwise).</summary>
+    public const string TimingUpdateCritic = "timing_s/update_critic";
+    /// <summary>Model FLOPs utilisation of the step: the matmul FLOPs of its trainer-side forwards and backwards (ref,
+    /// old_log_prob, values, updates; not generation) by <see cref="Benchmarks.ModelFlops"/>, over timing_s/step × the fp32
+    /// matmul ceiling measured once per process (<see cref="Benchmarks.MatmulProbe.Ceiling"/>). CPU devices only.</summary>
+    public const string PerfMfu = "perf/mfu";
+    /// <summary>The actor update's FLOPs over timing_s/update_actor × the ceiling (veRL's perf/mfu/actor). CPU devices only.</summary>
+    public const string PerfMfuActor = "perf/mfu/actor";
+    /// <summary>Tokens of the trained batch (prompt + completion, padding excluded) per second of timing_s/step, as veRL's perf/throughput.</summary>
+    public const string PerfThroughput = "perf/throughput";
     /// <summary>Mean over the trained samples of t − v: the trainer's step minus the weight version that sampled the sample (0 in sync mode).</summary>
     public const string StalenessMean = "staleness/mean";
     /// <summary>Largest t − v over the trained samples (≤ rollout.max_staleness).</summary>

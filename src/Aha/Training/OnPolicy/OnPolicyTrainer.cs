@@ -81,6 +81,7 @@ public sealed class OnPolicyTrainer : IDisposable
     readonly LrSchedule _criticLr;
     readonly KlController _kl;
     readonly Device _device;
+    readonly double? _matmulGflops;
 
     /// <param name="config">Validated here; an invalid config throws listing every problem.</param>
     /// <param name="policy">π_θ, trained in place.</param>
@@ -150,6 +151,8 @@ public sealed class OnPolicyTrainer : IDisposable
         _optimizer = OptimizerFactory.AdamW(_policyParams, config.LearningRate, config.WeightDecay);
         _criticParams = valueModel is null ? [] : TrainableWeights.Of(valueModel);
         _criticOptimizer = valueModel is null ? null : OptimizerFactory.AdamW(_criticParams, config.CriticLearningRate, config.WeightDecay);
+        // perf/mfu's denominator, measured before the first step so no step pays for it; the probe runs on the CPU only
+        _matmulGflops = _device.type == DeviceType.CPU ? Benchmarks.MatmulProbe.Ceiling : null;
     }
 
     /// <summary>Optimisation steps completed (the step number reported to the observer after the step).</summary>
@@ -205,27 +208,34 @@ public sealed class OnPolicyTrainer : IDisposable
         // one group id per prompt's samples; the estimators accept any ids, so other producers may interleave or split them
         var groups = GroupIds.From(rollout.Trained.SelectMany((g, i) => g.Samples.Select(_ => (long)i)).ToArray());
         var rowTokens = samples.Select(s => _config.MaskTruncatedCompletions && s.Completion.Truncated ? 0 : s.LossTokens).ToArray();
-        var plan = BatchPlan.Create(rowTokens, _config, _algo);
+        var rowLengths = samples.Select(s => s.PromptIds.Count + s.Completion.TokenIds.Length).ToArray();
+        var plan = BatchPlan.Create(rowTokens, rowLengths, _config, _algo);
 
         var result = new Dictionary<string, double>();
+        var phases = new StepPhases();
         double[] sequenceAdvantages;
         using (var scope = torch.NewDisposeScope())
         using (var batch = SequenceBatch.Create(samples.Select(s => s.PromptIds).ToList(),
                    samples.Select(s => (IReadOnlyList<int>)s.Completion.TokenIds).ToList(), _tokenizer.PadTokenId, _device,
                    samples.Any(s => s.LossMask is not null) ? samples.Select(s => s.LossMask ?? Enumerable.Repeat(true, s.Completion.TokenIds.Length).ToArray()).ToList() : null))
         {
+            var forward = _config.Packing
+                ? new CompletionForward(batch, samples.Select(s => s.PromptIds).ToList(), samples.Select(s => (IReadOnlyList<int>)s.Completion.TokenIds).ToList(), _tokenizer.PadTokenId)
+                : new CompletionForward(batch);
             var mask = _config.MaskTruncatedCompletions
                 ? batch.CompletionMask * torch.tensor(rowTokens.Select(t => t > 0 ? 1f : 0f).ToArray(), device: _device).unsqueeze(1) // [B, C]
                 : batch.CompletionMask;                                                                                      // [B, C]
             var scores = torch.tensor(samples.Select(s => (float)s.Score).ToArray(), device: _device); // [B]
 
             // 3. what the advantages and the loss need from the frozen models, before any update
-            var refLogp = _reference is not null ? NoGradRows(batch, plan, b => ReferenceLogProbs(b)) : null;            // [B, C]
+            var refLogp = _reference is not null ? phases.Time(StepPhase.Ref, () => NoGradRows(plan, (s, c) => ReferenceLogProbs(forward, s, c))) : null; // [B, C]
             bool klInReward = refLogp is not null && beta > 0 && _algo.KlPlacement == KlPlacement.Reward;
             bool correct = _algo.RolloutCorrection.Enabled;
             // overlapped rollouts always recompute π_old, so the mismatch KL(π_rollout ‖ π_old) of stale samples is reported
-            var oldLogp = !plan.OnPolicy || klInReward || correct || _schedule.Overlapped ? NoGradRows(batch, plan, b => LogProbs(_policy, b)) : null; // [B, C]
-            var oldValues = _critic is not null ? NoGradRows(batch, plan, b => Values(_critic, b)) : null;               // [B, C]
+            var oldLogp = !plan.OnPolicy || klInReward || correct || _schedule.Overlapped
+                ? phases.Time(StepPhase.OldLogProb, () => NoGradRows(plan, (s, c) => forward.LogProbs(_policy, s, c, _config.Temperature))) : null;   // [B, C]
+            var oldValues = _critic is not null ? phases.Time(StepPhase.Values, () => NoGradRows(plan, (s, c) => forward.Values(_critic, s, c))) : null; // [B, C]
+            long advStart = Stopwatch.GetTimestamp();
 
             // rollout correction: π_old (the trainer's forward) against π_rollout (the engine's log-probs)
             RolloutCorrectionResult? correction = null;
@@ -235,7 +245,7 @@ public sealed class OnPolicyTrainer : IDisposable
                 if (_algo.RolloutCorrection.Rs != RolloutCorrectionLevel.None)
                 {
                     mask = correction.Mask;                                                                            // [B, C]
-                    plan = BatchPlan.Create(RowTokens(mask), _config, _algo);                                          // counts after rejection
+                    plan = BatchPlan.Create(RowTokens(mask), rowLengths, _config, _algo);                              // counts after rejection
                 }
             }
             var rolloutWeights = correct ? correction?.Weights : null;                                                 // [B, C] or null
@@ -243,10 +253,11 @@ public sealed class OnPolicyTrainer : IDisposable
             // 4. advantages
             var klReward = klInReward ? _algo.Kl.Estimate(oldLogp!, refLogp!) * mask : null;                            // [B, C]
             var (advantages, returns) = Advantages(scores, mask, groups, klReward, beta, oldValues);                   // [B, C] each
+            phases.Since(StepPhase.Adv, advStart);
 
             // 5. μ passes over mini-batches (the generator feeds losses that draw tokens at random, e.g. Clip-Cov)
             using var lossRandom = new Generator(unchecked((ulong)SeededRandom.Derive(_config.Seed, $"loss/{step}")), CPU);
-            var (sums, stats) = Optimize(batch, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom);
+            var (sums, stats) = Optimize(forward, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom, phases);
 
             // read everything once
             var reads = new List<Tensor> { sums.Entropy, sums.Loss, sums.Kl, sums.ValueLoss };
@@ -310,6 +321,8 @@ public sealed class OnPolicyTrainer : IDisposable
         result[OnPolicyMetrics.TimingWeightSync] = pushed;
         result[OnPolicyMetrics.TimingUpdate] = update;
         result[OnPolicyMetrics.TimingStep] = seconds;
+        phases.Report(result);
+        AddPerfMetrics(result, samples, phases, seconds);
         result[OnPolicyMetrics.StalenessMean] = taken.StalenessMean;
         result[OnPolicyMetrics.StalenessMax] = taken.StalenessMax;
         result[OnPolicyMetrics.StalenessDroppedGroups] = taken.DroppedGroups;
@@ -371,9 +384,11 @@ public sealed class OnPolicyTrainer : IDisposable
         public int OptimizerSteps;
     }
 
-    (DeviceSums, HostStats) Optimize(SequenceBatch batch, BatchPlan plan, Tensor mask, Tensor advantages, Tensor? returns,
-        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta, Tensor? rolloutWeights, Generator generator)
+    (DeviceSums, HostStats) Optimize(CompletionForward forward, BatchPlan plan, Tensor mask, Tensor advantages, Tensor? returns,
+        Tensor? oldLogp, Tensor? refLogp, Tensor? oldValues, double beta, Tensor? rolloutWeights, Generator generator, StepPhases phases)
     {
+        long loopStart = Stopwatch.GetTimestamp();
+        long criticTicks = 0;   // the critic's share of the loop below; the rest is the actor's
         var sums = new DeviceSums(Zero(), Zero(), Zero(), Zero());
         var stats = new HostStats();
         double temperature = _config.Temperature, entropyCoef = _config.EntropyCoef;
@@ -390,11 +405,10 @@ public sealed class OnPolicyTrainer : IDisposable
                 foreach (var (start, count, microTokens) in mini.Micro)
                 {
                     using var scope = torch.NewDisposeScope();
-                    var mb = batch.Slice(start, count);
                     var m = mask.narrow(0, start, count);                                              // [b, C]
-                    var logits = mb.CompletionLogits(_policy);                                         // [b, C, V]
+                    var logits = forward.Logits(_policy, start, count);                                            // [b, C, V]
                     if (temperature != 1.0) logits = logits / temperature;
-                    var logp = TokenLogProbs.Gather(logits, mb.CompletionIds);                         // [b, C]
+                    var logp = TokenLogProbs.Gather(logits, forward.CompletionIds(start, count));                  // [b, C]
                     var old = oldLogp is null ? logp.detach() : oldLogp.narrow(0, start, count);       // [b, C]
                     var (loss, ps) = _algo.PolicyLoss.Compute(new PolicyLossInput(logp, old, advantages.narrow(0, start, count), m,
                         agg, _algo.Loss, mini.Norm, rolloutWeights?.narrow(0, start, count), generator));
@@ -424,48 +438,48 @@ public sealed class OnPolicyTrainer : IDisposable
 
                     if (_critic is not null)
                     {
-                        var values = Values(_critic, mb);                                              // [b, C]
+                        long criticStart = Stopwatch.GetTimestamp();
+                        var values = forward.Values(_critic, start, count);                                        // [b, C]
                         var (valueLoss, vs) = ValueLoss.Clipped(values, oldValues!.narrow(0, start, count),
                             returns!.narrow(0, start, count), m, _config.ValueClip, AggregationMode.TokenMean, mini.Norm);
                         valueLoss.backward();
                         sums.ValueLoss.add_(valueLoss.detach());
                         stats.ValueClip += vs.ClipFraction * microTokens;
+                        criticTicks += Stopwatch.GetTimestamp() - criticStart;
                     }
                 }
                 stats.GradNorm += torch.nn.utils.clip_grad_norm_(_policyParams, maxNorm);
                 _optimizer.step();
                 if (_criticOptimizer is not null)
                 {
+                    long criticStart = Stopwatch.GetTimestamp();
                     torch.nn.utils.clip_grad_norm_(_criticParams, maxNorm);
                     _criticOptimizer.step();
+                    criticTicks += Stopwatch.GetTimestamp() - criticStart;
                 }
                 stats.OptimizerSteps++;
             }
         }
+        double critic = criticTicks / (double)Stopwatch.Frequency;
+        phases.Add(StepPhase.UpdateActor, Stopwatch.GetElapsedTime(loopStart).TotalSeconds - critic);
+        if (_critic is not null) phases.Add(StepPhase.UpdateCritic, critic);
         return (sums, stats);
     }
 
     Tensor Zero() => torch.zeros(Array.Empty<long>(), dtype: ScalarType.Float32, device: _device);
 
-    /// <summary>Runs <paramref name="f"/> without grad over the batch in micro-batch chunks and concatenates: [B, C].</summary>
-    static Tensor NoGradRows(SequenceBatch batch, BatchPlan plan, Func<SequenceBatch, Tensor> f)
+    /// <summary>Runs <paramref name="f"/>(start, count) without grad over the batch in micro-batch chunks and concatenates: [B, C].</summary>
+    static Tensor NoGradRows(BatchPlan plan, Func<long, long, Tensor> f)
     {
         using var noGrad = torch.no_grad();
         var parts = new List<Tensor>();
         foreach (var (start, count, _) in plan.MiniBatches.SelectMany(m => m.Micro))
         {
             using var scope = torch.NewDisposeScope();
-            parts.Add(f(batch.Slice(start, count)).MoveToOuterDisposeScope());
+            parts.Add(f(start, count).MoveToOuterDisposeScope());
         }
         return parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
     }
-
-    /// <summary>Temperature-scaled completion log-probs: [b, C].</summary>
-    Tensor LogProbs(CausalLM model, SequenceBatch b) => b.CompletionLogProbs(model, _config.Temperature);
-
-    /// <summary>Critic values at the positions that predict each completion token (V(s_t), s_t = prefix before token t): [b, C].</summary>
-    static Tensor Values(ScalarHeadModel critic, SequenceBatch b) =>
-        critic.Forward(b.Ids, b.AttentionMask).narrow(1, b.PromptLength - 1, b.CompletionLength);
 
     /// <summary>Masked mean advantage of the first <paramref name="n"/> rows (one read): the sequence's advantage for group estimators.</summary>
     static double[] ReadSequenceAdvantages(Tensor advantages, Tensor mask, int n)
@@ -504,11 +518,33 @@ public sealed class OnPolicyTrainer : IDisposable
         MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());
     }
 
+    /// <summary>
+    /// perf/throughput (prompt + completion tokens of the trained batch per second of the step) and, on the CPU, perf/mfu
+    /// and perf/mfu/actor: the <see cref="Benchmarks.ModelFlops"/> of the passes this step ran over those tokens.
+    /// </summary>
+    void AddPerfMetrics(Dictionary<string, double> result, IReadOnlyList<RolloutSample> samples, StepPhases phases, double seconds)
+    {
+        double tokens = samples.Sum(s => (double)s.PromptIds.Count + s.Completion.TokenIds.Length);
+        double completionTokens = samples.Sum(s => (double)s.Completion.TokenIds.Length);
+        result[OnPolicyMetrics.PerfThroughput] = tokens / Math.Max(seconds, 1e-9);
+        if (_matmulGflops is not double gflops) return;
+        double forward = Benchmarks.ModelFlops.Forward(_policy.Config, tokens, completionTokens);
+        double actor = _config.NumIterations * (forward + Benchmarks.ModelFlops.Backward(forward));
+        double flops = actor + (phases.Ran(StepPhase.Ref) ? forward : 0) + (phases.Ran(StepPhase.OldLogProb) ? forward : 0);
+        if (_critic is not null)
+        {
+            double value = Benchmarks.ModelFlops.ValueForward(_critic.Config, tokens);
+            flops += value + _config.NumIterations * (value + Benchmarks.ModelFlops.Backward(value));
+        }
+        result[OnPolicyMetrics.PerfMfu] = flops / (Math.Max(seconds, 1e-9) * gflops * 1e9);
+        result[OnPolicyMetrics.PerfMfuActor] = actor / (Math.Max(phases[StepPhase.UpdateActor], 1e-9) * gflops * 1e9);
+    }
+
     /// <summary>π_ref log-probs: the frozen copy, or the policy with its LoRA adapters switched off on this thread.</summary>
-    Tensor ReferenceLogProbs(SequenceBatch b)
+    Tensor ReferenceLogProbs(CompletionForward forward, long start, long count)
     {
         using var off = ReferenceEquals(_reference, _policy) ? Models.Lora.LoraAdapters.DisabledOn(_policy) : null;
-        return LogProbs(_reference!, b);
+        return forward.LogProbs(_reference!, start, count, _config.Temperature);
     }
 
     static CausalLM FrozenCopy(CausalLM policy)
