@@ -179,7 +179,8 @@ public static class R1ZeroRunner
         var task = R1ZeroTasks.Create(o.Task, o.TrainProblems, o.TestProblems, o.Seed);
         var (corpus, stats) = SyntheticCorpus.Build(task.Train, task.Writer, o.Corpus, o.Seed);
         var tokenizer = CharTokenizer.Create(
-            Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(task.Test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
+            CharAlphabet.Of(corpus.Select(d => d.Prompt + d.Completion).Concat(task.Test.Select(t => t.Prompt)).Append(task.ExtraCharacters),
+                [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]),
             addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
         var config = new ModelConfig
         {
@@ -232,19 +233,6 @@ public static class R1ZeroRunner
     /// <summary>Share of held-out greedy completions that call a tool.</summary>
     static double ToolCallRate(EvaluationReport report) =>
         report.Problems.Count(p => p.GreedyCompletion.Contains(Tools.ToolCallParser.Open, StringComparison.Ordinal)) / (double)Math.Max(1, report.Problems.Count);
-
-    /// <summary>Every character of the texts once, sorted, with the atomic tags (&lt;think&gt;, the task's, …) taken out first.</summary>
-    static string Alphabet(IEnumerable<string> texts, IReadOnlyList<string> taskTokens)
-    {
-        var chars = new SortedSet<char>();
-        foreach (var text in texts)
-        {
-            var t = text;
-            foreach (var tag in CharTokenizer.DefaultAddedTokens.Concat(taskTokens)) t = t.Replace(tag, "", StringComparison.Ordinal);
-            chars.UnionWith(t);
-        }
-        return new string(chars.ToArray());
-    }
 
     static RewardScorer BuildScorer(R1ZeroOptions o, IRewardFunction correctness)
     {
