@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Aha.Algorithms;
 using Aha.Training.Runs;
 
 namespace Aha.Cli.Commands;
@@ -28,7 +29,8 @@ internal static class OnPolicyCommand
         var preset = new Option<string?>("--preset")
         {
             Description = "Algorithm preset, the same as --set trainer.preset=NAME: it wins over the config file's trainer.preset " +
-                          "(command line over file, as every --set). Without it and without a file's choice: " + defaultPreset + ".",
+                          "(command line over file, as every --set). Without it and without a file's choice: " + defaultPreset + ". Presets:" +
+                          string.Concat(Presets.Names.Select(Presets.Get).Select(p => $"\n  {p.Name}: {p.Formula} ({p.Source})")),
         };
         var command = new Command(name, description);
         cli.AddTo(command);

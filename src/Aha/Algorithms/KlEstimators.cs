@@ -47,6 +47,14 @@ public static class KlEstimators
         return (d.exp() - d - 1).clamp(-resultClamp, resultClamp);       // [B, T]
     }
 
+    /// <summary>
+    /// PPO's <c>approx_kl</c>, KL(π_old ‖ π_θ) per token by k3 (ratio clamped at ±20, value unclamped, as veRL's
+    /// <c>ppo_kl</c>). The tokens were sampled from π_old, so π_old is the distribution k3's expectation is under (its
+    /// <c>logp</c>) and π_θ the one compared against (its <c>refLogp</c>). oldLogp, logp: [B, T] → [B, T].
+    /// </summary>
+    public static Tensor PpoApproxKl(Tensor oldLogp, Tensor logp) =>
+        K3(logp: oldLogp, refLogp: logp, DefaultLogRatioClamp, double.PositiveInfinity);
+
     /// <summary>abs = |logp − ref_logp| (veRL <c>abs</c>): biased, non-negative. Unclamped (as veRL).</summary>
     public static Tensor Abs(Tensor logp, Tensor refLogp)
     {

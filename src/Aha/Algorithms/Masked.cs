@@ -9,9 +9,6 @@ namespace Aha.Algorithms;
 /// </summary>
 public static class Masked
 {
-    /// <summary>Σ x·m. x, mask: [B, T] → scalar.</summary>
-    public static Tensor Sum(Tensor x, Tensor mask) => (x * mask).sum();
-
     /// <summary>Σ x·m / max(Σ m, 1). x, mask: [B, T] → scalar.</summary>
     public static Tensor Mean(Tensor x, Tensor mask) => (x * mask).sum() / mask.sum().clamp_min(1.0);
 

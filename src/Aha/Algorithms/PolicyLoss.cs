@@ -153,13 +153,14 @@ public static partial class PolicyLoss
             high = high.logical_and(adv.gt(0));
         }
         var dual = dualClip is double c ? r.gt(c).logical_and(adv.lt(0)).to(m.dtype) : torch.zeros_like(m);
-        // ppo_kl = KL(π_old ‖ π_θ) by k3: the samples come from π_old, so it takes k3's "policy" place and π_θ the "reference".
-        var kl = KlEstimators.K3(logp: x.OldLogp.detach(), refLogp: x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
+        var kl = KlEstimators.PpoApproxKl(oldLogp: x.OldLogp.detach(), logp: x.Logp.detach());
         var cov = covSelected ?? torch.zeros_like(m);
         // the three clip regions are disjoint: low and dual need ρ < 1 − ε_low vs ρ > c > 1, high needs ρ > 1 + ε_high
-        var v = Scalars.Read(Masked.Mean(low.to(m.dtype), m), Masked.Mean(high.to(m.dtype), m), Masked.Mean(dual, m),
-            Masked.Mean(r, m), Masked.Mean(kl, m), Masked.Mean(cov.to(m.dtype), m));
-        return new PolicyLossStats(v[0], v[1], v[2], v[3], v[4], v[5]);
+        var reads = new Scalars();
+        var (lowFraction, highFraction, dualFraction) = (reads.Add(Masked.Mean(low.to(m.dtype), m)), reads.Add(Masked.Mean(high.to(m.dtype), m)), reads.Add(Masked.Mean(dual, m)));
+        var (ratioMean, klMean, covFraction) = (reads.Add(Masked.Mean(r, m)), reads.Add(Masked.Mean(kl, m)), reads.Add(Masked.Mean(cov.to(m.dtype), m)));
+        reads.Read();
+        return new PolicyLossStats(lowFraction.Value, highFraction.Value, dualFraction.Value, ratioMean.Value, klMean.Value, covFraction.Value);
     }
 
     static void Check(PolicyLossInput x)

@@ -41,11 +41,13 @@ public static partial class PolicyLoss
             var clipped = d.ne(dClamped);
             var high = clipped.logical_and(adv.gt(0)).to(m.dtype);
             var low = clipped.logical_and(adv.lt(0)).to(m.dtype);
-            // ppo_kl = KL(π_old ‖ π_θ) by k3: the samples come from π_old, so it takes k3's "policy" place and π_θ the "reference".
-            var kl = KlEstimators.K3(logp: x.OldLogp.detach(), refLogp: x.Logp.detach(), LogRatioClamp, double.PositiveInfinity);
+            var kl = KlEstimators.PpoApproxKl(oldLogp: x.OldLogp.detach(), logp: x.Logp.detach());
             var ratioPerToken = seqRatio.detach().unsqueeze(1).expand_as(m);
-            var v = Scalars.Read(Masked.Mean(low, m), Masked.Mean(high, m), Masked.Mean(ratioPerToken, m), Masked.Mean(kl, m));
-            stats = new PolicyLossStats(v[0], v[1], 0, v[2], v[3]);
+            var reads = new Scalars();
+            var (clipLow, clipHigh) = (reads.Add(Masked.Mean(low, m)), reads.Add(Masked.Mean(high, m)));
+            var (ratioMean, klMean) = (reads.Add(Masked.Mean(ratioPerToken, m)), reads.Add(Masked.Mean(kl, m)));
+            reads.Read();
+            stats = new PolicyLossStats(clipLow.Value, clipHigh.Value, 0, ratioMean.Value, klMean.Value);
         }
         return (loss, stats);
     }

@@ -39,8 +39,11 @@ public static class PreferenceLosses
 
         using var _ = torch.no_grad();
         var d = diff.detach();
-        var v = Scalars.Read(d.gt(0).to(d.dtype).mean(), d.mean(), chosen.detach().mean(), rejected.detach().mean());
-        return (loss, new RewardModelStats(v[0], v[1], v[2], v[3]));
+        var reads = new Scalars();
+        var (accuracy, marginMean) = (reads.Add(d.gt(0).to(d.dtype).mean()), reads.Add(d.mean()));
+        var (chosenMean, rejectedMean) = (reads.Add(chosen.detach().mean()), reads.Add(rejected.detach().mean()));
+        reads.Read();
+        return (loss, new RewardModelStats(accuracy.Value, marginMean.Value, chosenMean.Value, rejectedMean.Value));
     }
 
     /// <summary>
@@ -91,9 +94,12 @@ public static class PreferenceLosses
         using var _ = torch.no_grad();
         var diff = terms.ChosenReward - terms.RejectedReward;             // [B]
         var extraNames = terms.Extra.Keys.ToArray();
-        var v = Scalars.Read([terms.ChosenReward.mean(), terms.RejectedReward.mean(), diff.gt(0).to(diff.dtype).mean(), diff.mean(),
-            .. extraNames.Select(n => terms.Extra[n].mean())]);
-        var extra = extraNames.Select((n, i) => (n, v[4 + i])).ToDictionary(p => p.n, p => p.Item2);
-        return (loss, new DpoStats(v[0], v[1], v[2], v[3]), extra);
+        var reads = new Scalars();
+        var (chosen, rejected) = (reads.Add(terms.ChosenReward.mean()), reads.Add(terms.RejectedReward.mean()));
+        var (accuracy, margin) = (reads.Add(diff.gt(0).to(diff.dtype).mean()), reads.Add(diff.mean()));
+        var extraReads = terms.Extra.ToDictionary(e => e.Key, e => reads.Add(e.Value.mean()));
+        reads.Read();
+        var extra = extraReads.ToDictionary(e => e.Key, e => e.Value.Value);
+        return (loss, new DpoStats(chosen.Value, rejected.Value, accuracy.Value, margin.Value), extra);
     }
 }

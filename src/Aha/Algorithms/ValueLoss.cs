@@ -43,8 +43,10 @@ public static class ValueLoss
 
         using var _ = torch.no_grad();
         var m = Masked.As(mask, values);
-        var v = Scalars.Read(Masked.Mean(clippedIsLarger.to(m.dtype), m), Masked.Mean(values.detach(), m));
-        return (loss, new ValueLossStats(v[0], v[1], ExplainedVariance(values, returns, mask)));
+        var reads = new Scalars();
+        var (clipFraction, meanValue) = (reads.Add(Masked.Mean(clippedIsLarger.to(m.dtype), m)), reads.Add(Masked.Mean(values.detach(), m)));
+        reads.Read();
+        return (loss, new ValueLossStats(clipFraction.Value, meanValue.Value, ExplainedVariance(values, returns, mask)));
     }
 
     /// <summary>
@@ -60,7 +62,9 @@ public static class ValueLoss
         var v = values.detach().to_type(ScalarType.Float64);
         var r = returns.detach().to_type(ScalarType.Float64);
         var m = Masked.As(mask, v);
-        var s = Scalars.Read(Masked.Variance(r - v, m), Masked.Variance(r, m));
-        return s[1] == 0 ? double.NaN : 1 - s[0] / s[1];
+        var reads = new Scalars();
+        var (residualVariance, returnVariance) = (reads.Add(Masked.Variance(r - v, m)), reads.Add(Masked.Variance(r, m)));
+        reads.Read();
+        return returnVariance.Value == 0 ? double.NaN : 1 - residualVariance.Value / returnVariance.Value;
     }
 }

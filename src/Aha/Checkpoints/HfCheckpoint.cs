@@ -137,6 +137,10 @@ public static class HfCheckpoint
         _ => throw new ArgumentException($"Unsupported checkpoint dtype {dtype}; use float32, bfloat16 or float16.", nameof(dtype)),
     };
 
+    /// <summary>The names of every tensor the folder's checkpoint holds (single file or shards), read from the headers only.</summary>
+    /// <exception cref="DirectoryNotFoundException">No such folder.</exception>
+    public static IReadOnlyList<string> TensorNames(string dir) => WeightFiles(RequireDir(dir)).SelectMany(f => f.Names).ToList();
+
     static string RequireDir(string dir)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Model folder not found: {dir}");

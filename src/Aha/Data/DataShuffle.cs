@@ -18,6 +18,18 @@ public static class DataShuffle
     }
 
     /// <summary>
+    /// The order of epoch <paramref name="epoch"/> over items 0 … <paramref name="count"/> − 1: a Fisher–Yates shuffle
+    /// seeded by <c>Derive(seed, "epoch/{epoch}")</c>. Every trainer that cycles over its data uses this one rule, so an
+    /// order depends only on the count, the seed and the epoch (and a resumed run recomputes it).
+    /// </summary>
+    public static int[] EpochOrder(int count, long seed, long epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        return Shuffle(Enumerable.Range(0, count), SeededRandom.Derive(seed, $"epoch/{epoch}")).ToArray();
+    }
+
+    /// <summary>
     /// Shuffles by seed, then puts round(n · evalFraction) items (at least 1 when n ≥ 2 and the fraction is &gt; 0)
     /// in Eval and the rest in Train. Disjoint, and together exactly the input.
     /// </summary>

@@ -1,7 +1,9 @@
+using Aha.Configuration;
+
 namespace Aha.Environments;
 
 /// <summary>Limits of a multi-turn rollout.</summary>
-public sealed record MultiTurnOptions
+public sealed record MultiTurnOptions : IValidatableConfig
 {
     /// <summary>Most policy turns per trajectory. The default value is 4.</summary>
     public int MaxTurns { get; init; } = 4;
@@ -15,12 +17,14 @@ public sealed record MultiTurnOptions
     /// </summary>
     public IReadOnlyList<string> TurnStopStrings { get; init; } = ["</tool_call>"];
 
-    public MultiTurnOptions Validate()
+    /// <summary>The rules each field must meet, as data (key in snake_case, the rule, the value found).</summary>
+    public IEnumerable<ConfigProblem> Problems()
     {
-        var errors = new List<string>();
-        if (MaxTurns < 1) errors.Add($"max_turns must be ≥ 1 (got {MaxTurns})");
-        if (MaxTotalTokens < 2) errors.Add($"max_total_tokens must be ≥ 2 (got {MaxTotalTokens})");
-        if (errors.Count > 0) throw new ArgumentException("Invalid multi-turn options: " + string.Join("; ", errors) + ".");
-        return this;
+        if (MaxTurns < 1) yield return new ConfigProblem("max_turns", $"must be ≥ 1 (got {MaxTurns}).", MaxTurns);
+        if (MaxTotalTokens < 2) yield return new ConfigProblem("max_total_tokens", $"must be ≥ 2: a prompt token and a generated one (got {MaxTotalTokens}).", MaxTotalTokens);
     }
+
+    /// <summary>Returns this when valid.</summary>
+    /// <exception cref="ConfigException">Every problem of <see cref="Problems"/>, listed together.</exception>
+    public MultiTurnOptions Validate() => Problems().ToList() is { Count: > 0 } problems ? throw new ConfigException(nameof(MultiTurnOptions), problems) : this;
 }

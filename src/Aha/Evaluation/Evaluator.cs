@@ -31,16 +31,31 @@ public sealed record ProblemResult(
 }
 
 /// <summary>One sampled completion of a problem and its verdict.</summary>
-public sealed record SampledCompletion(string Text, string? Answer, bool Correct, int Length);
+public sealed record SampledCompletion(string Text, string? Answer, bool Correct, int Length)
+{
+    /// <summary>The best-of-N scorer's score (<see cref="EvaluationReport.Scorer"/>); null when it gave none.</summary>
+    public double? Score { get; init; }
+}
 
 /// <summary>
 /// Aggregate figures: greedy pass@1, sampled pass@1 (mean over the K samples), pass@K, maj@K (self-consistency,
-/// Wang et al. 2022, arXiv:2203.11171), format rate and mean length of the greedy completions.
+/// Wang et al. 2022, arXiv:2203.11171), format rate and mean length of the greedy completions; best-of-K by
+/// <see cref="Scorer"/> and the compute-scaling table (<see cref="ComputeScaling"/>).
 /// </summary>
 public sealed record EvaluationReport(
     int ProblemCount, int K, double GreedyPass1, double SampledPass1, double PassAtK, double MajAtK,
     double FormatRate, double MeanCompletionLength, double SampledFormatRate, double SampledMeanLength,
-    IReadOnlyList<ProblemResult> Problems);
+    IReadOnlyList<ProblemResult> Problems)
+{
+    /// <summary>What scored the samples for best-of-N (<see cref="ISampleScorer.Name"/>).</summary>
+    public string Scorer { get; init; } = "";
+
+    /// <summary>Accuracy when the highest-scored of the K samples is the answer.</summary>
+    public double? BestOfK { get; init; }
+
+    /// <summary>pass@N, maj@N and best-of-N for N = 1, 2, 4, … ≤ K, from the same K samples per problem.</summary>
+    public IReadOnlyList<ScalingPoint> Scaling { get; init; } = [];
+}
 
 /// <summary>Measures a policy on problems with verifiable answers.</summary>
 public sealed class Evaluator
@@ -50,19 +65,25 @@ public sealed class Evaluator
     readonly IRewardFunction _correctness;
     readonly Func<string, bool> _formatOk;
     readonly Func<PromptItem, IReadOnlyList<int>> _encode;
+    readonly ISampleScorer _scorer;
 
     /// <param name="correctness">A completion counts as correct when this reward scores ≥ 1 (e.g. math or countdown).</param>
     /// <param name="formatOk">Whether a completion has the expected format (e.g. <see cref="FormatReward.Check"/>).</param>
     /// <param name="encode">Prompt → token ids (apply a chat template here if the model needs one); default: encode the raw prompt.</param>
+    /// <param name="scorer">Scores the samples for best-of-N; default: the verifier (<paramref name="correctness"/>'s value).</param>
     public Evaluator(IRolloutEngine engine, ITokenizer tokenizer, IRewardFunction correctness, Func<string, bool> formatOk,
-        Func<PromptItem, IReadOnlyList<int>>? encode = null)
+        Func<PromptItem, IReadOnlyList<int>>? encode = null, ISampleScorer? scorer = null)
     {
+        _scorer = scorer ?? new RewardFunctionScorer(correctness, VerifierScorer);
         _engine = engine;
         _tokenizer = tokenizer;
         _correctness = correctness;
         _formatOk = formatOk;
         _encode = encode ?? (item => tokenizer.Encode(item.Prompt));
     }
+
+    /// <summary>The name of the default best-of-N scorer, the task's verifier.</summary>
+    public const string VerifierScorer = "verifier";
 
     public EvaluationReport Run(IReadOnlyList<PromptItem> problems, EvaluationOptions options)
     {
@@ -94,14 +115,19 @@ public sealed class Evaluator
                 return Verify(item, texts[j], c.TokenIds.Length);
             }).ToList();
             var majority = PassAtK.MajorityAnswer(verdicts.Select(v => v.Answer));
-            bool majorityCorrect = majority is not null && verdicts.Any(v => v.Correct && v.Answer == majority);
+            var completions = verdicts.Select((v, j) => new SampledCompletion(texts[j], v.Answer, v.Correct, samples[j].TokenIds.Length)).ToList();
+            var scores = _scorer.Score(item, completions);
+            if (scores.Count != completions.Count)
+                throw new InvalidOperationException($"Scorer '{_scorer.Name}' gave {scores.Count} scores for {completions.Count} completions.");
             results.Add(new ProblemResult(item.Id, item.Prompt, item.Answer, greedyText, greedyAnswer, greedyCorrect, _formatOk(greedyText),
-                greedy[i].TokenIds.Length, verdicts.Count(v => v.Correct), options.K, majority, majorityCorrect)
+                greedy[i].TokenIds.Length, verdicts.Count(v => v.Correct), options.K, majority, PassAtK.MajorityCorrect(verdicts.Select(v => (v.Answer, v.Correct)).ToList()))
             {
-                SampledCompletions = verdicts.Select((v, j) => new SampledCompletion(texts[j], v.Answer, v.Correct, samples[j].TokenIds.Length)).ToList(),
+                SampledCompletions = completions.Select((c, j) => c with { Score = double.IsNaN(scores[j]) ? null : scores[j] }).ToList(),
             });
         }
         int n = results.Count, totalSamples = n * options.K;
+        var scaling = ComputeScaling.Table(results.Select(r => (IReadOnlyList<ScoredSample>)r.SampledCompletions
+            .Select(c => new ScoredSample(c.Answer, c.Correct, c.Score ?? double.NaN)).ToList()).ToList());
         return new EvaluationReport(
             n, options.K,
             GreedyPass1: results.Average(r => r.GreedyCorrect ? 1.0 : 0.0),
@@ -112,7 +138,10 @@ public sealed class Evaluator
             MeanCompletionLength: results.Average(r => (double)r.GreedyLength),
             SampledFormatRate: (double)sampledFormatOk / totalSamples,
             SampledMeanLength: (double)sampledLength / totalSamples,
-            Problems: results);
+            Problems: results)
+        {
+            Scorer = _scorer.Name, BestOfK = scaling[^1].BestOfN, Scaling = scaling,
+        };
     }
 
     List<Completion> Generate(List<IReadOnlyList<int>> prompts, SamplingParams sampling, int batchSize)

@@ -17,6 +17,16 @@ public static class PassAtK
         return 1.0 - allWrong;
     }
 
+    /// <summary>
+    /// Whether the vote of these samples is right: the <see cref="MajorityAnswer"/> exists and a sample giving it was
+    /// judged correct (the verifier, not string equality with the reference, decides what is correct).
+    /// </summary>
+    public static bool MajorityCorrect(IReadOnlyList<(string? Answer, bool Correct)> samples)
+    {
+        var majority = MajorityAnswer(samples.Select(s => s.Answer));
+        return majority is not null && samples.Any(s => s.Correct && s.Answer == majority);
+    }
+
     /// <summary>maj@k: the most frequent extracted answer (ties → the one seen first; missing answers never win).</summary>
     public static string? MajorityAnswer(IEnumerable<string?> answers)
         => answers.Select((a, i) => (a, i)).Where(x => x.a is not null)

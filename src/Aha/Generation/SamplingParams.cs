@@ -1,7 +1,9 @@
+using Aha.Configuration;
+
 namespace Aha.Generation;
 
 /// <summary>How to sample completions. Defaults follow common RL practice (pure sampling at T = 1).</summary>
-public sealed record SamplingParams
+public sealed record SamplingParams : IValidatableConfig
 {
     /// <summary>Most tokens generated per sequence. The default value is 256.</summary>
     public int MaxNewTokens { get; init; } = 256;
@@ -34,14 +36,16 @@ public sealed record SamplingParams
     /// </summary>
     public bool SharePromptPrefill { get; init; } = true;
 
-    public SamplingParams Validate()
+    /// <summary>The rules each field must meet, as data (key in snake_case, the rule, the value found).</summary>
+    public IEnumerable<ConfigProblem> Problems()
     {
-        var errors = new List<string>();
-        if (MaxNewTokens < 1) errors.Add($"MaxNewTokens must be ≥ 1 (got {MaxNewTokens})");
-        if (Temperature < 0 || double.IsNaN(Temperature)) errors.Add($"Temperature must be ≥ 0 (got {Temperature})");
-        if (!(TopP > 0 && TopP <= 1)) errors.Add($"TopP must be in (0, 1] (got {TopP})");
-        if (TopK < 0) errors.Add($"TopK must be ≥ 0 (got {TopK})");
-        if (errors.Count > 0) throw new ArgumentException("Invalid sampling parameters: " + string.Join("; ", errors) + ".");
-        return this;
+        if (MaxNewTokens < 1) yield return new ConfigProblem("max_new_tokens", $"must be ≥ 1 (got {MaxNewTokens}).", MaxNewTokens);
+        if (!(Temperature >= 0)) yield return new ConfigProblem("temperature", $"must be ≥ 0; 0 is greedy (got {Temperature}).", Temperature);
+        if (!(TopP > 0 && TopP <= 1)) yield return new ConfigProblem("top_p", $"must be in (0, 1]; 1 disables (got {TopP}).", TopP);
+        if (TopK < 0) yield return new ConfigProblem("top_k", $"must be ≥ 0; 0 disables (got {TopK}).", TopK);
     }
+
+    /// <summary>Returns this when valid.</summary>
+    /// <exception cref="ConfigException">Every problem of <see cref="Problems"/>, listed together.</exception>
+    public SamplingParams Validate() => Problems().ToList() is { Count: > 0 } problems ? throw new ConfigException(nameof(SamplingParams), problems) : this;
 }

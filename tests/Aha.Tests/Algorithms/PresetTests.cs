@@ -23,6 +23,19 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public void PresetHelp_ShowsEachPresetsFormulaAndSource()
+    {
+        var (code, output, _) = Aha.Tests.Cli.AhaCli.Run("grpo", "--help");
+        Assert.Equal(0, code);
+        var flat = string.Join(" ", output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));   // help wraps long lines
+        foreach (var p in Presets.All.Values)
+        {
+            Assert.Contains(string.Join(" ", p.Source.Split(' ', StringSplitOptions.RemoveEmptyEntries)), flat);
+            Assert.Contains(string.Join(" ", $"{p.Name}: {p.Formula}".Split(' ', StringSplitOptions.RemoveEmptyEntries)), flat);
+        }
+    }
+
+    [Fact]
     public void Grpo_IsTrlClassic()
     {
         var p = Presets.Get("grpo");

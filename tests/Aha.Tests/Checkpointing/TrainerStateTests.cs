@@ -22,7 +22,60 @@ public sealed class TrainerStateTests
         Assert.Equal(ulong.MaxValue - 1, loaded.Get<ulong>("data_rng"));
         Assert.Equal(0.0123, loaded.Get<double>("kl_coef"));
         Assert.Equal(2, loaded.Get<int>("epoch"));
-        Assert.Contains("epoch", Assert.Throws<KeyNotFoundException>(() => loaded.Get<int>("missing")).Message);
+        var missing = Assert.Throws<InvalidDataException>(() => loaded.Get<int>("missing")).Message;
+        Assert.Contains("trainer_state.json", missing);
+        Assert.Contains("'missing'", missing);
+        Assert.Contains("epoch", missing);
+        Assert.Contains("field 'epoch'", Assert.Throws<InvalidDataException>(() => loaded.Get<string[]>("epoch")).Message);
+    }
+
+    [Fact]
+    public void Fields_AreTopLevelJson_AsTheOnPolicyTrainerAlwaysWroteThem()
+    {
+        using var dir = new TempDir();
+        new TrainerState { Step = 3 }.With("prompt_position", 12L).With("preset", "grpo").With("has_critic", false).Save(dir.Path);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["trainer_state.json"]));
+        Assert.Equal(["step", "prompt_position", "preset", "has_critic"], doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(12, doc.RootElement.GetProperty("prompt_position").GetInt64());
+    }
+
+    [Fact]
+    public void Load_ReadsCheckpointsWrittenByTheEarlierRecords()
+    {
+        using var onPolicy = new TempDir();
+        // the file OnPolicyTrainerState wrote (flat, its own property names)
+        onPolicy.File("trainer_state.json", """
+            {
+              "step": 4,
+              "prompt_position": 32,
+              "beta": 0.04,
+              "preset": "grpo",
+              "seed": 7,
+              "has_critic": true
+            }
+            """);
+        var a = TrainerState.Load(onPolicy.Path);
+        Assert.Equal((4, 32L, 0.04, "grpo", 7L, true),
+            (a.Step, a.Get<long>("prompt_position"), a.Get<double>("beta"), a.Get<string>("preset"), a.Get<long>("seed"), a.Get<bool>("has_critic")));
+
+        using var offline = new TempDir();
+        // the file the offline trainers wrote: the fields nested under "extra"
+        offline.File("trainer_state.json", """{"step": 9, "extra": {"train_size": null, "seed": 3}}""");
+        var b = TrainerState.Load(offline.Path);
+        Assert.Equal((9, (int?)null, 3L), (b.Step, b.Get<int?>("train_size"), b.Get<long>("seed")));
+        Assert.DoesNotContain("extra", b.Extra.Keys);
+    }
+
+    [Theory]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"step\": \"3\"}")]
+    [InlineData("{\"seed\": 3}")]
+    public void Load_WrongShape_NamesTheFileAndTheProblem(string json)
+    {
+        using var dir = new TempDir();
+        dir.File("trainer_state.json", json);
+        var e = Assert.Throws<InvalidDataException>(() => TrainerState.Load(dir.Path));
+        Assert.Contains("trainer_state.json", e.Message);
     }
 
     [Fact]

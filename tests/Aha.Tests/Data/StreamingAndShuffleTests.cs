@@ -16,6 +16,22 @@ public sealed class StreamingAndShuffleTests
     }
 
     [Fact]
+    public void EpochOrder_IsAFreshPermutationPerEpoch_AndThePromptSourceFollowsIt()
+    {
+        var e0 = DataShuffle.EpochOrder(50, seed: 3, epoch: 0);
+        var e1 = DataShuffle.EpochOrder(50, seed: 3, epoch: 1);
+        Assert.Equal(Enumerable.Range(0, 50), e0.Order());
+        Assert.Equal(Enumerable.Range(0, 50), e1.Order());
+        Assert.NotEqual(e0, e1);
+        Assert.Equal(e1, DataShuffle.EpochOrder(50, seed: 3, epoch: 1));
+        Assert.NotEqual(e1, DataShuffle.EpochOrder(50, seed: 4, epoch: 1));
+
+        var items = Enumerable.Range(0, 50).Select(i => new PromptItem($"id{i}", $"p{i}", null)).ToList();
+        var source = new Aha.Training.OnPolicy.ShuffledPromptSource(items, seed: 3) { Position = 50 };   // the start of epoch 1
+        Assert.Equal(e1.Take(5).Select(i => $"p{i}"), Enumerable.Range(0, 5).Select(_ => source.Next().Prompt));
+    }
+
+    [Fact]
     public void Split_IsDisjointCompleteAndSized()
     {
         var (train, eval) = DataShuffle.Split(Enumerable.Range(0, 1000), 0.1, seed: 9);

@@ -65,4 +65,52 @@ public sealed class EvaluatorTests
         Assert.Equal((tokenizer.Encode(greedy[0]).Count + tokenizer.Encode(greedy[1]).Count) / 2.0, report.MeanCompletionLength, 12);
         Assert.Equal("2", report.Problems[0].GreedyExtracted);
     }
+
+    /// <summary>Scores each problem's samples with a fixed list chosen by the test.</summary>
+    sealed class StubScorer(Dictionary<string, double[]> scores) : ISampleScorer
+    {
+        public string Name => "stub";
+        public IReadOnlyList<double> Score(PromptItem problem, IReadOnlyList<SampledCompletion> completions) => scores[problem.Id];
+    }
+
+    [Fact]
+    public void BestOfK_TakesTheTopScoredSample_AndTheScalingTableEndsAtK()
+    {
+        var tokenizer = CharTokenizer.Create("0123456789+-= ");
+        PromptItem[] problems = [new("a", "1+1=", "2"), new("b", "2+2=", "4")];
+        // a → 2, 2, 3, (none): correct, correct, wrong, wrong;  b → 5, 4, 5, 4: wrong, correct, wrong, correct
+        string[] sampled =
+        [
+            "<answer>2</answer>", "<answer>2</answer>", "<answer>3</answer>", "<think>1</think>",
+            "<answer>5</answer>", "<answer>4</answer>", "<answer>5</answer>", "<answer>4</answer>",
+        ];
+        var engine = new ScriptedEngine(tokenizer, (s, i) => s.Temperature == 0 ? "<answer>0</answer>" : sampled[i]);
+        // a: the stub puts the wrong "3" on top; b: the correct "4" (sample 3) on top
+        var scorer = new StubScorer(new() { ["a"] = [0.1, 0.2, 0.9, 0.5], ["b"] = [0.3, 0.1, 0.2, 0.8] });
+        var report = new Evaluator(engine, tokenizer, new MathReward(), _ => true, scorer: scorer)
+            .Run(problems, new EvaluationOptions { K = 4, BatchSize = 8 });
+
+        Assert.Equal("stub", report.Scorer);
+        Assert.Equal(0.5, report.BestOfK!.Value, 12);                            // a ✗, b ✓
+        Assert.Equal([0.1, 0.2, 0.9, 0.5], report.Problems[0].SampledCompletions.Select(c => c.Score!.Value).ToArray());
+        Assert.Equal([1, 2, 4], report.Scaling.Select(p => p.N).ToArray());
+        var atK = report.Scaling[^1];
+        Assert.Equal((report.PassAtK, report.MajAtK, 0.5), (atK.PassAtN, atK.MajAtN, atK.BestOfN));
+        // best-of-2 by hand. a: ranks 3(0.9 ✗) 4(0.5 ✗) 2(0.2 ✓) 1(0.1 ✓): only {1,2} picks a correct one → 1/6.
+        // b: ranks 4(0.8 ✓) 1(0.3 ✗) 3(0.2 ✗) 2(0.1 ✓): the 3 pairs with sample 4 ✓; {1,2}, {1,3}, {2,3} pick 1 or 3 ✗ → 3/6.
+        Assert.Equal((1 / 6.0 + 3 / 6.0) / 2, report.Scaling[1].BestOfN, 12);
+    }
+
+    [Fact]
+    public void DefaultScorer_IsTheVerifier_SoBestOfKPicksAVerifiedSampleWhenThereIsOne()
+    {
+        var tokenizer = CharTokenizer.Create("0123456789+-= ");
+        PromptItem[] problems = [new("a", "1+1=", "2")];
+        string[] sampled = ["<answer>3</answer>", "<answer>5</answer>", "<answer>2</answer>"];
+        var engine = new ScriptedEngine(tokenizer, (s, i) => s.Temperature == 0 ? "<answer>0</answer>" : sampled[i]);
+        var report = new Evaluator(engine, tokenizer, new MathReward(), _ => true).Run(problems, new EvaluationOptions { K = 3 });
+        Assert.Equal(Evaluator.VerifierScorer, report.Scorer);
+        Assert.Equal(1.0, report.BestOfK!.Value, 12);
+        Assert.Equal(0.0, report.MajAtK, 12);                                    // 3, 5, 2: a three-way tie goes to "3"
+    }
 }

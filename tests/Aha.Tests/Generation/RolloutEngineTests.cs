@@ -25,7 +25,7 @@ public sealed class RolloutEngineTests
         {
             var full = c.PromptIds.Concat(c.TokenIds).Select(i => (long)i).ToArray();
             using var ids = torch.tensor(full).unsqueeze(0);
-            using var lp = TokenLogProbs.OfSequence(model, ids, torch.ones_like(ids), 0.7); // [1, T-1]
+            using var lp = TeacherForcedLogProbs.OfSequence(model, ids, torch.ones_like(ids), 0.7); // [1, T-1]
             var expected = lp[0].narrow(0, c.PromptIds.Count - 1, c.TokenIds.Length).data<float>().ToArray();
             for (int i = 0; i < expected.Length; i++)
                 Assert.InRange(Math.Abs(expected[i] - c.LogProbs[i]), 0, 1e-4);
@@ -189,8 +189,9 @@ public sealed class RolloutEngineTests
     {
         using var model = TinyModels.Build(TinyModels.Qwen2());
         var engine = new LocalRolloutEngine(model);
-        var e = Assert.Throws<ArgumentException>(() => engine.Generate(Prompts, new SamplingParams { TopP = 0, MaxNewTokens = 0 }));
-        Assert.Contains("TopP", e.Message);
-        Assert.Contains("MaxNewTokens", e.Message);
+        var e = Assert.Throws<Aha.Configuration.ConfigException>(() => engine.Generate(Prompts, new SamplingParams { TopP = 0, MaxNewTokens = 0 }));
+        Assert.Equal(["max_new_tokens", "top_p"], e.Errors.Select(x => x.KeyPath).ToArray());
+        Assert.Contains("top_p", e.Message);
+        Assert.Contains("max_new_tokens", e.Message);
     }
 }

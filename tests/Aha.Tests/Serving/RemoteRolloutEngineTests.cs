@@ -151,7 +151,7 @@ public sealed class RemoteRolloutEngineTests : IDisposable
         {
             var full = c.PromptIds.Concat(c.TokenIds).Select(t => (long)t).ToArray();
             using var ids = torch.tensor(full).unsqueeze(0);
-            using var lp = TokenLogProbs.OfSequence(policy, ids, torch.ones_like(ids)); // [1, T-1], the pushed weights
+            using var lp = TeacherForcedLogProbs.OfSequence(policy, ids, torch.ones_like(ids)); // [1, T-1], the pushed weights
             var forced = lp[0].narrow(0, c.PromptIds.Count - 1, c.TokenIds.Length).data<float>().ToArray();
             for (int t = 0; t < forced.Length; t++) Assert.InRange(Math.Abs(forced[t] - c.LogProbs[t]), 0, 1e-4);
         }

@@ -55,7 +55,7 @@ public sealed class ServerTests : IDisposable
             // choice i belongs to prompt i / n; its log-probs must be what a plain forward of prompt + completion gives
             var full = prompts[i / 3].Concat(ids).Select(t => (long)t).ToArray();
             using var seq = torch.tensor(full).unsqueeze(0);
-            using var expected = TokenLogProbs.OfSequence(model, seq, torch.ones_like(seq));            // [1, T-1]
+            using var expected = TeacherForcedLogProbs.OfSequence(model, seq, torch.ones_like(seq));            // [1, T-1]
             var forced = expected[0].narrow(0, prompts[i / 3].Length - 1, ids.Length).data<float>().ToArray();
             for (int t = 0; t < ids.Length; t++) Assert.InRange(Math.Abs(forced[t] - logprobs[t]), 0, 1e-4);
         }

@@ -172,7 +172,7 @@ public sealed class OfflineLoop<TItem>
         int epoch = step / perEpoch, k = step % perEpoch;
         if (epoch != _orderEpoch)
         {
-            _order = DataShuffle.Shuffle(Enumerable.Range(0, train.Count), SeededRandom.Derive(_config.Seed, $"epoch-{epoch}")).ToArray();
+            _order = DataShuffle.EpochOrder(train.Count, _config.Seed, epoch);
             _orderEpoch = epoch;
         }
         int start = k * _config.EffectiveBatchSize, end = Math.Min(start + _config.EffectiveBatchSize, train.Count);

@@ -16,8 +16,8 @@ public interface IPromptSource
 }
 
 /// <summary>
-/// Cycles over a fixed list of prompts, each epoch in a fresh order: epoch e is a Fisher–Yates shuffle seeded by
-/// <c>Derive(seed, "epoch/e")</c>, so the stream depends only on the items, the seed and the position.
+/// Cycles over a fixed list of prompts, each epoch in a fresh order (<see cref="DataShuffle.EpochOrder"/>), so the
+/// stream depends only on the items, the seed and the position.
 /// </summary>
 public sealed class ShuffledPromptSource : IPromptSource
 {
@@ -47,8 +47,7 @@ public sealed class ShuffledPromptSource : IPromptSource
         long epoch = Position / _items.Count;
         if (epoch != _epoch)
         {
-            var indices = Enumerable.Range(0, _items.Count);
-            _order = _shuffle ? DataShuffle.Shuffle(indices, SeededRandom.Derive(_seed, $"epoch/{epoch}")).ToArray() : indices.ToArray();
+            _order = _shuffle ? DataShuffle.EpochOrder(_items.Count, _seed, epoch) : Enumerable.Range(0, _items.Count).ToArray();
             _epoch = epoch;
         }
         var item = _items[_order[(int)(Position % _items.Count)]];

@@ -8,6 +8,7 @@ using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;
 using Aha.Tracking;
+using Aha.Training.Checkpointing;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,10 @@ namespace Aha.Training.OnPolicy;
 /// </summary>
 public sealed class OnPolicyTrainer : IDisposable
 {
-    const string StateFile = "trainer_state.json", PolicyDir = "policy", CriticDir = "critic";
+    const string PolicyDir = "policy", CriticDir = "critic";
+    // trainer_state.json fields besides the step: where the prompt stream stands, the adaptive β, and what the
+    // checkpoint was made with (checked on load)
+    const string PromptPositionField = "prompt_position", BetaField = "beta", PresetField = "preset", SeedField = "seed", HasCriticField = "has_critic";
     const string OptimizerFile = "optimizer.bin", CriticOptimizerFile = "critic_optimizer.bin";
 
     readonly OnPolicyConfig _config;
@@ -260,38 +264,36 @@ public sealed class OnPolicyTrainer : IDisposable
             var (sums, stats) = Optimize(forward, plan, mask, advantages, returns, oldLogp, refLogp, oldValues, beta, rolloutWeights, lossRandom, phases);
 
             // read everything once
-            var reads = new List<Tensor> { sums.Entropy, sums.Loss, sums.Kl, sums.ValueLoss };
-            int correctionAt = reads.Count;
-            if (correction is not null)
-                reads.AddRange([correction.MismatchKl, correction.K3Kl, correction.RatioMean, correction.RatioMax,
-                    correction.SequenceRatioMax, correction.LogpDiffMax, correction.MaskedFraction]);
-            if (klReward is not null) reads.Add(klReward.sum(1).mean());
-            var v = Scalars.Read(reads.ToArray());
-            if (correction is not null)
+            var reads = new Scalars();
+            var (entropy, loss, kl, valueLoss) = (reads.Add(sums.Entropy), reads.Add(sums.Loss), reads.Add(sums.Kl), reads.Add(sums.ValueLoss));
+            var correctionReads = correction is null ? null : new (string Metric, ScalarRead Value)[]
             {
-                result[OnPolicyMetrics.RolloutCorrKl] = v[correctionAt];
-                result[OnPolicyMetrics.RolloutCorrK3Kl] = v[correctionAt + 1];
-                result[OnPolicyMetrics.RolloutCorrRatioMean] = v[correctionAt + 2];
-                result[OnPolicyMetrics.RolloutCorrRatioMax] = v[correctionAt + 3];
-                result[OnPolicyMetrics.RolloutCorrSeqRatioMax] = v[correctionAt + 4];
-                result[OnPolicyMetrics.RolloutCorrLogpDiffMax] = v[correctionAt + 5];
-                result[OnPolicyMetrics.RolloutCorrMaskedFrac] = v[correctionAt + 6];
-            }
+                (OnPolicyMetrics.RolloutCorrKl, reads.Add(correction.MismatchKl)),
+                (OnPolicyMetrics.RolloutCorrK3Kl, reads.Add(correction.K3Kl)),
+                (OnPolicyMetrics.RolloutCorrRatioMean, reads.Add(correction.RatioMean)),
+                (OnPolicyMetrics.RolloutCorrRatioMax, reads.Add(correction.RatioMax)),
+                (OnPolicyMetrics.RolloutCorrSeqRatioMax, reads.Add(correction.SequenceRatioMax)),
+                (OnPolicyMetrics.RolloutCorrLogpDiffMax, reads.Add(correction.LogpDiffMax)),
+                (OnPolicyMetrics.RolloutCorrMaskedFrac, reads.Add(correction.MaskedFraction)),
+            };
+            ScalarRead? klSequence = klReward is null ? null : reads.Add(klReward.sum(1).mean());
+            reads.Read();
+            foreach (var (metric, value) in correctionReads ?? []) result[metric] = value.Value;
             double trainedTokens = Math.Max(1.0, plan.Tokens * _config.NumIterations);
-            result[OnPolicyMetrics.Entropy] = v[0] / trainedTokens;
-            result[OnPolicyMetrics.Loss] = v[1] / Math.Max(1, stats.OptimizerSteps);
-            if (refLogp is not null) result[OnPolicyMetrics.Kl] = v[2] / trainedTokens;
+            result[OnPolicyMetrics.Entropy] = entropy.Value / trainedTokens;
+            result[OnPolicyMetrics.Loss] = loss.Value / Math.Max(1, stats.OptimizerSteps);
+            if (refLogp is not null) result[OnPolicyMetrics.Kl] = kl.Value / trainedTokens;
             if (_critic is not null)
             {
-                result[OnPolicyMetrics.ValueLoss] = v[3] / Math.Max(1, stats.OptimizerSteps);
+                result[OnPolicyMetrics.ValueLoss] = valueLoss.Value / Math.Max(1, stats.OptimizerSteps);
                 result[OnPolicyMetrics.ValueClipFrac] = stats.ValueClip / Math.Max(1.0, stats.Tokens);
                 double explained = ValueLoss.ExplainedVariance(oldValues!, returns!, mask);
                 if (!double.IsNaN(explained)) result[OnPolicyMetrics.ExplainedVar] = explained; // NaN: the returns are constant
             }
-            if (klReward is not null)
+            if (klSequence is { } klSeq)
             {
-                result[OnPolicyMetrics.KlSequence] = v[^1];
-                _kl.Update(v[^1], samples.Count);
+                result[OnPolicyMetrics.KlSequence] = klSeq.Value;
+                _kl.Update(klSeq.Value, samples.Count);
             }
             if (refLogp is not null) result[OnPolicyMetrics.KlCoef] = beta;
             double tokens = Math.Max(1.0, stats.Tokens);
@@ -578,8 +580,10 @@ public sealed class OnPolicyTrainer : IDisposable
             TrainableWeights.Save(_critic, _critic.Config, Path.Combine(dir, CriticDir));
             _criticOptimizer!.save_state_dict(Path.Combine(dir, CriticOptimizerFile));
         }
-        var state = new OnPolicyTrainerState(GlobalStep, _rollouts.CommittedPromptPosition, _kl.Beta, _algo.Name, _config.Seed, _critic is not null);
-        AtomicFile.WriteText(Path.Combine(dir, StateFile), state.ToJson());
+        new TrainerState { Step = GlobalStep }
+            .With(PromptPositionField, _rollouts.CommittedPromptPosition).With(BetaField, _kl.Beta)
+            .With(PresetField, _algo.Name).With(SeedField, _config.Seed).With(HasCriticField, _critic is not null)
+            .Save(dir);
     }
 
     /// <summary>
@@ -591,13 +595,16 @@ public sealed class OnPolicyTrainer : IDisposable
     {
         _rollouts.ThrowIfRunning();
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
-        var statePath = Path.Combine(dir, StateFile);
+        var statePath = Path.Combine(dir, TrainerState.FileName);
         if (!File.Exists(statePath)) throw new InvalidDataException($"{statePath}: not found; not an on-policy trainer state folder.");
-        var state = OnPolicyTrainerState.FromJson(File.ReadAllText(statePath), statePath);
-        if (state.Preset != _algo.Name)
-            throw new InvalidDataException($"{statePath}: field 'preset' is '{state.Preset}' but this trainer runs '{_algo.Name}'.");
-        if (state.HasCritic != (_critic is not null))
-            throw new InvalidDataException($"{statePath}: field 'has_critic' is {state.HasCritic} but this trainer {(_critic is null ? "has no" : "has a")} value model.");
+        var state = TrainerState.Load(dir);
+        var (preset, hasCritic) = (state.Get<string>(PresetField), state.Get<bool>(HasCriticField));
+        long promptPosition = state.Get<long>(PromptPositionField);
+        double beta = state.Get<double>(BetaField);
+        if (preset != _algo.Name)
+            throw new InvalidDataException($"{statePath}: field '{PresetField}' is '{preset}' but this trainer runs '{_algo.Name}'.");
+        if (hasCritic != (_critic is not null))
+            throw new InvalidDataException($"{statePath}: field '{HasCriticField}' is {hasCritic} but this trainer {(_critic is null ? "has no" : "has a")} value model.");
         TrainableWeights.Load(_policy, Path.Combine(dir, PolicyDir));
         Checkpointing.TrainingStateFiles.LoadOptimizer(_optimizer, RequireFile(dir, OptimizerFile)); // errors name the file
         if (_critic is not null)
@@ -606,9 +613,9 @@ public sealed class OnPolicyTrainer : IDisposable
             Checkpointing.TrainingStateFiles.LoadOptimizer(_criticOptimizer!, RequireFile(dir, CriticOptimizerFile));
         }
         GlobalStep = state.Step;
-        _prompts.Position = state.PromptPosition;
+        _prompts.Position = promptPosition;
         _rollouts.Restart();
-        _kl.Beta = state.Beta;
+        _kl.Beta = beta;
     }
 
     static string RequireFile(string dir, string name)

@@ -4,7 +4,8 @@ namespace Aha.Training.Runs;
 
 /// <summary>
 /// Evaluation of a policy on problems with verifiable answers (<see cref="Aha.Evaluation.Evaluator"/>): greedy pass@1,
-/// sampled pass@1, pass@k, maj@k and format rate, written as <c>eval.json</c>.
+/// sampled pass@1, pass@k, maj@k, best-of-k (by <see cref="RewardModel"/> or the verifier), format rate and the
+/// compute-scaling table, written as <c>eval.json</c>.
 /// </summary>
 public sealed record EvalSection : IValidatableConfig
 {
@@ -29,6 +30,12 @@ public sealed record EvalSection : IValidatableConfig
     /// <summary>Sequences generated together. The default value is 64.</summary>
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// A reward-model folder (as <c>aha rm</c> writes it) that scores the k samples for best-of-N; unset, the task's
+    /// verifier scores them. The default value is null.
+    /// </summary>
+    public string? RewardModel { get; init; }
+
     public IEnumerable<ConfigProblem> Problems()
     {
         if (K < 1) yield return new ConfigProblem("k", $"must be ≥ 1 (got {K}).", K);
@@ -36,5 +43,7 @@ public sealed record EvalSection : IValidatableConfig
         if (MaxNewTokens < 0) yield return new ConfigProblem("max_new_tokens", $"must be ≥ 0; 0 takes the trainer's (got {MaxNewTokens}).", MaxNewTokens);
         if (!(Temperature > 0) || double.IsInfinity(Temperature)) yield return new ConfigProblem("temperature", $"must be > 0 (got {Temperature}).", Temperature);
         if (BatchSize < 1) yield return new ConfigProblem("batch_size", $"must be ≥ 1 (got {BatchSize}).", BatchSize);
+        if (RewardModel is not null && !Directory.Exists(RewardModel))
+            yield return new ConfigProblem("reward_model", $"reward model folder '{RewardModel}' not found; pass the folder aha rm wrote.", RewardModel);
     }
 }

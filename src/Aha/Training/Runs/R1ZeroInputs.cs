@@ -46,7 +46,8 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         var task = R1ZeroTasks.Create(c.Task, c.Data.TrainProblems, c.Data.TestProblems, c.Seed);
         var (corpus, stats) = SyntheticCorpus.Build(task.Train, task.Writer, c.Corpus, c.Seed);
         var tokenizer = CharTokenizer.Create(
-            Alphabet(corpus.Select(d => d.Prompt + d.Completion).Concat(task.Test.Select(t => t.Prompt)).Append(task.ExtraCharacters), task.AddedTokens),
+            CharAlphabet.Of(corpus.Select(d => d.Prompt + d.Completion).Concat(task.Test.Select(t => t.Prompt)).Append(task.ExtraCharacters),
+                [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]),
             addedTokens: [.. CharTokenizer.DefaultAddedTokens, .. task.AddedTokens]);
         var m = c.Model;
         var config = new ModelConfig
@@ -85,18 +86,5 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         var (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(c.Data.TrainProblems).ToList());
         return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config)
             { MaxNewTokens = c.Rl.MaxNewTokens ?? 48, Source = source };
-    }
-
-    /// <summary>Every character of the texts once, sorted, with the atomic tags (&lt;think&gt;, the task's, …) taken out first.</summary>
-    static string Alphabet(IEnumerable<string> texts, IReadOnlyList<string> taskTokens)
-    {
-        var chars = new SortedSet<char>();
-        foreach (var text in texts)
-        {
-            var t = text;
-            foreach (var tag in CharTokenizer.DefaultAddedTokens.Concat(taskTokens)) t = t.Replace(tag, "", StringComparison.Ordinal);
-            chars.UnionWith(t);
-        }
-        return new string(chars.ToArray());
     }
 }

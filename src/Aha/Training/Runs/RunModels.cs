@@ -1,4 +1,3 @@
-using System.Text;
 using Aha.Checkpoints;
 using Aha.IO;
 using Aha.Models;
@@ -32,25 +31,16 @@ public static class RunModels
         : model;
 
     /// <summary>
-    /// The tokenizer: loaded from a file or folder, or (<c>char</c>) a character tokenizer over printable ASCII and
-    /// newline, plus any other character of <paramref name="texts"/> in first-seen order (deterministic for the same data).
+    /// The tokenizer: loaded from a file or folder, or (<c>char</c>) a character tokenizer over printable ASCII,
+    /// newline and any other character of <paramref name="texts"/> (<see cref="CharAlphabet.Of"/>).
     /// </summary>
     public static ITokenizer Tokenizer(ModelSection model, IEnumerable<string> texts)
     {
         model = Resolve(model);
         var spec = model.ResolvedTokenizer ?? throw new ArgumentException("The model section names no tokenizer.", nameof(model));
         if (spec != ModelSection.Char) return TokenizerLoader.Load(spec);
-        var alphabet = new StringBuilder("\n");
-        for (char c = ' '; c <= '~'; c++) alphabet.Append(c);
-        var seen = alphabet.ToString().EnumerateRunes().ToHashSet();
-        var reserved = CharTokenizer.DefaultSpecialTokens.Concat(CharTokenizer.DefaultAddedTokens).ToList();
-        foreach (var text in texts)
-        {
-            var plain = reserved.Aggregate(text, (t, r) => t.Replace(r, ""));
-            foreach (var rune in plain.EnumerateRunes())
-                if (seen.Add(rune)) alphabet.Append(rune.ToString());
-        }
-        return CharTokenizer.Create(alphabet.ToString());
+        var printable = "\n" + new string(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).ToArray());
+        return CharTokenizer.Create(CharAlphabet.Of(texts, [.. CharTokenizer.DefaultSpecialTokens, .. CharTokenizer.DefaultAddedTokens], printable));
     }
 
     /// <summary>The model config the section describes (vocabulary checked against the tokenizer).</summary>
