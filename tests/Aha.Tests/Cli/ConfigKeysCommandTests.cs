@@ -22,7 +22,11 @@ public sealed class ConfigKeysCommandTests
             // Setting a key to its listed default must bind and change nothing: an unknown key, or a default the parser
             // cannot read back, adds a problem.
             var value = key.Default.StartsWith('[') ? key.Default.Trim('[', ']').Replace(", ", ",") : key.Default;
-            var added = Problems(() => ConfigLoader.Apply(defaults, null, [$"{key.Key}={value}"])).Except(baseline).ToList();
+            var added = Problems(() => ConfigLoader.Apply(defaults, null, [$"{key.Key}={value}"])).Except(baseline)
+                // A required key of an optional section (environment.lookup.path) lists null, as a fresh section has it:
+                // setting it creates the section without its required value, a value problem at that very key, not a binding one.
+                .Where(p => !(value == "null" && p.Key == key.Key && p.Message.StartsWith("is required", StringComparison.Ordinal)))
+                .ToList();
             Assert.True(added.Count == 0, $"{command}: --set {key.Key}={value} was refused: {string.Join("; ", added)}");
         }
     }
