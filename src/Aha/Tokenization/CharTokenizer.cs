@@ -105,6 +105,7 @@ public sealed class CharTokenizer : ITokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        Utf16.ThrowIfLoneSurrogate(text, nameof(text));
         var ids = new List<int>(text.Length);
         var i = 0;
         while (i < text.Length)
@@ -116,8 +117,7 @@ public sealed class CharTokenizer : ITokenizer
                 i += match.Content.Length;
                 continue;
             }
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done)
-                throw new ArgumentException($"invalid UTF-16 (lone surrogate) at index {i}", nameof(text));
+            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used); // valid: checked above
             if (!_ids.TryGetValue(rune.ToString(), out var id))
                 throw new ArgumentException(
                     $"character '{rune}' (U+{rune.Value:X4}) at index {i} is not in the tokenizer's alphabet", nameof(text));

@@ -95,10 +95,7 @@ public sealed class HfBpeTokenizer : ITokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        // HF's tokenizers take Rust strings, which cannot hold a lone surrogate; here one would otherwise become U+FFFD's
-        // bytes silently, or an exception from .NET's NFC deep inside the normalizer.
-        if (FirstLoneSurrogate(text) is { } bad)
-            throw new ArgumentException($"invalid UTF-16 (lone surrogate) at index {bad}", nameof(text));
+        Utf16.ThrowIfLoneSurrogate(text, nameof(text));
         var ids = new List<int>();
         foreach (var segment in _matcher.Split(text))
         {
@@ -112,16 +109,6 @@ public sealed class HfBpeTokenizer : ITokenizer
                 _model.Encode(piece, ids);
         }
         return ids;
-    }
-
-    private static int? FirstLoneSurrogate(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else if (char.IsSurrogate(text[i])) return i;
-        }
-        return null;
     }
 
     /// <inheritdoc/>

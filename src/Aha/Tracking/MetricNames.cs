@@ -48,9 +48,9 @@ public static class MetricNames
     public const string TruncatedFrac = "completions/clipped_ratio";
     /// <summary><c>perf/generated_tokens_per_s</c>: completion tokens sampled in the step per second of step wall time.</summary>
     public const string GeneratedTokensPerS = "perf/generated_tokens_per_s";
-    /// <summary><c>perf/forward_tokens_per_s</c>: tokens the step's training forwards process (prompt and completion,
-    /// padding excluded) per second of step wall time.</summary>
-    public const string ForwardTokensPerS = "perf/forward_tokens_per_s";
+    /// <summary><c>perf/throughput</c> (veRL): tokens of the step's trained batch (prompt and completion, padding
+    /// excluded) per second of step wall time — the training forwards' token rate in every trainer.</summary>
+    public const string Throughput = "perf/throughput";
     /// <summary><c>perf/samples_per_s</c>: completions sampled and scored per second (rejection sampling).</summary>
     public const string SamplesPerS = "perf/samples_per_s";
     /// <summary><c>step_time</c> (TRL): wall time of the step, seconds.</summary>

@@ -24,7 +24,7 @@ public sealed record PlotGroup(string Name, string Title, IReadOnlyList<string> 
         new("clip_ratio", "Clipped token fraction", ["clip_ratio/*"]),
         new("grad_norm", "Gradient norm", [MetricNames.GradNorm]),
         new("lr", "Learning rate", [MetricNames.Lr]),
-        new("throughput", "Tokens per second", [MetricNames.GeneratedTokensPerS, MetricNames.ForwardTokensPerS]),
+        new("throughput", "Tokens per second", [MetricNames.GeneratedTokensPerS, MetricNames.Throughput]),
         new("preference", "Implicit rewards", [MetricNames.RewardsChosen, MetricNames.RewardsRejected, MetricNames.RewardsMargins, MetricNames.Margin]),
     ];
 

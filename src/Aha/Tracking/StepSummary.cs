@@ -18,7 +18,7 @@ internal static class StepSummary
         (MetricNames.Kl, "kl", "G3"),
         (MetricNames.Entropy, "entropy", "F3"),
         (MetricNames.GeneratedTokensPerS, "gen tok/s", "F0"),
-        (MetricNames.ForwardTokensPerS, "fwd tok/s", "F0"),
+        (MetricNames.Throughput, "fwd tok/s", "F0"),
     ];
 
     /// <summary>For example <c>reward 0.531 acc 0.400 kl 0.00213 entropy 1.234 gen tok/s 850</c>; DPO shows

@@ -12,7 +12,7 @@ public interface IOfflineObjective<TItem>
     /// <summary>Loss units in <paramref name="items"/> (the denominator of the step's mean loss).</summary>
     double Units(IReadOnlyList<TItem> items);
 
-    /// <summary>Real (non-padding) tokens a forward pass over <paramref name="items"/> processes, for perf/forward_tokens_per_s.</summary>
+    /// <summary>Real (non-padding) tokens a forward pass over <paramref name="items"/> processes, for perf/throughput.</summary>
     long Tokens(IReadOnlyList<TItem> items);
 
     /// <summary>

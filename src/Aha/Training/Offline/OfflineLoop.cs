@@ -140,7 +140,7 @@ public sealed class OfflineLoop<TItem>
         metrics[MetricNames.Lr] = lr;
         metrics[MetricNames.GradNorm] = gradNorm;
         metrics["epoch"] = (double)(Step + 1) / StepsPerEpoch(train.Count);
-        metrics[MetricNames.ForwardTokensPerS] = tokens / Math.Max(seconds, 1e-9);
+        metrics[MetricNames.Throughput] = tokens / Math.Max(seconds, 1e-9);
         metrics[MetricNames.StepS] = seconds;
         return metrics;
     }

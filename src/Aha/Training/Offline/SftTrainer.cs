@@ -10,7 +10,7 @@ namespace Aha.Training.Offline;
 /// Supervised fine-tuning (InstructGPT step 1, R1's cold start): mean next-token cross-entropy over completion
 /// tokens only, L = −Σ_t m_t log π_θ(y_t | x, y_&lt;t) / Σ_t m_t, the mean taken over every target token of the
 /// optimizer step (so gradient accumulation is exact, as HF's <c>num_items_in_batch</c>). Metrics: loss, eval_loss,
-/// learning_rate, grad_norm, epoch, perf/forward_tokens_per_s, step_time.
+/// learning_rate, grad_norm, epoch, perf/throughput, step_time.
 /// <para>Departures from TRL: packing (<see cref="SftConfig.Packing"/>) packs each micro-batch on its own, so a step
 /// trains the same examples packed or not; chat data always trains on assistant turns only (TRL trains on the whole
 /// conversation unless <c>assistant_only_loss</c>); the LR schedule is warmup + cosine (HF's default is linear).</para>

@@ -41,7 +41,7 @@ public static class OnPolicyMetrics
     public const string ClipFracLow = MetricNames.ClipFracLow;
     /// <summary>Fraction of tokens with ρ &gt; 1 + ε_high and Â &gt; 0.</summary>
     public const string ClipFracHigh = MetricNames.ClipFracHigh;
-    /// <summary>Fraction of tokens clipped at either bound: low + high (ρ low + high (they never overlap: Â &lt; 0 vs Â &gt; 0)lt; 1 − ε_low and ρ low + high (they never overlap: Â &lt; 0 vs Â &gt; 0)gt; 1 + ε_high never overlap).</summary>
+    /// <summary>Fraction of tokens clipped at either bound: low + high (they never overlap: Â &lt; 0 vs Â &gt; 0).</summary>
     public const string ClipFracRegion = MetricNames.ClipFracRegion;
     /// <summary>Fraction of tokens with Â &lt; 0 and ρ &gt; c (dual clip only).</summary>
     public const string ClipFracDual = MetricNames.ClipFracDual;
@@ -119,7 +119,7 @@ public static class OnPolicyMetrics
     /// <summary>The actor update's FLOPs over timing_s/update_actor × the ceiling (veRL's perf/mfu/actor). CPU devices only.</summary>
     public const string PerfMfuActor = "perf/mfu/actor";
     /// <summary>Tokens of the trained batch (prompt + completion, padding excluded) per second of timing_s/step, as veRL's perf/throughput.</summary>
-    public const string PerfThroughput = "perf/throughput";
+    public const string PerfThroughput = MetricNames.Throughput;
     /// <summary>Mean over the trained samples of t − v: the trainer's step minus the weight version that sampled the sample (0 in sync mode).</summary>
     public const string StalenessMean = "staleness/mean";
     /// <summary>Largest t − v over the trained samples (≤ rollout.max_staleness).</summary>

@@ -26,7 +26,7 @@ public sealed class SftTrainerTests
         double after = result.Eval["eval_loss"];
         Assert.True(after <= 0.5 * before, $"eval_loss {before:F3} → {after:F3}");
         Assert.Equal(6 * 16, result.Steps);
-        foreach (var name in new[] { "loss", "learning_rate", "grad_norm", "perf/forward_tokens_per_s", "step_time", "epoch" })
+        foreach (var name in new[] { "loss", "learning_rate", "grad_norm", "perf/throughput", "step_time", "epoch" })
             Assert.All(observer.Steps, s => Assert.True(double.IsFinite(s.Metrics[name]), name));
         Assert.Equal(12, observer.Steps.Count(s => s.Metrics.ContainsKey("eval_loss")));  // every 8 of 96 steps
     }
