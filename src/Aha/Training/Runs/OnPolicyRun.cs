@@ -1,3 +1,5 @@
+using Aha.Algorithms;
+using Aha.Data;
 using Aha.Environments;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
@@ -17,12 +19,30 @@ public static class OnPolicyRun
 
     public static RunResult Run(OnPolicyRunConfig config, RunOptions options, string prefix = "grpo")
     {
-        config = config.Resolve();
+        var inputs = Inputs.Read(config);
+        using var run = RunContext.Open(inputs.Config.Threads, inputs.Config.Device, inputs.Config.Model, RunData.Texts(inputs.Train.Concat(inputs.Eval)));
+        return Run(run, inputs, options, prefix);
+    }
+
+    /// <summary>What the RL stage runs: the resolved config, its algorithm (resolved once) and its prompts.</summary>
+    internal sealed record Inputs(OnPolicyRunConfig Config, AlgorithmSpec Algorithm, IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Eval)
+    {
+        /// <summary>Resolves <paramref name="config"/> and reads its prompts; no training prompt is an error.</summary>
+        public static Inputs Read(OnPolicyRunConfig config)
+        {
+            config = config.Resolve(out var algorithm);
+            var (train, eval) = RunData.Prompts(config.Data, requireAnswer: RewardsSetup.Correctness(config.Rewards) is not null);
+            if (train.Count == 0) throw new ArgumentException("data: no training prompts.", nameof(config));
+            return new Inputs(config, algorithm, train, eval);
+        }
+    }
+
+    /// <summary>The RL stage on an open context (<c>aha grpo</c>/<c>ppo</c>, recipe r1's stages 2 and 4): policy, critic,
+    /// rewards, engine and environment, the run folder, the trainer, <see cref="OnPolicyStage"/>, <c>final/</c> and evaluation.</summary>
+    internal static RunResult Run(RunContext run, Inputs inputs, RunOptions options, string prefix = "grpo")
+    {
+        var (config, algorithm, train, eval) = inputs;
         var correctness = RewardsSetup.Correctness(config.Rewards);
-        var (train, eval) = RunData.Prompts(config.Data, requireAnswer: correctness is not null);
-        if (train.Count == 0) throw new ArgumentException("data: no training prompts.", nameof(config));
-        var algorithm = config.Trainer.ResolveAlgorithm();
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train.Concat(eval)));
         var policy = run.Policy();
         var valueModel = algorithm.NeedsCritic ? run.ScalarHead(seedOffset: 1) : null;
         var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, run.Device);

@@ -57,10 +57,13 @@ public sealed record OnPolicyRunConfig : IValidatableConfig, IConfigAliases, IRe
     /// Fills what the defaults leave open: the task, the rewards by task, the accuracy reward, and every algorithm knob
     /// the preset chose (so <c>resolved_config.yaml</c> shows e.g. dapo's <c>clip_high: 0.28</c>, not <c>null</c>).
     /// </summary>
-    public OnPolicyRunConfig Resolve()
+    public OnPolicyRunConfig Resolve() => Resolve(out _);
+
+    /// <summary><see cref="Resolve()"/>, with the algorithm it resolved (once) for the trainer.</summary>
+    internal OnPolicyRunConfig Resolve(out Algorithms.AlgorithmSpec algorithm)
     {
         var rewards = Rewards.Count > 0 ? Rewards : RewardsSetup.Defaults(Data, RewardModel);
-        var a = Trainer.ResolveAlgorithm();
+        var a = algorithm = Trainer.ResolveAlgorithm();
         return this with
         {
             Rewards = rewards,

@@ -45,7 +45,12 @@ public sealed record R1RecipeConfig : IValidatableConfig
     }
 }
 
-/// <summary>Runs an <see cref="R1RecipeConfig"/>: a recipe folder holding one run folder per stage.</summary>
+/// <summary>
+/// Runs an <see cref="R1RecipeConfig"/>: a recipe folder holding one run folder per stage. The stages run on one
+/// <see cref="RunContext"/> (one runtime, the base model's tokenizer): cold-start SFT and SFT are the SFT stage
+/// (<see cref="OfflineStage"/>), the RL stages <see cref="OnPolicyStage"/>; each stage starts from the previous one's
+/// <c>final/</c> folder, the same bytes a resumed recipe starts it from.
+/// </summary>
 public static class R1Recipe
 {
     public static readonly IReadOnlyList<string> StageNames = ["1-cold-start-sft", "2-rl", "3a-rejection-sampling", "3b-sft", "4-final-rl"];
@@ -53,13 +58,18 @@ public static class R1Recipe
     /// <summary>Runs (or, with <see cref="RunOptions.Resume"/>, continues) the recipe; returns each stage's result.</summary>
     public static IReadOnlyList<RunResult> Run(R1RecipeConfig config, RunOptions options)
     {
+        // The cold start's data gives a character tokenizer its alphabet, as when stage 1 ran as its own command.
+        var coldStart = OfflineRuns.Resolve(config.ColdStart with { Model = config.Model, Device = config.Device, Threads = config.Threads });
+        var coldData = RunData.Sft(coldStart.Data);
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(coldData.Train.Concat(coldData.Eval)));
         RunDirectory dir = options.Resume is { } resume
             ? RunDirectory.Open(resume)
             : RunDirectory.Create(options.Root, options.Name ?? RunDirectory.DefaultName("r1", DateTimeOffset.UtcNow), config);
         var results = new List<RunResult>();
-        ModelSection model = config.Model;
 
-        RunResult Stage(int index, Func<RunOptions, RunResult> run)
+        // A stage runs on the context from the model folder `from` (the first stage from the recipe's model); a stage
+        // whose output exists (resuming) is not run again.
+        RunResult Stage(int index, string? from, string output, Func<RunOptions, RunResult> stage)
         {
             var name = StageNames[index];
             var folder = dir.File(name);
@@ -67,27 +77,39 @@ public static class R1Recipe
             {
                 Root = dir.Path, Name = name, Resume = Directory.Exists(folder) ? folder : null,
             };
-            var r = run(stageOptions);
+            if (from is not null) run.NextStage(new ModelSection { Path = from });
+            var r = Done(stageOptions, output) ?? stage(stageOptions);
             results.Add(r);
             return r;
         }
 
-        var cold = Stage(0, o => Done(o, RunSession.FinalDir) ?? OfflineRuns.Sft(config.ColdStart with { Model = model, Device = config.Device, Threads = config.Threads }, o));
-        model = new ModelSection { Path = cold.Output };
-        var rl = Stage(1, o => Done(o, RunSession.FinalDir) ?? OnPolicyRun.Run(config.Rl with { Model = model, Device = config.Device, Threads = config.Threads }, o));
-        model = new ModelSection { Path = rl.Output };
-        var rejection = Stage(2, o => Done(o, RejectionSamplingRun.OutputFile)
-            ?? RejectionSamplingRun.Run(config.Rejection with { Model = model, Device = config.Device, Threads = config.Threads }, o).Run);
+        var cold = Stage(0, null, RunSession.FinalDir, o => OfflineRuns.Sft(run, coldStart, coldData, o));
+        var rl = Stage(1, cold.Output, RunSession.FinalDir, o => Rl(config.Rl, o));
+        var rejection = Stage(2, rl.Output, RejectionSamplingRun.OutputFile, o =>
+        {
+            var stage = (config.Rejection with { Model = run.Model, Device = config.Device, Threads = config.Threads }).Resolve();
+            return RejectionSamplingRun.Run(run, stage, RejectionSamplingRun.Prompts(stage), o).Run;
+        });
         var mix = dir.File("3b-sft-data.jsonl");
         WriteMix(mix, rejection.Output, config.Sft.Data);
-        var sft = Stage(3, o => Done(o, RunSession.FinalDir) ?? OfflineRuns.Sft(config.Sft with
+        // 3b continues from the RL model, the one 3a sampled.
+        var sft = Stage(3, rl.Output, RunSession.FinalDir, o =>
         {
-            Model = model, Device = config.Device, Threads = config.Threads,
-            Data = config.Sft.Data with { Task = null, Train = [mix], Eval = [] },
-        }, o));
-        model = new ModelSection { Path = sft.Output };
-        Stage(4, o => Done(o, RunSession.FinalDir) ?? OnPolicyRun.Run(config.FinalRl with { Model = model, Device = config.Device, Threads = config.Threads }, o));
+            var stage = OfflineRuns.Resolve(config.Sft with
+            {
+                Model = run.Model, Device = config.Device, Threads = config.Threads,
+                Data = config.Sft.Data with { Task = null, Train = [mix], Eval = [] },
+            });
+            return OfflineRuns.Sft(run, stage, RunData.Sft(stage.Data), o);
+        });
+        Stage(4, sft.Output, RunSession.FinalDir, o => Rl(config.FinalRl, o));
         return results;
+
+        RunResult Rl(OnPolicyRunConfig rlConfig, RunOptions o)
+        {
+            var inputs = OnPolicyRun.Inputs.Read(rlConfig with { Model = run.Model, Device = config.Device, Threads = config.Threads });
+            return OnPolicyRun.Run(run, inputs, o);
+        }
     }
 
     /// <summary>A stage that already finished (its output exists) is not run again.</summary>

@@ -1,4 +1,5 @@
 using Aha.Tracking;
+using Aha.Data;
 using Aha.Generation;
 using Aha.Training.Offline;
 
@@ -16,9 +17,23 @@ public static class RejectionSamplingRun
     public static (RunResult Run, RejectionSamplingResult Result) Run(RejectionSamplingRunConfig config, RunOptions options)
     {
         config = config.Resolve();
+        var train = Prompts(config);
+        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train));
+        return Run(run, config, train, options);
+    }
+
+    /// <summary>The prompts of a resolved config (<see cref="RejectionSamplingRunConfig.Resolve"/>); none is an error.</summary>
+    internal static IReadOnlyList<PromptItem> Prompts(RejectionSamplingRunConfig config)
+    {
         var (train, _) = RunData.Prompts(config.Data, requireAnswer: RewardsSetup.Correctness(config.Rewards) is not null);
         if (train.Count == 0) throw new ArgumentException("data: no prompts.", nameof(config));
-        using var run = RunContext.Open(config.Threads, config.Device, config.Model, RunData.Texts(train));
+        return train;
+    }
+
+    /// <summary>The sampling stage on an open context (<c>aha rejection-sample</c>, recipe r1's stage 3a).</summary>
+    internal static (RunResult Run, RejectionSamplingResult Result) Run(RunContext run, RejectionSamplingRunConfig config,
+        IReadOnlyList<PromptItem> train, RunOptions options)
+    {
         var policy = run.Policy();
         var (scorer, rewardModel) = RewardsSetup.Build(config.Rewards, config.RewardOptions, config.RewardModel, run.Device);
         run.Own(rewardModel);

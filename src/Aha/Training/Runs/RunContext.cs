@@ -10,16 +10,19 @@ namespace Aha.Training.Runs;
 /// What every run command opens, in this order, before any trainer: the runtime (threads, device), the tokenizer and
 /// model config of the model section (a character tokenizer's alphabet from the run's data), the models, then the run
 /// folder with its tracker (<see cref="OpenFolder"/>), so the trainer is built with the real tracker as its observer.
-/// Owns the models it built and the folder's session; disposing closes both.
+/// Owns the models it built and the folder's session; disposing closes both. A recipe (<c>aha recipe r1</c>) runs its
+/// stages on one context, one after another (<see cref="NextStage"/>): one runtime and tokenizer, a run folder per stage.
 /// </summary>
 internal sealed class RunContext : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
+    private readonly long _seed;
     private RunSession? _session;
 
-    private RunContext(Device device, ModelSection model, ITokenizer tokenizer, ModelConfig modelConfig)
+    private RunContext(Device device, long seed, ModelSection model, ITokenizer tokenizer, ModelConfig modelConfig)
     {
         Device = device;
+        _seed = seed;
         Model = model;
         Tokenizer = tokenizer;
         ModelConfig = modelConfig;
@@ -28,12 +31,13 @@ internal sealed class RunContext : IDisposable
     /// <summary>The device the runtime was initialised on.</summary>
     public Device Device { get; }
 
-    /// <summary>Where the models come from (a folder, or <c>init</c> for a random one).</summary>
-    public ModelSection Model { get; }
+    /// <summary>Where the models of the current stage come from (a folder, or <c>init</c> for a random one).</summary>
+    public ModelSection Model { get; private set; }
 
     public ITokenizer Tokenizer { get; }
 
-    public ModelConfig ModelConfig { get; }
+    /// <summary>The model config of <see cref="Model"/>.</summary>
+    public ModelConfig ModelConfig { get; private set; }
 
     /// <summary>The run folder, its tracker and checkpoints; set by <see cref="OpenFolder"/>.</summary>
     public RunSession Session => _session ?? throw new InvalidOperationException("The run folder is not open yet.");
@@ -46,7 +50,7 @@ internal sealed class RunContext : IDisposable
     {
         var d = AhaRuntime.Initialize(new RuntimeOptions { Threads = threads, Device = device });
         var tokenizer = RunModels.Tokenizer(model, texts);
-        return new RunContext(d, model, tokenizer, RunModels.Config(model, tokenizer));
+        return new RunContext(d, 0, model, tokenizer, RunModels.Config(model, tokenizer));
     }
 
     /// <summary>
@@ -57,7 +61,22 @@ internal sealed class RunContext : IDisposable
     public static RunContext Open(int? threads, string device, long seed, ModelSection model, ITokenizer tokenizer, ModelConfig modelConfig)
     {
         var d = AhaRuntime.Initialize(new RuntimeOptions { Threads = threads, Device = device, Seed = seed });
-        return new RunContext(d, model, tokenizer, modelConfig);
+        return new RunContext(d, seed, model, tokenizer, modelConfig);
+    }
+
+    /// <summary>
+    /// Ends the current stage of a recipe (its run folder closed, the models it built disposed) and starts the next one
+    /// on the same runtime and tokenizer, its models coming from <paramref name="model"/>: the previous stage's
+    /// <c>final/</c>, which holds this tokenizer, so the stage's model config is read from there. Torch's generator is
+    /// reseeded as <see cref="Open(int?, string, ModelSection, IEnumerable{string})"/> seeded it, so a stage computes
+    /// what the same stage run as its own command computes.
+    /// </summary>
+    public void NextStage(ModelSection model)
+    {
+        CloseStage();
+        Model = model;
+        ModelConfig = RunModels.Config(model, Tokenizer);
+        manual_seed(_seed);
     }
 
     /// <summary>The policy (loaded, or initialised from the seed), owned by this context.</summary>
@@ -109,9 +128,13 @@ internal sealed class RunContext : IDisposable
     /// <summary>Saves <paramref name="model"/> with the tokenizer as a Hugging Face folder at <paramref name="dir"/>.</summary>
     public void SaveFolder(nn.Module model, string dir) => RunModels.SaveFolder(model, ModelConfig, Tokenizer, Model, dir);
 
-    public void Dispose()
+    public void Dispose() => CloseStage();
+
+    void CloseStage()
     {
         _session?.Dispose();
+        _session = null;
         for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        _owned.Clear();
     }
 }
