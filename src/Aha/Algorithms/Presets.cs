@@ -75,12 +75,12 @@ public static class Presets
     /// <summary>The preset names, sorted.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Keys.Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The preset named <paramref name="name"/> (case and surrounding space ignored).</summary>
+    /// <summary>The preset named <paramref name="name"/>, matched as every algorithm name is (<see cref="AlgorithmName"/>).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
     public static AlgorithmPreset Get(string name)
     {
-        var key = name?.Trim().ToLowerInvariant() ?? "";
-        if (All.TryGetValue(key, out var preset)) return preset;
+        foreach (var (registered, preset) in All)
+            if (AlgorithmName.Matches(registered, name)) return preset;
         throw new ArgumentException($"Unknown algorithm preset '{name}'. Valid presets: {string.Join(", ", Names)}.", nameof(name));
     }
 }

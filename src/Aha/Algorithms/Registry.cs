@@ -3,7 +3,7 @@ namespace Aha.Algorithms;
 /// <summary>
 /// A name → entry table, the shape of veRL's <c>register_adv_est</c> / <c>register_policy_loss</c>: names are
 /// lower-case and unique; registering a name again for a different entry throws; looking up an unknown name throws an
-/// <see cref="ArgumentException"/> that lists the valid ones. Lookups ignore case and surrounding whitespace.
+/// <see cref="ArgumentException"/> that lists the valid ones. Lookups follow <see cref="AlgorithmName"/>.
 /// </summary>
 /// <typeparam name="T">The entry type (a record holding the function, its formula and its source).</typeparam>
 public sealed class Registry<T> where T : class
@@ -40,15 +40,14 @@ public sealed class Registry<T> where T : class
     }
 
     /// <summary>Looks <paramref name="name"/> up without throwing.</summary>
-    /// <remarks>A name that differs only in '-' versus '_' matches too (<c>token_mean</c> finds <c>token-mean</c>).</remarks>
+    /// <remarks>Names match by <see cref="AlgorithmName.Matches"/>: <c>token_mean</c> finds <c>token-mean</c>.</remarks>
     public bool TryGet(string? name, out T entry)
     {
-        var key = Key(name);
         lock (_lock)
         {
-            if (_entries.TryGetValue(key, out entry!)) return true;
+            if (_entries.TryGetValue(Key(name), out entry!)) return true;
             foreach (var (k, v) in _entries)
-                if (k.Replace('_', '-') == key.Replace('_', '-')) { entry = v; return true; }
+                if (AlgorithmName.Matches(k, name)) { entry = v; return true; }
             return false;
         }
     }

@@ -36,6 +36,18 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public void PresetsAndRegistries_MatchNamesByOneRule()
+    {
+        // Case, surrounding space and '-' vs '_' are ignored for presets as for every registry.
+        Assert.Same(Presets.Get("dr_grpo"), Presets.Get(" DR-GRPO "));
+        Assert.Same(Presets.Get("reinforce_pp"), Presets.Get("Reinforce-PP"));
+        Assert.True(AggregationRegistry.All.TryGet(" Token_Mean ", out var agg));
+        Assert.Equal("token-mean", agg.Name);
+        var e = Assert.Throws<ArgumentException>(() => Presets.Get("dr grpo"));
+        Assert.Contains("dr_grpo", e.Message);
+    }
+
+    [Fact]
     public void Grpo_IsTrlClassic()
     {
         var p = Presets.Get("grpo");
