@@ -54,6 +54,27 @@ public static class ComputeScaling
             problems.Average(p => BestOfN(p, n)))).ToList();
     }
 
+    /// <summary>
+    /// How well the scores separate right from wrong samples: over every (right, wrong) pair of samples of one problem,
+    /// the share where the right one scores higher (ties count one half; an unscored NaN ranks lowest). Problems whose
+    /// samples are all right or all wrong give no pair; null when none does.
+    /// </summary>
+    public static double? PairAccuracy(IReadOnlyList<IReadOnlyList<ScoredSample>> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        double won = 0;
+        long pairs = 0;
+        foreach (var samples in problems)
+            foreach (var right in samples.Where(s => s.Correct))
+                foreach (var wrong in samples.Where(s => !s.Correct))
+                {
+                    double r = Rankable(right.Score), w = Rankable(wrong.Score);
+                    won += r > w ? 1 : r == w ? 0.5 : 0;
+                    pairs++;
+                }
+        return pairs == 0 ? null : won / pairs;
+    }
+
     /// <summary>maj@N of one problem: the share of its ⌊K/N⌋ disjoint consecutive blocks whose vote is correct.</summary>
     public static double MajAtN(IReadOnlyList<ScoredSample> samples, int n)
     {

@@ -53,6 +53,9 @@ public sealed record EvaluationReport(
     /// <summary>Accuracy when the highest-scored of the K samples is the answer.</summary>
     public double? BestOfK { get; init; }
 
+    /// <summary>Share of (right, wrong) sample pairs of one problem that <see cref="Scorer"/> ranks right (<see cref="ComputeScaling.PairAccuracy"/>); null without such pairs.</summary>
+    public double? ScorerPairAccuracy { get; init; }
+
     /// <summary>pass@N, maj@N and best-of-N for N = 1, 2, 4, … ≤ K, from the same K samples per problem.</summary>
     public IReadOnlyList<ScalingPoint> Scaling { get; init; } = [];
 }
@@ -126,8 +129,9 @@ public sealed class Evaluator
             });
         }
         int n = results.Count, totalSamples = n * options.K;
-        var scaling = ComputeScaling.Table(results.Select(r => (IReadOnlyList<ScoredSample>)r.SampledCompletions
-            .Select(c => new ScoredSample(c.Answer, c.Correct, c.Score ?? double.NaN)).ToList()).ToList());
+        var scored = results.Select(r => (IReadOnlyList<ScoredSample>)r.SampledCompletions
+            .Select(c => new ScoredSample(c.Answer, c.Correct, c.Score ?? double.NaN)).ToList()).ToList();
+        var scaling = ComputeScaling.Table(scored);
         return new EvaluationReport(
             n, options.K,
             GreedyPass1: results.Average(r => r.GreedyCorrect ? 1.0 : 0.0),
@@ -140,7 +144,7 @@ public sealed class Evaluator
             SampledMeanLength: (double)sampledLength / totalSamples,
             Problems: results)
         {
-            Scorer = _scorer.Name, BestOfK = scaling[^1].BestOfN, Scaling = scaling,
+            Scorer = _scorer.Name, BestOfK = scaling[^1].BestOfN, Scaling = scaling, ScorerPairAccuracy = ComputeScaling.PairAccuracy(scored),
         };
     }
 

@@ -18,19 +18,29 @@ public sealed class RewardModelScorer : ISampleScorer, IDisposable
     public const string ScorerName = "reward_model";
 
     readonly ScalarHeadModel _model;
-    readonly RewardFunctionScorer _scorer;
+    readonly ITokenizer _tokenizer;
 
     /// <param name="model">A reward model (owned: disposed with the scorer).</param>
     /// <param name="tokenizer">Its tokenizer.</param>
     public RewardModelScorer(ScalarHeadModel model, ITokenizer tokenizer)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        _scorer = new RewardFunctionScorer(new RewardModelReward(model, tokenizer, ScorerName, appendEos: true), ScorerName);
+        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
     }
 
     public string Name => ScorerName;
 
-    public IReadOnlyList<double> Score(PromptItem problem, IReadOnlyList<SampledCompletion> completions) => _scorer.Score(problem, completions);
+    /// <summary>The problem's completions scored in one batch.</summary>
+    public IReadOnlyList<double> Score(PromptItem problem, IReadOnlyList<SampledCompletion> completions)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(completions);
+        var prompt = _tokenizer.Encode(problem.Prompt);
+        int? eos = _tokenizer.EosTokenId;
+        _model.eval();
+        return _model.ScoreSequences(completions.Select(c =>
+            (IReadOnlyList<int>)[.. prompt, .. _tokenizer.Encode(c.Text), .. (eos is int e ? [e] : Array.Empty<int>())]).ToList(), _tokenizer.PadTokenId);
+    }
 
     /// <summary>
     /// Loads the reward model saved in <paramref name="dir"/> (HF folder: config.json, weights with the trained

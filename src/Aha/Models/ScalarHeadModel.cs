@@ -40,4 +40,31 @@ public sealed class ScalarHeadModel : nn.Module
         var last = (attentionMask.to_type(ScalarType.Int64) * positions).argmax(1, keepdim: true); // [B, 1]
         return values.gather(1, last).squeeze(1);
     }
+
+    /// <summary>
+    /// Sequence scores of whole token lists, in one no-grad forward: each row right-padded with <paramref name="padId"/>
+    /// and read at its last real token (<see cref="Score"/>). How a trained reward model ranks texts.
+    /// </summary>
+    public double[] ScoreSequences(IReadOnlyList<IReadOnlyList<int>> sequences, int padId)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0) return [];
+        if (sequences.Any(s => s.Count == 0)) throw new ArgumentException("Every sequence needs at least one token.", nameof(sequences));
+        int t = sequences.Max(s => s.Count);
+        var ids = new long[sequences.Count * t];
+        var mask = new long[ids.Length];
+        Array.Fill(ids, padId);
+        for (int b = 0; b < sequences.Count; b++)
+            for (int i = 0; i < sequences[b].Count; i++)
+            {
+                ids[b * t + i] = sequences[b][i];
+                mask[b * t + i] = 1;
+            }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var device = _model.EmbeddingWeight.device;
+        var shape = new long[] { sequences.Count, t };
+        return Score(torch.tensor(ids, shape, device: device), torch.tensor(mask, shape, device: device))
+            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();                     // [B]
+    }
 }

@@ -36,8 +36,19 @@ public sealed class R1ZeroEvaluation
         _evaluator = new Evaluator(_engine, tokenizer, correctness, text => _format.Check(text).Ok);
     }
 
+    /// <summary>The task's correctness reward (the verifier).</summary>
+    public IRewardFunction Correctness => _correctness;
+
     /// <summary>The full evaluation on <paramref name="problems"/>.</summary>
     public EvaluationReport Run(IReadOnlyList<PromptItem> problems) => _evaluator.Run(problems, _options);
+
+    /// <summary>
+    /// The same evaluation with <paramref name="k"/> samples per problem drawn from <paramref name="seed"/>, ranked for
+    /// best-of-N by <paramref name="scorer"/> (null: the verifier): the compute-scaling table's input, and the base
+    /// model's scored samples a reward model learns from.
+    /// </summary>
+    public EvaluationReport Run(IReadOnlyList<PromptItem> problems, int k, long seed, ISampleScorer? scorer = null) =>
+        new Evaluator(_engine, _tokenizer, _correctness, text => _format.Check(text).Ok, scorer: scorer).Run(problems, _options with { K = k, Seed = seed });
 
     /// <summary>Greedy accuracy, strict format rate and mean length on <paramref name="subset"/> (and the tool-call rate with tools): the held-out curve.</summary>
     public IReadOnlyDictionary<string, double> Heldout(IReadOnlyList<PromptItem> subset)

@@ -22,6 +22,10 @@ public static class R1ZeroOutput
     public const string EvalCompletionsFile = "eval_completions.jsonl";
 
     public const string SummaryFile = "summary.json";
+
+    /// <summary>The outcome reward model trained on the base model's own samples (test-time compute; loadable by <c>aha eval --reward-model</c>).</summary>
+    public const string RewardModelDir = "reward_model";
+
     public const string ReportFile = "report.md";
     public const string CorpusSampleFile = "corpus_sample.txt";
 

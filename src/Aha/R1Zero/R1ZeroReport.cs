@@ -105,6 +105,23 @@ public static class R1ZeroReport
                 md.AppendLine();
             }
         }
+        if (s.TestTimeCompute is { } t && File.Exists(Path.Combine(outDir, ScalingFigures.TableFile)))
+        {
+            md.AppendLine("## Test-time compute");
+            md.AppendLine();
+            md.AppendLine($"How much sampling more buys, before and after RL (Snell et al. 2024): held-out accuracy on {t.Problems} problems when N samples are drawn " +
+                          "and the answer is chosen by an oracle (pass@N), by majority vote (maj@N) or by the highest score of " +
+                          (t.Scorer == RewardModelScorer.ScorerName
+                              ? $"an outcome reward model trained on {t.RewardModelPairs} right-over-wrong pairs of the base model's own samples of training problems " +
+                                $"(best-of-N; on held-out problems it ranks a right sample above a wrong one {PairAccuracy(t.ScorerPairAccuracyBefore)} of the time for the base model's samples, " +
+                                $"{PairAccuracy(t.ScorerPairAccuracyAfter)} for the RL model's)."
+                              : "the verifier (best-of-N; the base model's samples gave no right/wrong pair to train a reward model on)."));
+            md.AppendLine();
+            md.AppendLine(File.ReadAllText(Path.Combine(outDir, ScalingFigures.TableFile)).TrimEnd());
+            md.AppendLine();
+            md.AppendLine($"![compute scaling]({ScalingFigures.PlotFile})");
+            md.AppendLine();
+        }
         md.AppendLine("## The same problems, before and after");
         md.AppendLine();
         var afterById = after.Problems.ToDictionary(p => p.Id);
@@ -124,11 +141,14 @@ public static class R1ZeroReport
         md.AppendLine();
         md.AppendLine("`summary.json` (the numbers above), `metrics.jsonl`/`metrics.csv` (one row per RL step; step 0 is the held-out subset before RL), " +
                       "`completions.jsonl` (sampled training completions with rewards and advantages), `eval_completions.jsonl` (every held-out problem, " +
-                      "before and after), `corpus_sample.txt`, `base_model/` (the pretrained checkpoint, loadable with `--model`), `final/` (the RL-trained policy), `checkpoints/` (RL-stage checkpoints, for `--resume`), `resolved_config.yaml` (every setting of this run), `plots/`.");
+                      "before and after), `corpus_sample.txt`, `base_model/` (the pretrained checkpoint, loadable with `--model`), `final/` (the RL-trained policy), " +
+                      "`reward_model/` and `compute_scaling.md`/`.json`/`.png` (test-time compute, when measured), `checkpoints/` (RL-stage checkpoints, for `--resume`), `resolved_config.yaml` (every setting of this run), `plots/`.");
         md.AppendLine();
         md.AppendLine($"Timings: pretraining {F(s.PretrainSeconds)} s, RL {F(s.RlSeconds)} s, total {F(s.TotalSeconds)} s.");
         AtomicFile.WriteText(Path.Combine(outDir, R1ZeroOutput.ReportFile), md.ToString());
     }
+
+    static string PairAccuracy(double? x) => x is double v ? P(v) : "n/a (no problem had both right and wrong samples)";
 
     static string Escape(string s) => s.Replace("\n", "⏎").Replace("`", "'");
 }

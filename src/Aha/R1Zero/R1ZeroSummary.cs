@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aha.Evaluation;
 using System.Text.Json.Serialization;
 
 namespace Aha.R1Zero;
@@ -59,6 +60,9 @@ public sealed record R1ZeroSummary
     public double BacktrackRateAfter { get; init; }
     /// <summary>First RL step at which most of the right sampled completions contain a self-correction; null if none.</summary>
     public int? AhaStep { get; init; }
+    /// <summary>Test-time compute before and after RL at the largest N (compute_scaling.json has every N); absent when <c>scaling.samples</c> is 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TestTimeComputeSummary? TestTimeCompute { get; init; }
     public required int RlSteps { get; init; }
     public required int PretrainSteps { get; init; }
     public double? PretrainFinalLoss { get; init; }
@@ -79,4 +83,24 @@ public sealed record R1ZeroSummary
     /// <summary>The <c>summary.json</c> at <paramref name="path"/>.</summary>
     public static R1ZeroSummary Read(string path) =>
         JsonSerializer.Deserialize<R1ZeroSummary>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty summary.");
+}
+
+/// <summary>
+/// The compute-scaling measurement at its largest N, before (base) and after RL: pass@N, maj@N and best-of-N, what
+/// ranked best-of-N, the pairs its reward model learned from, and how often it ranks a right sample of a held-out
+/// problem above a wrong one.
+/// </summary>
+public sealed record TestTimeComputeSummary(
+    int Samples, int Problems, string Scorer, int RewardModelPairs,
+    double PassAtNBefore, double PassAtNAfter, double MajAtNBefore, double MajAtNAfter, double BestOfNBefore, double BestOfNAfter,
+    double? ScorerPairAccuracyBefore, double? ScorerPairAccuracyAfter)
+{
+    public static TestTimeComputeSummary Of(EvaluationReport before, EvaluationReport after, int rewardModelPairs)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ScalingPoint b = before.Scaling[^1], a = after.Scaling[^1];
+        return new TestTimeComputeSummary(before.K, before.ProblemCount, before.Scorer, rewardModelPairs,
+            b.PassAtN, a.PassAtN, b.MajAtN, a.MajAtN, b.BestOfN, a.BestOfN, before.ScorerPairAccuracy, after.ScorerPairAccuracy);
+    }
 }

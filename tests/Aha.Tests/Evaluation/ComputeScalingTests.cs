@@ -127,4 +127,16 @@ public sealed class ComputeScalingTests
         Assert.Equal("a?", pairs[0].Prompt!.Text);
         Assert.Single(VerifiedPairs.From(report, maxPerProblem: 1), p => p.Id.StartsWith("c/"));
     }
+
+    [Fact]
+    public void PairAccuracy_CountsRightOverWrongPairsWithinAProblem_TiesHalf_NaNLowest()
+    {
+        // P1: right scores {0.1, 0.5} vs wrong {0.9, 0.3}: only 0.5 > 0.3 wins → 1 of 4 pairs.
+        // P2: right {0.8} vs wrong {0.2, 0.2, NaN}: all 3 won. Together 4 of 7.
+        Assert.Equal(4.0 / 7, ComputeScaling.PairAccuracy([P1, P2])!.Value, 12);
+        // A tie is half a win: right {0.2} vs wrong {0.2, 0.1} → (0.5 + 1) / 2.
+        Assert.Equal(0.75, ComputeScaling.PairAccuracy([[S("1", true, 0.2), S("2", false, 0.2), S("3", false, 0.1)]])!.Value, 12);
+        // No problem with both right and wrong samples: no pair, no accuracy.
+        Assert.Null(ComputeScaling.PairAccuracy([[S("1", true, 1), S("1", true, 2)], [S("2", false, 0)]]));
+    }
 }

@@ -13,13 +13,17 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     readonly TempDir _dir = new();
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>Test-time compute sized down: 4 samples on 8 held-out problems; the reward model from 2 samples of 24 training problems.</summary>
+    static readonly string[] Scaling =
+        ["scaling.samples=4", "scaling.heldout_problems=8", "scaling.reward_model.train_problems=24", "scaling.reward_model.samples_per_problem=2"];
+
     static readonly string[] Tiny =
     [
         "--task", "selfcheck", "--pretrain-steps", "40", "--corpus-docs", "3000", "--test-problems", "40", "--train-problems", "300", "--steps", "3",
         "--hidden", "32", "--layers", "1", "--num-generations", "4", "--prompts-per-step", "4", "--max-new-tokens", "32",
         "--eval-k", "4", "--heldout-every", "2", "--threads", "2",
+        .. Scaling.SelectMany(kv => new[] { "--set", kv }),
     ];
-
     static JsonObject Summary(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
 
     static List<JsonObject> Jsonl(string path) =>
@@ -29,12 +33,12 @@ public sealed class R1ZeroEndToEndTests : IDisposable
     static string[] TinyAsConfig() =>
     [
         "--config", Path.Combine(RepoRoot.Find(), "configs", "r1zero.yaml"),
-        .. new[]
-        {
+        .. ((string[])
+        [
             "task=selfcheck", "pretrain.max_steps=40", "corpus.documents=3000", "data.test_problems=40", "data.train_problems=300", "rl.steps=3",
             "model.hidden_size=32", "model.layers=1", "rl.num_generations=4", "rl.prompts_per_step=4", "rl.max_new_tokens=32",
-            "eval.k=4", "eval.heldout_every=2", "threads=2",
-        }.SelectMany(kv => new[] { "--set", kv }),
+            "eval.k=4", "eval.heldout_every=2", "threads=2", .. Scaling,
+        ]).SelectMany(kv => new[] { "--set", kv }),
     ];
 
     [Fact]
@@ -129,7 +133,28 @@ public sealed class R1ZeroEndToEndTests : IDisposable
             Assert.Equal(stepped, !final.Backbone.EmbeddingWeight.allclose(start.Backbone.EmbeddingWeight, rtol: 0, atol: 0));
         }
 
+        // Test-time compute: the table's last point (N = scaling.samples) per model is what the summary reports, and the
+        // reward model exists exactly when the base model's samples gave right/wrong pairs to train it on.
+        var ttc = s["test_time_compute"]!.AsObject();
+        var scalingJson = JsonNode.Parse(File.ReadAllText(Path.Combine(out1, "compute_scaling.json")))!;
+        Assert.Equal(4, (int)scalingJson["samples_per_problem"]!);
+        Assert.Equal(8, (int)scalingJson["problems"]!);
+        Assert.Equal(["base", "rl"], scalingJson["models"]!.AsArray().Select(m => (string)m!["label"]!).ToArray());
+        foreach (var (model, phase) in new[] { (0, "before"), (1, "after") })
+        {
+            var points = scalingJson["models"]![model]!["points"]!.AsArray();
+            Assert.Equal([1, 2, 4], points.Select(p => (int)p!["n"]!).ToArray());
+            foreach (var metric in new[] { "pass_at_n", "maj_at_n", "best_of_n" })
+                Assert.Equal((double)points[^1]![metric]!, (double)ttc[$"{metric}_{phase}"]!, 12);
+            Assert.Equal((string)ttc["scorer"]!, (string)scalingJson["models"]![model]!["scorer"]!);
+        }
+        bool trained = (int)ttc["reward_model_pairs"]! > 0;
+        Assert.Equal(trained ? "reward_model" : "verifier", (string)ttc["scorer"]!);
+        Assert.Equal(trained, File.Exists(Path.Combine(out1, "reward_model", "config.json")));
+        Assert.True(new FileInfo(Path.Combine(out1, "compute_scaling.png")).Length > 0);
+
         var report = File.ReadAllText(Path.Combine(out1, "report.md"));
+        Assert.Contains("## Test-time compute", report);
         Assert.Contains("plots/r1zero_accuracy.png", report);
         Assert.Contains("plots/r1zero_reflection.png", report);
         Assert.Contains("## The aha step", report);

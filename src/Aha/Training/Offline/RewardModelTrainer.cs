@@ -57,14 +57,8 @@ public sealed class RewardModelTrainer : IOfflineTrainer<PreferenceExample>
     public double[] Score(IReadOnlyList<(string Prompt, string Completion)> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        if (samples.Count == 0) return [];
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        using var batch = SequenceBatch.Create(
-            samples.Select(s => (IReadOnlyList<int>)_tokenizer.Encode(s.Prompt)).ToList(),
-            samples.Select(s => (IReadOnlyList<int>)Completion(s.Completion)).ToList(),
-            _tokenizer.PadTokenId, Model.Backbone.EmbeddingWeight.device);
-        return Model.Score(batch.Ids, batch.AttentionMask).to_type(ScalarType.Float64).cpu().data<double>().ToArray(); // [B]
+        return Model.ScoreSequences(samples.Select(s => (IReadOnlyList<int>)[.. _tokenizer.Encode(s.Prompt), .. Completion(s.Completion)]).ToList(),
+            _tokenizer.PadTokenId);
     }
 
     List<int> Completion(string text)

@@ -1,5 +1,6 @@
 using Aha.Configuration;
 using Aha.R1Zero;
+using Aha.Training.Offline;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Training.Runs;
@@ -39,6 +40,9 @@ public sealed record R1ZeroConfig : IValidatableConfig
     public R1ZeroRlSection Rl { get; init; } = new();
 
     public R1ZeroEvalSection Eval { get; init; } = new();
+
+    /// <summary>Test-time compute before and after RL: pass@N, maj@N and best-of-N by a reward model trained on the base model's own samples.</summary>
+    public R1ZeroScalingSection Scaling { get; init; } = new();
 
     /// <summary>RL-stage checkpoints (what <c>--resume</c> continues from). The default saves every 50 steps and keeps 2.</summary>
     public CheckpointSection Checkpointing { get; init; } = new() { Every = 50 };
@@ -210,5 +214,68 @@ public sealed record R1ZeroEvalSection : IValidatableConfig
         if (BatchSize < 1) yield return new ConfigProblem("batch_size", $"must be ≥ 1 (got {BatchSize}).", BatchSize);
         if (HeldoutSubset < 0) yield return new ConfigProblem("heldout_subset", $"must be ≥ 0 (got {HeldoutSubset}).", HeldoutSubset);
         if (HeldoutEvery < 0) yield return new ConfigProblem("heldout_every", $"must be ≥ 0; 0 logs only before and after RL (got {HeldoutEvery}).", HeldoutEvery);
+    }
+}
+
+/// <summary>
+/// How much inference compute buys before and after RL (Snell et al. 2024, arXiv:2408.03314): held-out accuracy against
+/// N samples per problem for pass@N, maj@N and best-of-N, best-of-N ranked by an outcome reward model trained on the
+/// base model's own verified samples of training problems (<see cref="ComputeScalingStage"/>).
+/// </summary>
+public sealed record R1ZeroScalingSection : IValidatableConfig
+{
+    /// <summary>Samples per held-out problem, the largest N of the table (N = 1, 2, 4, … up to it); 0 skips the measurement and the reward model. The default value is 64.</summary>
+    public int Samples { get; init; } = 64;
+
+    /// <summary>Held-out problems measured (the first of the test split). The default value is 64.</summary>
+    public int HeldoutProblems { get; init; } = 64;
+
+    /// <summary>The best-of-N scorer: a reward model trained on the base model's own samples.</summary>
+    public R1ZeroRewardModelSection RewardModel { get; init; } = new();
+
+    public IEnumerable<ConfigProblem> Problems()
+    {
+        if (Samples < 0) yield return new ConfigProblem("samples", $"must be ≥ 0; 0 skips the measurement (got {Samples}).", Samples);
+        if (HeldoutProblems < 1) yield return new ConfigProblem("heldout_problems", $"must be ≥ 1 (got {HeldoutProblems}).", HeldoutProblems);
+    }
+}
+
+/// <summary>
+/// The outcome reward model of <see cref="R1ZeroScalingSection"/>: the base model with a scalar head, trained with the
+/// Bradley-Terry loss (<see cref="RewardModelTrainer"/>) on pairs (a right completion of a training problem over a wrong
+/// one of the same problem) from the base model's samples; the verifier's verdicts are the only labels.
+/// </summary>
+public sealed record R1ZeroRewardModelSection : IValidatableConfig
+{
+    /// <summary>Training problems the base model samples (never held-out ones). The default value is 512.</summary>
+    public int TrainProblems { get; init; } = 512;
+
+    /// <summary>Samples per such problem. The default value is 8.</summary>
+    public int SamplesPerProblem { get; init; } = 8;
+
+    /// <summary>At most this many pairs per problem (each right and wrong sample used before any repeats). The default value is 4.</summary>
+    public int PairsPerProblem { get; init; } = 4;
+
+    /// <summary>Passes over the pairs. The default value is 2.</summary>
+    public int Epochs { get; init; } = 2;
+
+    /// <summary>Pairs per optimizer step. The default value is 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>AdamW learning rate; tiny models need far more than TRL's 1e-5. The default value is 0.001.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>The trainer's config for a run of <paramref name="seed"/>.</summary>
+    public RewardModelConfig Trainer(long seed) => new()
+    {
+        Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, WarmupSteps = 0, Seed = seed,
+    };
+
+    public IEnumerable<ConfigProblem> Problems()
+    {
+        if (TrainProblems < 1) yield return new ConfigProblem("train_problems", $"must be ≥ 1 (got {TrainProblems}).", TrainProblems);
+        if (SamplesPerProblem < 2) yield return new ConfigProblem("samples_per_problem", $"must be ≥ 2: a pair needs a right and a wrong sample of one problem (got {SamplesPerProblem}).", SamplesPerProblem);
+        if (PairsPerProblem < 1) yield return new ConfigProblem("pairs_per_problem", $"must be ≥ 1 (got {PairsPerProblem}).", PairsPerProblem);
+        foreach (var p in Trainer(0).Problems().Where(p => p.Key is "epochs" or "batch_size" or "learning_rate")) yield return p;
     }
 }

@@ -63,6 +63,8 @@ public static class R1ZeroRecipe
         });
         var before = evaluation.Run(inputs.Test);
         Say(Figures("before RL:", c.Eval.K, before));
+        using var scaling = c.Scaling.Samples > 0 ? Scaling(run, c, inputs, session, evaluation, Say) : null;
+        var baseCurve = scaling?.Measure(evaluation, inputs.Test, "base", c.Seed);
 
         // Pure RL. The held-out curve starts with a step-0 row (before RL), which a resumed run already has.
         var subset = inputs.Test.Take(Math.Min(c.Eval.HeldoutSubset, inputs.Test.Count)).ToList();
@@ -86,11 +88,23 @@ public static class R1ZeroRecipe
 
         var after = evaluation.Run(inputs.Test);
         Say(Figures("after RL: ", c.Eval.K, after));
+        TestTimeComputeSummary? testTime = null;
+        if (scaling is not null)
+        {
+            var rlCurve = scaling.Measure(evaluation, inputs.Test, "rl", c.Seed);
+            ScalingFigures.Write(session.Dir.Path, [baseCurve!, rlCurve], "Test-time compute before and after RL");
+            testTime = TestTimeComputeSummary.Of(baseCurve!.Report, rlCurve.Report, scaling.Pairs);
+            Say($"test-time compute at N = {c.Scaling.Samples}: best-of-N ({scaling.ScorerName}) {testTime.BestOfNBefore:P1} → {testTime.BestOfNAfter:P1}, " +
+                $"maj@N {testTime.MajAtNBefore:P1} → {testTime.MajAtNAfter:P1}, pass@N {testTime.PassAtNBefore:P1} → {testTime.PassAtNAfter:P1} ({ScalingFigures.TableFile})");
+        }
         R1ZeroOutput.WriteEvalCompletions(session.Dir.File(R1ZeroOutput.EvalCompletionsFile), before, after);
         run.SaveFinal(model);
 
         int? ahaStep = ReflectionObserver.AhaStep(tracker.Rows);
-        var summary = Summary(c, inputs, model, before, after, ahaStep, pretrain) with { RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds };
+        var summary = Summary(c, inputs, model, before, after, ahaStep, pretrain) with
+        {
+            TestTimeCompute = testTime, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
+        };
         R1ZeroReport.Write(session.Dir.Path, c.Eval.Temperature, summary, before, after,
             ReflectionObserver.AroundAha(session.Dir.File(RunFiles.CompletionsJsonl), ahaStep, inputs.Correctness.Name));
         // Last: its presence marks the run complete.
@@ -145,6 +159,20 @@ public static class R1ZeroRecipe
         var done = new BaseInfo(result.Steps, result.Seconds, double.IsNaN(result.FinalLoss) ? null : result.FinalLoss);
         PretrainStage.Save(baseDir, dir => run.SaveFolder(model, dir), R1ZeroOutput.BaseInfoFile, JsonSerializer.Serialize(done, R1ZeroSummary.Json) + "\n");
         return (model, result);
+    }
+
+    /// <summary>
+    /// The test-time-compute stage: its reward model trained on the base model's samples of training problems and saved
+    /// as <c>reward_model/</c>, or loaded from there when a resumed run has it.
+    /// </summary>
+    static ComputeScalingStage Scaling(RunContext run, R1ZeroConfig c, R1ZeroInputs inputs, RunSession session, R1ZeroEvaluation evaluation, Action<string> say)
+    {
+        var dir = session.Dir.File(R1ZeroOutput.RewardModelDir);
+        if (Directory.Exists(dir)) return ComputeScalingStage.Load(dir, c.Scaling, run.Device, say);
+        var baseDir = inputs.Source.Path ?? session.Dir.File(R1ZeroOutput.BaseModelDir);
+        var rewardModel = HfCheckpoint.LoadScalarHeadModel(baseDir, run.Device, seed: SeededRandom.Derive(c.Seed, "scaling/score-head"));
+        return ComputeScalingStage.Train(evaluation, inputs.Train, rewardModel, run.Tokenizer, c.Scaling, c.Seed,
+            (model, info) => PretrainStage.Save(dir, d => run.SaveFolder(model, d), ComputeScalingStage.InfoFile, info), say);
     }
 
     /// <summary><see cref="R1ZeroOutput.BaseInfoFile"/>: what pretraining did.</summary>
