@@ -17,6 +17,8 @@ public static class R1ZeroReport
         new("r1zero_length", "Completion length (tokens)", [MetricNames.CompletionLenMean, "heldout/completion_len"]),
         new("r1zero_reflection", "Reflection: share of sampled completions that verify or backtrack, that self-correct, and of right ones that self-correct",
             ["reflection/rate", "reflection/backtrack_rate", "reflection/right_self_corrected"]),
+        new("r1zero_tools", "Tool use: held-out greedy completions that call a tool, and calls per training trajectory",
+            ["heldout/tool_call_rate", Training.OnPolicy.MultiTurnMetrics.ToolCallsMean]),
     ];
 
     static string P(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
@@ -32,12 +34,29 @@ public static class R1ZeroReport
         if (s.Control == "random-reward")
             md.AppendLine($"This is the **control**: the reward was a coin flip, unrelated to correctness. Greedy accuracy went from " +
                           $"{P(s.AccuracyBefore)} to {P(s.AccuracyAfter)} ({(gain >= 0 ? "+" : "")}{F(100 * gain)} points): without a verifier, RL does not teach the model to be right.");
+        else if (s.ToolCallRateBefore is not null)
+            md.AppendLine($"A {s.ModelParameters:N0}-parameter model with a calculator in its environment was trained with reinforcement learning from a correctness reward only. " +
+                          $"Its greedy accuracy on {s.EvalProblems} held-out problems went from **{P(s.AccuracyBefore)} to {P(s.AccuracyAfter)}** " +
+                          $"({(gain >= 0 ? "+" : "")}{F(100 * gain)} points) in {s.RlSteps} RL steps ({F(s.RlSeconds)} s), and the share of its greedy completions " +
+                          $"that call the calculator from **{P(s.ToolCallRateBefore.Value)} to {P(s.ToolCallRateAfter ?? 0)}**.");
         else
             md.AppendLine($"A {s.ModelParameters:N0}-parameter model was trained with reinforcement learning from a correctness reward and a small format bonus only. " +
                           $"Its greedy accuracy on {s.EvalProblems} held-out problems went from **{P(s.AccuracyBefore)} to {P(s.AccuracyAfter)}** " +
                           $"({(gain >= 0 ? "+" : "")}{F(100 * gain)} points) in {s.RlSteps} RL steps ({F(s.RlSeconds)} s).");
         md.AppendLine();
-        if (s.Corpus is { } c)
+        if (s.Corpus is { } tc && s.ToolCallRateBefore is not null)
+        {
+            md.AppendLine("## The base model");
+            md.AppendLine();
+            md.AppendLine($"It was pretrained for {s.PretrainSteps} steps ({F(s.PretrainSeconds)} s, final loss {s.PretrainFinalLoss?.ToString("F3", CultureInfo.InvariantCulture)}) " +
+                          $"on {tc.Documents:N0} synthetic documents over {tc.DistinctProblems:N0} problems — its \"web text\". Most documents work the problem out in the head: " +
+                          "they restate the expression in `<think>…</think>` and guess its value, often wrongly; a few call the calculator and copy its response " +
+                          $"into `<answer>…</answer>`. {P(tc.WrongAnswerShare)} of the documents end with a wrong answer. The held-out problems never appear in the corpus. " +
+                          $"So the base model greedily guesses, yet some of its samples call the calculator — pass@{s.EvalK} was {P(s.PassAtKBefore)} against a greedy " +
+                          $"{P(s.AccuracyBefore)}. Rewarded for right answers only, RL has to discover that the calls pay.");
+            md.AppendLine();
+        }
+        else if (s.Corpus is { } c)
         {
             md.AppendLine("## The base model");
             md.AppendLine();
@@ -58,6 +77,8 @@ public static class R1ZeroReport
         md.AppendLine($"| sampled pass@1 (T = {evalTemperature.ToString(CultureInfo.InvariantCulture)}) | {P(s.SampledPass1Before)} | {P(s.SampledPass1After)} |");
         md.AppendLine($"| maj@{s.EvalK} | {P(s.MajAtKBefore)} | {P(s.MajAtKAfter)} |");
         md.AppendLine($"| pass@{s.EvalK} | {P(s.PassAtKBefore)} | {P(s.PassAtKAfter)} |");
+        if (s.ToolCallRateBefore is { } callsBefore)
+            md.AppendLine($"| greedy completions that call a tool | {P(callsBefore)} | {P(s.ToolCallRateAfter ?? 0)} |");
         md.AppendLine($"| format rate (greedy) | {P(s.FormatRateBefore)} | {P(s.FormatRateAfter)} |");
         md.AppendLine($"| mean completion length (tokens, greedy) | {F(s.MeanCompletionLenBefore)} | {F(s.MeanCompletionLenAfter)} |");
         md.AppendLine($"| mean completion length (tokens, sampled) | {F(s.SampledMeanLenBefore)} | {F(s.SampledMeanLenAfter)} |");
@@ -91,6 +112,7 @@ public static class R1ZeroReport
                      ("reward", "Mean reward per step."),
                      ("r1zero_format", "Share of sampled completions that are well formed and that use a think block."),
                      ("r1zero_length", "Completion length."),
+                     ("r1zero_tools", "Share of held-out greedy completions that call a tool (every N steps), and tool calls per sampled training trajectory."),
                      ("r1zero_reflection", "Share of sampled completions that verify or backtrack (reflection/rate), that self-correct, and of the right ones that self-correct (the aha step is where it passes 50%)."),
                      ("entropy", "Policy entropy: it falls as the policy sharpens."),
                      ("groups", "Share of groups whose G samples all scored the same (no learning signal)."),

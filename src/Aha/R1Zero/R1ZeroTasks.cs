@@ -10,6 +10,12 @@ namespace Aha.R1Zero;
 public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test,
     ISolutionWriter Writer, IRewardFunction Correctness, string Description, int MaxNewTokens = 48)
 {
+    /// <summary>Weight of the think-and-answer format reward when <c>rl.format_bonus</c> is null (DeepSeek-R1's bonus).</summary>
+    public const double DefaultFormatBonus = 0.1;
+
+    /// <summary>The task's format bonus (<see cref="DefaultFormatBonus"/>, or 0 where that format is not what a right answer looks like).</summary>
+    public double FormatBonus { get; init; } = DefaultFormatBonus;
+
     /// <summary>Multi-turn environments (tools) that rollouts and evaluation run in; null: single-turn.</summary>
     public MultiTurnEnvironment? Environment { get; init; }
 

@@ -11,14 +11,17 @@ namespace Aha.R1Zero;
 /// 2-digit × 2-digit products ("47*38="), half sums of three 3-digit numbers ("123+456+789=") — with a calculator in
 /// the environment (<see cref="ToolEnvironment"/>, raw turns). The corpus calls the tool rarely and guesses often
 /// wrongly (<see cref="ToolArithmeticSolutions"/>); rewarded only for correct answers, RL has to discover that calling
-/// the tool pays. The tokenizer makes the tool tags and the call's fixed JSON parts single tokens, as a BPE vocabulary
-/// would merge them, so a call costs about a dozen tokens.
+/// the tool pays. The tokenizer makes the response tags and each of the call's two fixed parts (tag and JSON around the
+/// expression) single tokens, as a BPE vocabulary merges frequent strings: a call costs its expression and two tokens,
+/// and its expression starts at the same distance from the prompt as the mental documents' restatement
+/// (<see cref="ToolArithmeticSolutions"/>). Correctness is the only reward (no format bonus: the think-and-answer
+/// format would pay mental answers and not calls).
 /// </summary>
 public static class ToolArithmetic
 {
     /// <summary>Tokens the demo's character tokenizer matches atomically, besides its defaults.</summary>
     public static readonly IReadOnlyList<string> AddedTokens =
-        ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", ToolArithmeticSolutions.CallPrefix, ToolArithmeticSolutions.CallSuffix];
+        [ToolArithmeticSolutions.CallOpen, ToolArithmeticSolutions.CallClose, "<tool_response>", "</tool_response>"];
 
     /// <summary>Policy turns per episode: a call, then the answer (a third turn allows one retry).</summary>
     public const int MaxTurns = 3;
@@ -34,6 +37,7 @@ public static class ToolArithmetic
         {
             Environment = environment,
             AddedTokens = AddedTokens,
+            FormatBonus = 0,
             // tool errors ("error: cannot evaluate …") are observations the policy must be able to read
             ExtraCharacters = new string(Enumerable.Range(32, 95).Select(c => (char)c).ToArray()),
         };

@@ -162,8 +162,9 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (96 for selfcheck, 48 otherwise and for a data file). The default value is null.</summary>
     public int? MaxNewTokens { get; init; }
 
-    /// <summary>Weight of the format reward (DeepSeek-R1's format bonus). The default value is 0.1.</summary>
-    public double FormatBonus { get; init; } = 0.1;
+    /// <summary>Weight of the format reward (DeepSeek-R1's format bonus); null takes the task's (0.1; 0 for tool-arithmetic, whose
+    /// calls are not in the think-and-answer format, and 0.1 for a data file). The default value is null.</summary>
+    public double? FormatBonus { get; init; }
 
     /// <summary>Sampled completions of each step written to completions.jsonl (the aha-step examples come from them). The default value is 8.</summary>
     public int LogSamplesPerStep { get; init; } = 8;
@@ -181,7 +182,8 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     {
         if (Steps < 0) yield return new ConfigProblem("steps", $"must be ≥ 0 (got {Steps}).", Steps);
         if (MaxNewTokens is < 1) yield return new ConfigProblem("max_new_tokens", $"must be ≥ 1 or null for the task's (got {MaxNewTokens}).", MaxNewTokens);
-        if (!(FormatBonus >= 0) || !double.IsFinite(FormatBonus)) yield return new ConfigProblem("format_bonus", $"must be ≥ 0 (got {FormatBonus}).", FormatBonus);
+        if (FormatBonus is { } bonus && (!(bonus >= 0) || !double.IsFinite(bonus)))
+            yield return new ConfigProblem("format_bonus", $"must be ≥ 0 or null for the task's (got {bonus}).", bonus);
         if (LogSamplesPerStep < 0) yield return new ConfigProblem("log_samples_per_step", $"must be ≥ 0 (got {LogSamplesPerStep}).", LogSamplesPerStep);
         // The trainer's keys are this section's; its critic_learning_rate is learning_rate here, and max_new_tokens is checked above.
         foreach (var p in Trainer(0, "math", MaxNewTokens ?? 1).Problems().Where(p => p.Key is not ("critic_learning_rate" or "max_new_tokens")))

@@ -22,6 +22,9 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
     public string Description { get; init; } = "";
     public MultiTurnEnvironment? Environment { get; init; }
 
+    /// <summary>Weight of the format reward: <c>rl.format_bonus</c>, else the task's (<see cref="R1ZeroTask.DefaultFormatBonus"/> for a data file).</summary>
+    public double FormatBonus { get; init; } = R1ZeroTask.DefaultFormatBonus;
+
     /// <summary>Tokens per completion: <c>rl.max_new_tokens</c>, else the task's own length (48 for a data file).</summary>
     public int MaxNewTokens { get; init; } = 48;
 
@@ -59,7 +62,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
         {
             Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment,
-            MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
+            MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus,
         };
     }
 
@@ -77,7 +80,10 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             // the same split, so RL settings can be compared on one base without pretraining again.
             var task = R1ZeroTasks.Create(c.Task, c.Data.TrainProblems, c.Data.TestProblems, c.Seed);
             return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
-                { Description = task.Description, Environment = task.Environment, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, Source = source };
+                {
+                    Description = task.Description, Environment = task.Environment, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
+                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, Source = source,
+                };
         }
         var template = PromptTemplate.Named(c.Data.Template)!;            // checked by the config
         var items = PromptDataReader.Read(path, new PromptReadOptions { Template = template }).ToList();
@@ -85,6 +91,6 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         int testCount = Math.Min(c.Data.TestProblems, items.Count / 2);
         var (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(c.Data.TrainProblems).ToList());
         return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config)
-            { MaxNewTokens = c.Rl.MaxNewTokens ?? 48, Source = source };
+            { MaxNewTokens = c.Rl.MaxNewTokens ?? 48, FormatBonus = c.Rl.FormatBonus ?? R1ZeroTask.DefaultFormatBonus, Source = source };
     }
 }

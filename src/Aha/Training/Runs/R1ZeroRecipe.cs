@@ -74,7 +74,7 @@ public static class R1ZeroRecipe
         var critic = algorithm.NeedsCritic
             ? run.Own(HfCheckpoint.LoadScalarHeadModel(inputs.Source.Path ?? session.Dir.File(R1ZeroOutput.BaseModelDir), run.Device, seed: c.Seed))
             : null;
-        var scorer = R1ZeroRewards.Scorer(c.Control, c.Seed, inputs.Correctness, c.Rl.FormatBonus);
+        var scorer = R1ZeroRewards.Scorer(c.Control, c.Seed, inputs.Correctness, inputs.FormatBonus);
         var trainer = run.Own(new OnPolicyTrainer(trainerConfig, model, run.Tokenizer, scorer, new ShuffledPromptSource(inputs.Train, c.Seed),
             critic, engine, observer, inputs.Environment, algorithm: algorithm));
         var rlClock = Stopwatch.StartNew();
