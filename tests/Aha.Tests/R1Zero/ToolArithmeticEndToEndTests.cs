@@ -21,7 +21,10 @@ public sealed class ToolArithmeticEndToEndTests : IDisposable
         var (code, output, error) = AhaCli.Run(["r1zero", "--out", _dir.Path, "--name", "tool",
             "--task", "tool-arithmetic", "--pretrain-steps", "30", "--corpus-docs", "2000", "--test-problems", "12", "--train-problems", "200",
             "--steps", "2", "--hidden", "32", "--layers", "1", "--num-generations", "4", "--prompts-per-step", "4", "--eval-k", "2",
-            "--heldout-every", "1", "--threads", "2"]);
+            "--heldout-every", "1", "--threads", "2",
+            // test-time compute sized down (4 samples on 8 held-out problems, its reward model from 2 samples of 24 problems): episodes with tools
+            "--set", "scaling.samples=4", "--set", "scaling.heldout_problems=8", "--set", "scaling.reward_model.train_problems=24",
+            "--set", "scaling.reward_model.samples_per_problem=2"]);
         Assert.True(code == 0, error + output);
 
         // summary.json's tool-call rates are the shares of held-out greedy trajectories that contain a call.
@@ -57,5 +60,6 @@ public sealed class ToolArithmeticEndToEndTests : IDisposable
         Assert.Contains("| greedy completions that call a tool |", report);
         Assert.Contains("plots/r1zero_tools.png", report);
         Assert.True(File.Exists(Path.Combine(dir, "plots", "r1zero_tools.png")));
+        Assert.True(File.Exists(Path.Combine(dir, "compute_scaling.json")));
     }
 }
