@@ -7,10 +7,9 @@ namespace Aha.Models;
 /// as Hugging Face's repeat_kv arranges. Two kernels compute it:
 /// <list type="bullet">
 /// <item><see cref="Eager"/>: matmul, additive mask, softmax, matmul (HF's "eager"), on K/V as they are — no repeat.
-/// On CPU it is the faster one for training: fwd+bwd 1.7–1.9× libtorch's flash kernel at 128 tokens, 1.4–1.8× at 256
-/// and 512, 1.3× at 1 024, 1.1× at 2 048 (one process on a 2-core machine, 4 heads × 64 with 2 or 4 K/V heads, q/k/v
-/// as the qkv projection hands them over, 4 096 tokens a batch); forward alone it is at par (0.7–1.2×) from 256 to
-/// 1 024 tokens, so <see cref="Compute"/> stops at 512 and at a bound on the scores' memory.</item>
+/// On CPU it is the faster one for training, by less as sequences grow, while forward alone it is at par with the
+/// fused kernel from 256 tokens on (measurements in docs/performance.md), so <see cref="Compute"/> stops at 512 tokens
+/// and at a bound on the scores' memory.</item>
 /// <item><see cref="Fused"/>: torch's scaled_dot_product_attention (flash / memory-efficient kernels), which never
 /// materialises the [T, T_k] scores — the one for long sequences and for GPUs. TorchSharp binds no enable_gqa, so K/V
 /// are repeated to nh heads first.</item>
@@ -58,8 +57,8 @@ public static class ScaledDotProductAttention
     /// batched matmul serves the whole group and consecutive positions are a contiguous block of rows. From
     /// 2·<see cref="EagerBlockMinQueries"/> queries on, the queries run in causal blocks — two halves, or blocks of
     /// about <see cref="EagerBlockQueries"/> when there are more — each against only the keys its last query can see:
-    /// n blocks skip (n − 1)/2n of the scores when T = T_k (a quarter at 128 tokens, 3/8 at 512; fwd+bwd ≈ 10 % faster
-    /// than one block at 128 and at 512 on a 2-core CPU; blocks of 32 or 64 gain no more, their matmuls being smaller).
+    /// n blocks skip (n − 1)/2n of the scores when T = T_k (a quarter at 128 tokens, 3/8 at 512); smaller blocks skip
+    /// more scores but gain no time, their matmuls being smaller (docs/performance.md).
     /// Softmax runs in fp32 as HF's does.
     /// </summary>
     public static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor? mask)
