@@ -58,8 +58,9 @@ public sealed record PretrainResult(int Steps, double Seconds, double FinalLoss,
 public static class Pretrainer
 {
     /// <param name="seed">Seed of the batch order.</param>
+    /// <param name="cancellationToken">Stops between steps (Ctrl+C, SIGTERM); the result then has fewer than <c>MaxSteps</c> steps.</param>
     public static PretrainResult Train(CausalLM model, ITokenizer tokenizer, IReadOnlyList<CorpusDocument> corpus,
-        PretrainOptions options, long seed, Action<int, double>? onLog = null)
+        PretrainOptions options, long seed, Action<int, double>? onLog = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -79,7 +80,7 @@ public static class Pretrainer
         double lastLoss = double.NaN;
         int step = 0;
         model.train();
-        while (step < options.MaxSteps && (options.MaxSeconds <= 0 || clock.Elapsed.TotalSeconds < options.MaxSeconds))
+        while (step < options.MaxSteps && (options.MaxSeconds <= 0 || clock.Elapsed.TotalSeconds < options.MaxSeconds) && !cancellationToken.IsCancellationRequested)
         {
             using var scope = torch.NewDisposeScope();
             OptimizerFactory.SetLearningRate(optimizer, schedule.At(step));

@@ -79,7 +79,39 @@ public sealed class R1ZeroRecipeTests : IDisposable
         Rl = new R1ZeroRlSection { Steps = 4, NumGenerations = 4, PromptsPerStep = 4, MaxNewTokens = 24 },
         Eval = new R1ZeroEvalSection { K = 2, HeldoutSubset = 10, HeldoutEvery = 2 },
         Checkpointing = new CheckpointSection { Every = 3 },
+        Scaling = new R1ZeroScalingSection { Samples = 4, HeldoutProblems = 8, RewardModel = new R1ZeroRewardModelSection { TrainProblems = 24, SamplesPerProblem = 2 } },
     };
+
+    /// <summary>Console output that cancels the run once pretraining logs the given step.</summary>
+    sealed class CancelAtPretrainStep(CancellationTokenSource cts, int step) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains($"pretrain step {step}/", StringComparison.Ordinal) == true) cts.Cancel();
+        }
+    }
+
+    [Fact]
+    public void StopDuringPretraining_EndsTheRunBetweenSteps_SavesNoBase_AndResumePretrainsAgain()
+    {
+        var root = _dir["runs"];
+        using var cts = new CancellationTokenSource();
+        var console = new CancelAtPretrainStep(cts, 10);
+        var stopped = R1ZeroRecipe.Run(Tiny with { Pretrain = Tiny.Pretrain with { LogEvery = 10 } }, new RunOptions
+        {
+            Root = root, Name = "early", Console = console, Interactive = false, Cancellation = cts.Token,
+        });
+        Assert.False(stopped.Completed);
+        Assert.Equal(0, stopped.Steps);
+        var dir = Path.Combine(root, "early");
+        // Cancelled after step 10 of 40: no later step ran, no half-trained base was saved, nothing else was evaluated.
+        Assert.DoesNotContain("pretrain step 20/", console.ToString());
+        Assert.Contains("stopped during pretraining at step 10", console.ToString());
+        Assert.False(Directory.Exists(Path.Combine(dir, "base_model")));
+        Assert.False(File.Exists(Path.Combine(dir, "summary.json")));
+        Assert.DoesNotContain("before RL", console.ToString());
+    }
 
     /// <summary>Console output that cancels the run once the tracker prints the given step.</summary>
     sealed class CancelAtStep(CancellationTokenSource cts, int step) : StringWriter

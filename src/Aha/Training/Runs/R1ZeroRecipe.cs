@@ -53,7 +53,12 @@ public static class R1ZeroRecipe
         var tracker = session.Tracker;
         void Say(string line) => tracker.OnMessage(TrainingMessageLevel.Info, line);
 
-        var (model, pretrain) = BaseModel(run, c, inputs, session, Say);
+        var (model, pretrain) = BaseModel(run, c, inputs, session, Say, options.Cancellation);
+        if (model is null)
+        {
+            Say($"stopped during pretraining at step {pretrain.Steps}: no base model saved; --resume pretrains again from the start");
+            return new RunResult(session.Dir.Path, 0, session.FinalPath, new Dictionary<string, double>(), Completed: false);
+        }
 
         var engine = new LocalRolloutEngine(model, run.Tokenizer);
         var evaluation = new R1ZeroEvaluation(engine, run.Tokenizer, inputs.Correctness, inputs.Environment, new EvaluationOptions
@@ -125,9 +130,11 @@ public static class R1ZeroRecipe
 
     /// <summary>
     /// The model RL starts from: a Hugging Face folder (no pretraining), the <c>base_model/</c> a stopped run saved, or
-    /// a new model pretrained on the corpus and saved there.
+    /// a new model pretrained on the corpus and saved there; null when <paramref name="cancellation"/> stopped pretraining
+    /// (nothing saved: pretraining keeps no checkpoints).
     /// </summary>
-    static (CausalLM Model, PretrainResult Pretrain) BaseModel(RunContext run, R1ZeroConfig c, R1ZeroInputs inputs, RunSession session, Action<string> say)
+    static (CausalLM? Model, PretrainResult Pretrain) BaseModel(RunContext run, R1ZeroConfig c, R1ZeroInputs inputs, RunSession session, Action<string> say,
+        CancellationToken cancellation)
     {
         var none = new PretrainResult(0, 0, double.NaN, []);
         if (inputs.Source.Path is { } path)
@@ -153,8 +160,9 @@ public static class R1ZeroRecipe
         }
         var m = c.Model;
         say($"model: qwen2, {inputs.ModelConfig.ParameterCount():N0} parameters (hidden {m.HiddenSize}, {m.Layers} layers, vocab {inputs.Tokenizer.VocabSize})");
-        var (model, result) = PretrainStage.Run(inputs.ModelConfig, inputs.Tokenizer, corpus, c.Pretrain, c.Seed, run.Device, say);
+        var (model, result) = PretrainStage.Run(inputs.ModelConfig, inputs.Tokenizer, corpus, c.Pretrain, c.Seed, run.Device, say, cancellation);
         run.Own(model);
+        if (result.Steps < c.Pretrain.MaxSteps && cancellation.IsCancellationRequested) return (null, result);
         say($"pretraining: {result.Steps} steps in {result.Seconds:F0} s, final loss {result.FinalLoss:F3}");
         var done = new BaseInfo(result.Steps, result.Seconds, double.IsNaN(result.FinalLoss) ? null : result.FinalLoss);
         PretrainStage.Save(baseDir, dir => run.SaveFolder(model, dir), R1ZeroOutput.BaseInfoFile, JsonSerializer.Serialize(done, R1ZeroSummary.Json) + "\n");

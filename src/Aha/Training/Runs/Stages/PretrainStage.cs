@@ -16,14 +16,14 @@ internal static class PretrainStage
 {
     /// <summary>A new model of <paramref name="config"/>, initialised from <paramref name="seed"/> and pretrained; the loss goes to <paramref name="log"/> every <c>LogEvery</c> steps.</summary>
     public static (CausalLM Model, PretrainResult Result) Run(ModelConfig config, ITokenizer tokenizer, IReadOnlyList<CorpusDocument> corpus,
-        PretrainOptions options, long seed, Device device, Action<string> log)
+        PretrainOptions options, long seed, Device device, Action<string> log, CancellationToken cancellationToken = default)
     {
         var model = new CausalLM(config, device);
         try
         {
             WeightInit.Initialize(model, config.InitializerRange, seed);
             var result = Pretrainer.Train(model, tokenizer, corpus, options, seed,
-                (step, loss) => log($"pretrain step {step}/{options.MaxSteps}: loss {loss:F3}"));
+                (step, loss) => log($"pretrain step {step}/{options.MaxSteps}: loss {loss:F3}"), cancellationToken);
             return (model, result);
         }
         catch
