@@ -35,6 +35,7 @@ public sealed class MultiTurnRollout
     public MultiTurnOptions Options => _options;
 
     /// <summary>One trajectory per item, in order. <paramref name="sampling"/> applies per turn (MaxNewTokens is per turn).</summary>
+    /// <exception cref="ArgumentException">An item's first observation alone fills <see cref="MultiTurnOptions.MaxTotalTokens"/>.</exception>
     public IReadOnlyList<Trajectory> Run(IReadOnlyList<PromptItem> items, SamplingParams sampling)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -49,7 +50,11 @@ public sealed class MultiTurnRollout
                 var prompt = _tokenizer.Encode(_format.Prompt(env.Reset(items[i])));
                 if (prompt.Count == 0) throw new InvalidOperationException($"Item '{items[i].Id}': the environment's first observation encodes to no tokens.");
                 states[i].PromptIds = prompt.ToArray();
-                if (prompt.Count >= _options.MaxTotalTokens) states[i].End = TrajectoryEnd.MaxTotalTokens;
+                // Ending such a trajectory before the policy's first turn would train on nothing and log turns/mean 0;
+                // it is always a setting to fix (a system turn listing many tools), so say so.
+                if (prompt.Count >= _options.MaxTotalTokens)
+                    throw new ArgumentException($"max_total_tokens: item '{items[i].Id}': the first observation (system turn, tools and prompt) is {prompt.Count} tokens, " +
+                                                $"leaving no room for the policy's turn within max_total_tokens = {_options.MaxTotalTokens}; raise max_total_tokens or list fewer tools.");
             }
             var stops = sampling.StopStrings.Concat(_options.TurnStopStrings).Distinct().ToList();
             for (int turn = 0; turn < _options.MaxTurns; turn++)

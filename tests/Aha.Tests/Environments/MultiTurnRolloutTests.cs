@@ -159,4 +159,21 @@ public sealed class MultiTurnRolloutTests
             Assert.True(t.PolicyMask[^1], "a trajectory never ends on an observation");
         });
     }
+
+    [Fact]
+    public void AFirstObservationThatFillsMaxTotalTokens_IsAClearError_NotASilentlyEmptyTrajectory()
+    {
+        var (model, tokenizer) = Setup();
+        using var _ = model;
+        int promptTokens = tokenizer.Encode(RawTurnFormat.Instance.Prompt(new ScriptedFactory(steps: 1).Create().Reset(Items[0]))).Count;
+        var e = Assert.Throws<ArgumentException>(() => new MultiTurnRollout(new LocalRolloutEngine(model, tokenizer), tokenizer, new ScriptedFactory(steps: 1),
+            RawTurnFormat.Instance, new MultiTurnOptions { MaxTurns = 2, MaxTotalTokens = promptTokens }).Run(Items, Sampling(tokenizer)));
+        Assert.Contains($"item '{Items[0].Id}'", e.Message);
+        Assert.Contains($"is {promptTokens} tokens", e.Message);
+        Assert.Contains($"max_total_tokens = {promptTokens}", e.Message);
+        // One token of room is enough to run.
+        var ok = new MultiTurnRollout(new LocalRolloutEngine(model, tokenizer), tokenizer, new ScriptedFactory(steps: 1),
+            RawTurnFormat.Instance, new MultiTurnOptions { MaxTurns = 2, MaxTotalTokens = promptTokens + 1 }).Run([Items[0]], Sampling(tokenizer));
+        Assert.Single(ok[0].ResponseIds);
+    }
 }
