@@ -21,7 +21,7 @@ internal static class R1ZeroCommand
     /// <summary>The flags, made anew for each command tree.</summary>
     static Shorthand[] Shorthands() =>
     [
-        Flag<string?>("--task", "task", "arithmetic, selfcheck (self-verification latent in the corpus), countdown or tool-arithmetic"),
+        Flag<string?>("--task", "task", "arithmetic, selfcheck (checking and backtracking latent in the corpus, amplified by RL), countdown or tool-arithmetic"),
         Flag<string?>("--control", "control", "none, or random-reward (coin-flip rewards: the control that must not improve)"),
         Flag<long?>("--seed", "seed", "Seed of everything"),
         Flag<string?>("--preset", "rl.preset", "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo"),

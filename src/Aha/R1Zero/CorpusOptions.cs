@@ -25,12 +25,17 @@ public sealed record CorpusOptions : IValidatableConfig
 
     /// <summary>
     /// Default <see cref="ErrorRate"/> of selfcheck: first attempts at a subtraction are nearly always wrong, so a plain
-    /// chain with one or two subtractions is rarely right and RL cannot simply sharpen the first attempt (its
-    /// right answers are too rare to reinforce); checking is the path that pays.
+    /// chain is rarely right, and a right first attempt (what RL would otherwise sharpen, as in arithmetic) is rarer than
+    /// a caught slip: RL's two ways to be right are "stop slipping" and "check and redo", and the rarer one loses (measured
+    /// in docs/r1zero.md).
     /// </summary>
-    public const double SelfCheckErrorRate = 0.95;
+    public const double SelfCheckErrorRate = 0.99;
 
-    /// <summary>Selfcheck: share of think documents whose writer checks every step (verify, or catch and redo). The default value is 0.08.</summary>
+    /// <summary>
+    /// Selfcheck: share of think documents whose writer checks every step (verify, or catch and redo). Rare, as careful
+    /// reasoners are in web text, yet more common than a right first attempt at a subtraction (1 − <see cref="SelfCheckErrorRate"/>).
+    /// The default value is 0.08.
+    /// </summary>
     public double CheckRate { get; init; } = 0.08;
 
     /// <summary>Selfcheck: probability that a checking writer catches a wrong step and redoes it (else the check misses). The default value is 0.9.</summary>

@@ -15,7 +15,7 @@ public static class R1ZeroReport
         new("r1zero_accuracy", "Accuracy: held-out greedy (every N steps) and training samples", ["heldout/accuracy", "accuracy"]),
         new("r1zero_format", "Format rate and <think> usage of sampled completions", [MetricNames.RewardFunctionMean("format_ok"), MetricNames.RewardFunctionMean("think_used"), "heldout/format_rate"]),
         new("r1zero_length", "Completion length (tokens)", [MetricNames.CompletionLenMean, "heldout/completion_len"]),
-        new("r1zero_reflection", "Reflection: share of sampled completions that verify or backtrack, that self-correct, and of right ones that self-correct",
+        new("r1zero_reflection", "Reflection of sampled completions (share)",
             ["reflection/rate", "reflection/backtrack_rate", "reflection/right_self_corrected"]),
         new("r1zero_tools", "Tool use: held-out greedy completions that call a tool, and calls per training trajectory",
             ["heldout/tool_call_rate", Training.OnPolicy.MultiTurnMetrics.ToolCallsMean]),
@@ -92,14 +92,14 @@ public static class R1ZeroReport
         md.AppendLine();
         if (s.AhaStep is int aha)
         {
-            md.AppendLine($"At RL step **{aha}**, for the first time, most of the right sampled completions contained a self-correction " +
-                          "(`reflection/right_self_corrected` > 50%). Two right completions from around it:");
+            md.AppendLine($"From RL step **{aha}** on, for the first time, most of the right sampled completions contained a self-correction " +
+                          $"(`reflection/right_self_corrected` > 50%, pooled over steps {aha}–{aha + ReflectionObserver.AhaWindow - 1}). Two right completions from around it:");
             md.AppendLine();
             foreach (var (step, sample) in ahaExamples)
                 md.AppendLine($"- step {step}: `{Escape(sample.Prompt)}{Escape(sample.Completion)}` (answer {sample.Answer})");
         }
         else
-            md.AppendLine("No RL step had most of its right completions self-correct: no aha step.");
+            md.AppendLine($"No {ReflectionObserver.AhaWindow} consecutive RL steps had most of their right completions self-correct: no aha step.");
         md.AppendLine();
         md.AppendLine("Sampled pass@1 rising toward pass@k is the signature of RL *sharpening* the distribution: it moves probability onto " +
                       "reasoning the base model could already produce, rather than teaching new facts.");
@@ -113,7 +113,7 @@ public static class R1ZeroReport
                      ("r1zero_format", "Share of sampled completions that are well formed and that use a think block."),
                      ("r1zero_length", "Completion length."),
                      ("r1zero_tools", "Share of held-out greedy completions that call a tool (every N steps), and tool calls per sampled training trajectory."),
-                     ("r1zero_reflection", "Share of sampled completions that verify or backtrack (reflection/rate), that self-correct, and of the right ones that self-correct (the aha step is where it passes 50%)."),
+                     ("r1zero_reflection", "Share of sampled completions that verify or backtrack (reflection/rate), that self-correct, and of the right ones that self-correct (the aha step is where it passes 50%, pooled over 5 steps)."),
                      ("entropy", "Policy entropy: it falls as the policy sharpens."),
                      ("groups", "Share of groups whose G samples all scored the same (no learning signal)."),
                      ("kl", "KL divergence to the base model."),

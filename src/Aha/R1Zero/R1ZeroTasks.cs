@@ -33,7 +33,7 @@ public static class R1ZeroTasks
     public static IReadOnlyList<string> Names { get; } = ["arithmetic", "selfcheck", "countdown", "tool-arithmetic"];
 
     /// <summary>
-    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("27-5-3="), written by <see cref="SelfCheckSolutions"/>.
+    /// <c>selfcheck</c>: <see cref="SelfCheckProblems"/> ("7-3+5="), written by <see cref="SelfCheckSolutions"/>.
     /// <c>arithmetic</c>: 3 single-digit numbers with + and − ("7+5-3="; <see cref="DistinctProblems"/> counts those with
     /// a non-negative result). <c>countdown</c>: 3 numbers 1–20 and a target reachable with + and − ("3,7,12>8=", answer an
     /// expression). Test problems come first from their own seeded stream; train problems exclude them.
@@ -49,9 +49,10 @@ public static class R1ZeroTasks
 
     static R1ZeroTask SelfCheck(int trainCount, int testCount, long seed)
     {
-        var split = TaskDatasets.Generate(new SelfCheckProblems(), trainCount, testCount, seed, new PromptTemplate("{question}="));
+        var task = new SelfCheckProblems();
+        var split = TaskDatasets.Generate(task, Math.Min(trainCount, DistinctProblems("selfcheck") - testCount), testCount, seed, task.DefaultTemplate);
         return new R1ZeroTask("selfcheck", split.Train, split.Test, new SelfCheckSolutions(), new MathReward("math", AnswerSources.AnswerTag),
-            "a start 10–29 and two numbers 1–9 joined mostly by − (e.g. 27-5-3=), solved left to right; a few writers check each step")
+            "three digits joined by + and −, at least one − (e.g. 7-3+5=), solved left to right; a few writers check each step")
         { AddedTokens = [SelfCheckSolutions.Check, SelfCheckSolutions.Wait] };
     }
 
@@ -60,14 +61,16 @@ public static class R1ZeroTasks
 
     /// <summary>
     /// How many distinct problems a task can draw (the test and train sets together cannot exceed it), counted by
-    /// enumerating the task's space: arithmetic, every a∘b∘c with digits 0–9, ∘ ∈ {+, −} and a result ≥ 0;
+    /// enumerating the task's space: arithmetic, every a∘b∘c with digits 0–9, ∘ ∈ {+, −} and a result ≥ 0; selfcheck,
+    /// those with at least one − and every intermediate value ≥ 0;
     /// countdown, every (sorted numbers, target) pair the generator can reach.
     /// </summary>
     public static int DistinctProblems(string name) => name switch
     {
         "arithmetic" => ArithmeticCount.Value,
+        "selfcheck" => SelfCheckCount.Value,
         "countdown" => CountdownCount.Value,
-        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, countdown.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown r1zero task '{name}'; known: arithmetic, selfcheck, countdown.", nameof(name)),
     };
 
     static readonly Lazy<int> ArithmeticCount = new(() =>
@@ -80,6 +83,8 @@ public static class R1ZeroTasks
                         if (ArithmeticTask.Evaluate([a, b, c], [ops[0], ops[1]]) >= 0) count++;
         return count;
     });
+
+    static readonly Lazy<int> SelfCheckCount = new(() => new SelfCheckProblems().DistinctProblems());
 
     static readonly Lazy<int> CountdownCount = new(() =>
     {

@@ -8,8 +8,9 @@ namespace Aha.R1Zero;
 /// Adds the reflection curves to each RL step's metrics, from the weight-0 <see cref="ReflectionReward"/>s:
 /// <c>reflection/rate</c> (share of sampled completions that verify or backtrack), <c>reflection/backtrack_rate</c>
 /// (share that self-correct) and <c>reflection/right_self_corrected</c> (share of the right completions that
-/// self-correct). The aha step (<see cref="AhaStep"/>) is the first step at which that last share exceeds one half:
-/// most rewarded completions then contain a self-correction. Both it and its examples are read back from the run
+/// self-correct). The aha step (<see cref="AhaStep"/>) is the first step from which most rewarded completions contain
+/// a self-correction, pooled over <see cref="AhaWindow"/> steps: early steps have only a handful of right completions,
+/// so one step's share alone flips above one half by chance. Both it and its examples are read back from the run
 /// folder's files, so a resumed run finds the same ones as an uninterrupted one.
 /// </summary>
 internal sealed class ReflectionObserver(ITrainingObserver inner, string correctnessName) : ITrainingObserver
@@ -35,9 +36,27 @@ internal sealed class ReflectionObserver(ITrainingObserver inner, string correct
 
     public void OnMessage(TrainingMessageLevel level, string text) => inner.OnMessage(level, text);
 
-    /// <summary>The aha step of the logged RL rows, or null while no step's right completions mostly self-corrected.</summary>
-    public static int? AhaStep(IEnumerable<MetricRow> rows) =>
-        rows.Where(r => r.Step > 0 && r.Get(RightSelfCorrected) > 0.5).Select(r => (int?)r.Step).FirstOrDefault();
+    /// <summary>Steps pooled for the aha step: the step itself and the next ones.</summary>
+    public const int AhaWindow = 5;
+
+    /// <summary>
+    /// The aha step of the logged RL rows: the first step t at which the right completions of steps t … t + 4 (fewer at
+    /// the end), pooled, mostly self-corrected — Σ P(right ∧ self-corrects) / Σ P(right) &gt; ½, each step's batch being
+    /// the same size; null while no window qualifies.
+    /// </summary>
+    public static int? AhaStep(IEnumerable<MetricRow> rows, string correctnessName)
+    {
+        var steps = rows.Where(r => r.Step > 0).OrderBy(r => r.Step)
+            .Select(r => (r.Step, Both: r.Get(OnPolicyMetrics.RewardFunctionMean("right_after_backtrack")) ?? 0, Right: r.Get(OnPolicyMetrics.RewardFunctionMean(correctnessName)) ?? 0))
+            .ToList();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var window = steps.Skip(i).Take(AhaWindow).ToList();
+            double right = window.Sum(w => w.Right), both = window.Sum(w => w.Both);
+            if (right > 0 && both / right > 0.5) return steps[i].Step;
+        }
+        return null;
+    }
 
     /// <summary>
     /// Up to <paramref name="count"/> logged completions (<c>completions.jsonl</c>) that were right and self-corrected,

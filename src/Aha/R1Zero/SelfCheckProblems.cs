@@ -6,20 +6,15 @@ using Aha.Tasks;
 namespace Aha.R1Zero;
 
 /// <summary>
-/// The selfcheck task's problems: a start 10–29 and <see cref="Operations"/> numbers 1–9, each joined by − with
-/// probability <see cref="SubtractionShare"/>, else + ("27-5-3="), kept when every intermediate value is ≥ 0. Mostly
-/// subtraction means a chain usually meets the corpus's slip (a first attempt at a−b written as a+b) at least once, so a
-/// writer who never checks is rarely right; starting from 10–29 keeps the values small and non-negative, arithmetic the
-/// tiny model learns well, and two operations keep documents short enough to pretrain in about a minute.
+/// The selfcheck task's problems: <see cref="Operations"/> + 1 digits 0–9 joined by + or − ("7-3+5="), kept when at
+/// least one operator is − and every intermediate value is ≥ 0. Every problem meets the corpus's slip (a first attempt
+/// at a−b written with a+b's value), so a writer who never checks is usually wrong; the steps are single-digit
+/// arithmetic with values ≤ 18 — the arithmetic the tiny model learns to compute reliably, so it can also redo a step.
 /// </summary>
-public sealed class SelfCheckProblems(int operations = 2, double subtractionShare = 0.75) : ISyntheticTask
+public sealed class SelfCheckProblems(int operations = 2) : ISyntheticTask
 {
-    /// <summary>Numbers after the start.</summary>
+    /// <summary>Numbers after the first.</summary>
     public int Operations { get; } = operations >= 1 ? operations : throw new ArgumentOutOfRangeException(nameof(operations), operations, "must be ≥ 1");
-
-    /// <summary>Probability that an operator is −.</summary>
-    public double SubtractionShare { get; } = subtractionShare is >= 0 and <= 1 ? subtractionShare
-        : throw new ArgumentOutOfRangeException(nameof(subtractionShare), subtractionShare, "must be in [0, 1]");
 
     public string Name => "selfcheck";
 
@@ -30,22 +25,45 @@ public sealed class SelfCheckProblems(int operations = 2, double subtractionShar
         ArgumentNullException.ThrowIfNull(rng);
         while (true)
         {
-            long value = rng.NextInclusive(10, 29);
+            long value = rng.NextInclusive(0, 9);
             var text = new StringBuilder(value.ToString(CultureInfo.InvariantCulture));
-            bool ok = true;
+            bool ok = true, subtracts = false;
             for (int i = 0; i < Operations; i++)
             {
-                char op = rng.NextDouble() < SubtractionShare ? '-' : '+';
-                int b = rng.NextInclusive(1, 9);
+                char op = rng.Next(2) == 0 ? '+' : '-';
+                int b = rng.NextInclusive(0, 9);
+                subtracts |= op == '-';
                 value = op == '+' ? value + b : value - b;
                 ok &= value >= 0;
                 text.Append(op).Append(b.ToString(CultureInfo.InvariantCulture));
             }
-            if (!ok) continue;
+            if (!ok || !subtracts) continue;
             var expression = text.ToString();
             var answer = value.ToString(CultureInfo.InvariantCulture);
             return new SyntheticProblem(expression, answer, expression,
                 new Dictionary<string, string> { ["task"] = Name, ["expression"] = expression });
         }
+    }
+
+    /// <summary>How many distinct problems <see cref="Generate"/> can draw, by enumeration.</summary>
+    public int DistinctProblems()
+    {
+        int count = 0;
+        int total = (int)Math.Pow(10, Operations + 1), opsCount = 1 << Operations;
+        for (int digits = 0; digits < total; digits++)
+            for (int ops = 1; ops < opsCount; ops++)   // bit i set: operator i is −; 0 (all +) has no subtraction
+            {
+                int d = digits;
+                long value = d % 10;
+                bool ok = true;
+                for (int i = 0; i < Operations; i++)
+                {
+                    d /= 10;
+                    value += (ops >> i & 1) == 1 ? -(d % 10) : d % 10;
+                    ok &= value >= 0;
+                }
+                if (ok) count++;
+            }
+        return count;
     }
 }

@@ -72,6 +72,16 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void R1Zero_TooManySelfCheckProblems_NamesTheCapacity()
+    {
+        // selfcheck has 1605 distinct problems (derived by hand in CorpusTests): holding out all of them leaves nothing to train on.
+        var error = AssertCleanError(AhaCli.Run("r1zero", "--task", "selfcheck", "--test-problems", "1605", "--out", _dir["out"]));
+        Assert.Contains("data.test_problems", error);
+        Assert.Contains("the selfcheck task has 1605 distinct problems", error);
+        Assert.False(Directory.Exists(_dir["out"]));
+    }
+
+    [Fact]
     public void R1Zero_MissingModelFolder_SaysTheFolderIsMissing()
     {
         var data = _dir.File("d.jsonl", "{\"prompt\": \"1+1=\", \"answer\": \"2\"}\n");

@@ -89,35 +89,56 @@ public sealed class CorpusTests
     [Fact]
     public void SelfCheck_WritesVerificationsAndCorrections_AsDerivedByHand()
     {
-        var problem = new PromptItem("x", "17-5-3=", "9");
+        var problem = new PromptItem("x", "9-5-3=", "1");
         // Every writer checks (CheckRate 1) and every first attempt at a subtraction slips to the sum (ErrorRate 1).
-        // Caught (CatchRate 1): 17-5 written as 22, redone 17-5=12; 12-3 written as 15, redone 12-3=9; answer 9.
+        // Caught (CatchRate 1): 9-5 written as 14, redone 9-5=4; 4-3 written as 7, redone 4-3=1; answer 1.
         var o = new CorpusOptions { FactRate = 0, DirectAnswerRate = 0, CheckRate = 1, CatchRate = 1, ErrorRate = 1 };
         var caught = new SelfCheckSolutions().Write(problem, new SeededRandom(0), o);
-        Assert.Equal("<think>17-5=22 wait 17-5=12;12-3=15 wait 12-3=9</think><answer>9</answer>", caught.Completion);
+        Assert.Equal("<think>9-5=14 wait 9-5=4;4-3=7 wait 4-3=1</think><answer>1</answer>", caught.Completion);
         Assert.True(caught.AnswerCorrect);
-        // Missed (CatchRate 0): the check copies what was written (17-5=22), agrees, and the chain goes on from 22: 22-3 → 25.
+        // Missed (CatchRate 0): the check copies what was written (9-5=14), agrees, and the chain goes on from 14: 14-3 → 17.
         var missed = new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CatchRate = 0 });
-        Assert.Equal("<think>17-5=22 check 17-5=22;22-3=25 check 22-3=25</think><answer>25</answer>", missed.Completion);
+        Assert.Equal("<think>9-5=14 check 9-5=14;14-3=17 check 14-3=17</think><answer>17</answer>", missed.Completion);
         Assert.False(missed.AnswerCorrect);
-        // Plain writers never check: 17-5=22;22-3=25.
-        Assert.Equal("<think>17-5=22;22-3=25</think><answer>25</answer>",
+        // Plain writers never check: 9-5=14;14-3=17.
+        Assert.Equal("<think>9-5=14;14-3=17</think><answer>17</answer>",
             new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { CheckRate = 0 }).Completion);
         // No slip (ErrorRate 0): each right step is recomputed and agrees.
-        Assert.Equal("<think>17-5=12 check 17-5=12;12-3=9 check 12-3=9</think><answer>9</answer>",
+        Assert.Equal("<think>9-5=4 check 9-5=4;4-3=1 check 4-3=1</think><answer>1</answer>",
             new SelfCheckSolutions().Write(problem, new SeededRandom(0), o with { ErrorRate = 0 }).Completion);
         // Additions never slip: 8+5=13 is checked, 13-3 written as 16 is caught and redone as 10.
         Assert.Equal("<think>8+5=13 check 8+5=13;13-3=16 wait 13-3=10</think><answer>10</answer>",
             new SelfCheckSolutions().Write(new PromptItem("y", "8+5-3=", "10"), new SeededRandom(0), o).Completion);
-        // A fact (FactRate 1) is one step of the right chain under its own prompt: 17-5=12, or 12-3=9; never a slip.
+        // A fact (FactRate 1) is one step of the right chain under its own prompt: 9-5=4, or 4-3=1; never a slip.
         for (int seed = 0; seed < 20; seed++)
         {
             var fact = new SelfCheckSolutions().Write(problem, new SeededRandom(seed), o with { FactRate = 1 });
             Assert.Contains((fact.Prompt ?? "", fact.Completion), new[]
             {
-                ("17-5=", "<think>17-5=12</think><answer>12</answer>"), ("12-3=", "<think>12-3=9</think><answer>9</answer>"),
+                ("9-5=", "<think>9-5=4</think><answer>4</answer>"), ("4-3=", "<think>4-3=1</think><answer>1</answer>"),
             });
             Assert.True(fact.AnswerCorrect);
+        }
+    }
+
+    [Fact]
+    public void SelfCheck_ProblemSpace_IsEveryThreeDigitChainWithASubtraction_AndNoNegativeStep()
+    {
+        // By hand, over digits a, b, c in 0–9: a+b-c needs c ≤ a+b — 1000 minus Σ_{s=0..8} (s+1)(9-s) = 165 → 835;
+        // a-b+c needs b ≤ a — 55 pairs × 10 → 550; a-b-c needs b+c ≤ a — Σ_{a=0..9} (a+1)(a+2)/2 = C(12,3) = 220.
+        // a+b+c has no subtraction and is not a problem: 835 + 550 + 220 = 1605.
+        Assert.Equal(1605, R1ZeroTasks.DistinctProblems("selfcheck"));
+        var task = R1ZeroTasks.Create("selfcheck", 5000, 500, seed: 2);
+        Assert.Equal((1105, 500), (task.Train.Count, task.Test.Count));   // the train set is what the test set leaves
+        foreach (var p in task.Train.Concat(task.Test))
+        {
+            var (numbers, ops) = ArithmeticSolutions.Parse(p.Prompt.TrimEnd('='));
+            Assert.Equal(3, numbers.Length);
+            Assert.Contains('-', ops);
+            long v = numbers[0];
+            Assert.InRange(v, 0, 9);
+            for (int i = 0; i < 2; i++) { Assert.InRange(numbers[i + 1], 0, 9); v = ops[i] == '+' ? v + numbers[i + 1] : v - numbers[i + 1]; Assert.True(v >= 0, p.Prompt); }
+            Assert.Equal(v.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Answer);
         }
     }
 
@@ -145,19 +166,10 @@ public sealed class CorpusTests
         Assert.Equal((double)checking.Count / docs.Count, stats.CheckingShare, 12);
         double rightChecking = checking.Average(d => d.AnswerCorrect ? 1.0 : 0.0), rightPlain = plain.Average(d => d.AnswerCorrect ? 1.0 : 0.0);
         Assert.True(rightChecking > 0.8 && rightPlain < 0.2, $"checking {rightChecking:P0}, plain {rightPlain:P0}");
-        Assert.True(checking.Average(d => d.Completion.Length) > 1.5 * plain.Average(d => d.Completion.Length));
+        // Each checked step adds " check a+b=c" or " wait a-b=c" (≈ 11 characters) to a ≈ 47-character plain completion: ≈ 1.5×.
+        Assert.True(checking.Average(d => d.Completion.Length) > 1.4 * plain.Average(d => d.Completion.Length));
         foreach (var d in checking) AssertChecksAreRight(d.Prompt, d.Completion);
-        // Problems: start 10–29, two numbers 1–9, no intermediate value below zero (recomputed left to right).
-        foreach (var p in task.Train.Concat(task.Test))
-        {
-            var (numbers, ops) = ArithmeticSolutions.Parse(p.Prompt.TrimEnd('='));
-            Assert.Equal(3, numbers.Length);
-            Assert.InRange(numbers[0], 10, 29);
-            long v = numbers[0];
-            for (int i = 0; i < 2; i++) { Assert.InRange(numbers[i + 1], 1, 9); v = ops[i] == '+' ? v + numbers[i + 1] : v - numbers[i + 1]; Assert.True(v >= 0, p.Prompt); }
-            Assert.Equal(v.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Answer);
-        }
-        Assert.InRange(stats.StepErrorRate, 0.94, 0.96);                               // default first-attempt slip 0.95
+        Assert.InRange(stats.StepErrorRate, 0.985, 0.995);                             // default first-attempt slip 0.99 (σ ≈ 0.0008)
     }
 
     /// <summary>

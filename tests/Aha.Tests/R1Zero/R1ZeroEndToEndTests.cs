@@ -100,11 +100,17 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         Assert.Equal(Enumerable.Range(0, steps + 1), metrics.Select(m => (int)m["step"]!));
         Assert.True(metrics[^1].ContainsKey("heldout/accuracy"));
         Assert.All(metrics.Skip(1), m => Assert.InRange((double)m["accuracy"]!, 0, 1));
-        // reflection/rate on every training row, equal to the logged reflection reward; aha_step = the first row whose
-        // share of right completions that self-correct passes one half (null when none does).
+        // reflection/rate on every training row, equal to the logged reflection reward; aha_step = the first row t whose
+        // right completions of rows t … t+4 (fewer at the end), pooled, mostly self-corrected (null when none).
         Assert.All(metrics.Skip(1), m => Assert.Equal((double)m["rewards/reflection/mean"]!, (double)m["reflection/rate"]!));
-        int? aha = metrics.Skip(1).FirstOrDefault(m => m.ContainsKey("reflection/right_self_corrected") && (double)m["reflection/right_self_corrected"]! > 0.5)
-            ?["step"] is { } st ? (int)st : null;
+        var rl = metrics.Skip(1).ToList();
+        int? aha = null;
+        for (int i = 0; i < rl.Count && aha is null; i++)
+        {
+            double right = rl.Skip(i).Take(5).Sum(m => (double)m["rewards/math/mean"]!);
+            double both = rl.Skip(i).Take(5).Sum(m => (double)m["rewards/right_after_backtrack/mean"]!);
+            if (right > 0 && both / right > 0.5) aha = (int)rl[i]["step"]!;
+        }
         Assert.Equal(aha, (int?)s["aha_step"]);
         // completions.jsonl: 8 logged samples per step; their total reward is the weighted sum of correctness + format;
         // the weight-0 reflection rewards agree with the detector on the logged text.

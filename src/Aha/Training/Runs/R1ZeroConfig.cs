@@ -65,14 +65,15 @@ public sealed record R1ZeroConfig : IValidatableConfig
                 yield return new ConfigProblem("model.path", $"folder '{dir}' has no config.json; expected a Hugging Face model folder (config.json, safetensors, tokenizer.json).", dir);
         }
         if (Model.Path is not null && Data.Path is { } file && !File.Exists(file)) yield return new ConfigProblem("data.path", $"file '{file}' does not exist.", file);
-        if (BuiltIn && Data.TestProblems >= 1 && Data.TrainProblems >= 1 && Task is "arithmetic" or "countdown")
+        if (BuiltIn && Data.TestProblems >= 1 && Data.TrainProblems >= 1 && Task is "arithmetic" or "selfcheck" or "countdown")
         {
-            // Arithmetic trims its train set to what the test set leaves; countdown draws both in full.
+            // Arithmetic and selfcheck trim their train set to what the test set leaves; countdown draws both in full.
             int capacity = R1ZeroTasks.DistinctProblems(Task);
-            int needed = Task == "arithmetic" ? Data.TestProblems + 1 : Data.TestProblems + Data.TrainProblems;
+            bool trims = Task != "countdown";
+            int needed = trims ? Data.TestProblems + 1 : Data.TestProblems + Data.TrainProblems;
             if (needed > capacity)
-                yield return new ConfigProblem("data.test_problems", Task == "arithmetic"
-                    ? $"{Data.TestProblems} leaves no train problem: the arithmetic task has {capacity} distinct problems."
+                yield return new ConfigProblem("data.test_problems", trims
+                    ? $"{Data.TestProblems} leaves no train problem: the {Task} task has {capacity} distinct problems."
                     : $"{Data.TestProblems} + data.train_problems {Data.TrainProblems} = {needed} exceed the {capacity} distinct countdown problems.", Data.TestProblems);
         }
     }
@@ -84,7 +85,7 @@ public sealed record R1ZeroDataSection : IValidatableConfig
     /// <summary>Held-out evaluation problems (never in the corpus nor in RL). The default value is 500.</summary>
     public int TestProblems { get; init; } = 500;
 
-    /// <summary>Problems the corpus and RL draw from (arithmetic: at most what remains after the test set). The default value is 3000.</summary>
+    /// <summary>Problems the corpus and RL draw from (arithmetic and selfcheck: at most what remains after the test set). The default value is 3000.</summary>
     public int TrainProblems { get; init; } = 3000;
 
     /// <summary>GSM8K-style JSONL (<c>question</c>/<c>answer</c> with "#### n", or <c>prompt</c>/<c>answer</c>), with <c>model.path</c>: the first
@@ -159,7 +160,7 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>KL coefficient β; null keeps the preset's. The default value is null.</summary>
     public double? Beta { get; init; }
 
-    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (96 for selfcheck, 48 otherwise and for a data file). The default value is null.</summary>
+    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (48 for every built-in task and for a data file). The default value is null.</summary>
     public int? MaxNewTokens { get; init; }
 
     /// <summary>Weight of the format reward (DeepSeek-R1's format bonus); null takes the task's (0.1; 0 for tool-arithmetic, whose

@@ -105,7 +105,7 @@ public static class R1ZeroRecipe
         R1ZeroOutput.WriteEvalCompletions(session.Dir.File(R1ZeroOutput.EvalCompletionsFile), before, after);
         run.SaveFinal(model);
 
-        int? ahaStep = ReflectionObserver.AhaStep(tracker.Rows);
+        int? ahaStep = ReflectionObserver.AhaStep(tracker.Rows, inputs.Correctness.Name);
         var summary = Summary(c, inputs, model, before, after, ahaStep, pretrain) with
         {
             TestTimeCompute = testTime, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
