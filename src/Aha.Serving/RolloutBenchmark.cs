@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Aha.Checkpoints;
@@ -180,11 +181,11 @@ public static class RolloutBenchmark
                 {
                     var metrics = Train(config, modelDir, tokenizer, items, reward, server.Address, mode, o.Steps, Path.Combine(dir, $"sync-{r}-{mode}"));
                     var timed = metrics.Skip(1).ToList();
-                    (mode == RolloutMode.Sync ? sync : offPolicy).Add(timed.Average(m => m[OnPolicyMetrics.TimingStep]));
+                    (mode == RolloutMode.Sync ? sync : offPolicy).Add(timed.Average(m => m[MetricNames.TimingStep]));
                     if (mode == RolloutMode.Sync)
                     {
-                        gen.Add(timed.Average(m => m[OnPolicyMetrics.TimingGen]));
-                        update.Add(timed.Average(m => m[OnPolicyMetrics.TimingUpdate]));
+                        gen.Add(timed.Average(m => m[MetricNames.TimingGen]));
+                        update.Add(timed.Average(m => m[MetricNames.TimingUpdate]));
                     }
                 }
             double s = Median(sync), a = Median(offPolicy);

@@ -106,11 +106,11 @@ public static class RlStepBenchmark
             _ => new UniformLengthEngine(o.MinCompletionTokens, shape.NewTokens, model.VocabSize, o.Seed))).ToList();
         var packingSteps = Alternate(scripted, o.Steps);
         foreach (var run in scripted) run.Dispose();
-        double useful = Median(packingSteps[0].Select(m => m[OnPolicyMetrics.PerfThroughput] * m[OnPolicyMetrics.TimingStep]));
-        double paddedActor = Median(packingSteps[0].Select(m => m[OnPolicyMetrics.TimingUpdateActor]));
-        double packedActor = Median(packingSteps[1].Select(m => m[OnPolicyMetrics.TimingUpdateActor]));
-        double paddedUpdate = Median(packingSteps[0].Select(m => m[OnPolicyMetrics.TimingUpdate]));
-        double packedUpdate = Median(packingSteps[1].Select(m => m[OnPolicyMetrics.TimingUpdate]));
+        double useful = Median(packingSteps[0].Select(m => m[MetricNames.Throughput] * m[MetricNames.TimingStep]));
+        double paddedActor = Median(packingSteps[0].Select(m => m[MetricNames.TimingUpdateActor]));
+        double packedActor = Median(packingSteps[1].Select(m => m[MetricNames.TimingUpdateActor]));
+        double paddedUpdate = Median(packingSteps[0].Select(m => m[MetricNames.TimingUpdate]));
+        double packedUpdate = Median(packingSteps[1].Select(m => m[MetricNames.TimingUpdate]));
         var packing = new RlPackingFigures(shape.DistinctPrompts * shape.Generations, shape.PromptTokens, o.MinCompletionTokens, shape.NewTokens,
             o.MicroBatchSize, o.MicroBatchTokens, useful, paddedActor, packedActor, useful / paddedActor, useful / packedActor,
             paddedActor / packedActor, paddedUpdate, packedUpdate, paddedUpdate / packedUpdate);
@@ -133,7 +133,7 @@ public static class RlStepBenchmark
     }
 
     static Dictionary<string, double> Medians(IReadOnlyList<IReadOnlyDictionary<string, double>> steps) =>
-        steps[0].Keys.Where(k => k.StartsWith("timing_s/", StringComparison.Ordinal) || k.StartsWith("perf/", StringComparison.Ordinal) || k == OnPolicyMetrics.CompletionLenMean)
+        steps[0].Keys.Where(k => k.StartsWith("timing_s/", StringComparison.Ordinal) || k.StartsWith("perf/", StringComparison.Ordinal) || k == MetricNames.CompletionLenMean)
             .Order(StringComparer.Ordinal).ToDictionary(k => k, k => Median(steps.Select(m => m[k])));
 
     static double Median(IEnumerable<double> values) => GenerationBenchmark.Median(values);

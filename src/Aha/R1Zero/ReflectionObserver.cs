@@ -20,12 +20,12 @@ internal sealed class ReflectionObserver(ITrainingObserver inner, string correct
 
     public void OnStep(int step, IReadOnlyDictionary<string, double> metrics)
     {
-        if (metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean("reflection"), out var rate))
+        if (metrics.TryGetValue(MetricNames.RewardFunctionMean("reflection"), out var rate))
         {
             var merged = new Dictionary<string, double>(metrics) { ["reflection/rate"] = rate };
-            if (metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean("backtrack"), out var backtrack)) merged["reflection/backtrack_rate"] = backtrack;
-            if (metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean("right_after_backtrack"), out var both)
-                && metrics.TryGetValue(OnPolicyMetrics.RewardFunctionMean(correctnessName), out var right) && right > 0)
+            if (metrics.TryGetValue(MetricNames.RewardFunctionMean("backtrack"), out var backtrack)) merged["reflection/backtrack_rate"] = backtrack;
+            if (metrics.TryGetValue(MetricNames.RewardFunctionMean("right_after_backtrack"), out var both)
+                && metrics.TryGetValue(MetricNames.RewardFunctionMean(correctnessName), out var right) && right > 0)
                 merged[RightSelfCorrected] = both / right;   // P(self-corrects | right) = P(right ∧ self-corrects) / P(right)
             metrics = merged;
         }
@@ -47,7 +47,7 @@ internal sealed class ReflectionObserver(ITrainingObserver inner, string correct
     public static int? AhaStep(IEnumerable<MetricRow> rows, string correctnessName)
     {
         var steps = rows.Where(r => r.Step > 0).OrderBy(r => r.Step)
-            .Select(r => (r.Step, Both: r.Get(OnPolicyMetrics.RewardFunctionMean("right_after_backtrack")) ?? 0, Right: r.Get(OnPolicyMetrics.RewardFunctionMean(correctnessName)) ?? 0))
+            .Select(r => (r.Step, Both: r.Get(MetricNames.RewardFunctionMean("right_after_backtrack")) ?? 0, Right: r.Get(MetricNames.RewardFunctionMean(correctnessName)) ?? 0))
             .ToList();
         for (int i = 0; i < steps.Count; i++)
         {

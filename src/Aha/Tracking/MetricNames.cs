@@ -82,4 +82,73 @@ public static class MetricNames
 
     static bool IsClockName(string name) =>
         name == StepS || name.StartsWith("timing_s/", StringComparison.Ordinal) || name.StartsWith("perf/", StringComparison.Ordinal);
+
+    // What the on-policy trainers (GRPO family, PPO) report beside the shared names above; keys that do not apply
+    // (kl without a reference, the value metrics without a critic) are left out rather than written as NaN.
+    /// <summary>Mean overlong shaping term (≤ 0), when shaping is on: <c>rewards/overlong/mean</c>.</summary>
+    public const string OverlongMean = "rewards/overlong/mean";
+    /// <summary>Generation rounds this step (1 without dynamic sampling).</summary>
+    public const string GenRounds = "gen_rounds";
+    /// <summary>Groups in the trained batch.</summary>
+    public const string BatchGroups = "batch/groups";
+    /// <summary>Groups in the trained batch whose scores are not all equal.</summary>
+    public const string BatchInformativeGroups = "batch/informative_groups";
+    /// <summary>Batch mean of Σ_t k_t(π_old ‖ π_ref) at sampling, what the adaptive controller sees (KL in reward only).</summary>
+    public const string KlSequence = "kl/seq";
+    /// <summary>β used this step.</summary>
+    public const string KlCoef = "kl_coef";
+    /// <summary>Rollout correction: token mean of rollout_logp − old_logp, KL(π_rollout ‖ π_old) by k1 (veRL rollout_corr/kl), the
+    /// sampler/trainer mismatch KL. Reported whenever π_old comes from a trainer forward (rollout correction on, μ &gt; 1,
+    /// several mini-batches, KL in reward, overlapped rollouts).</summary>
+    public const string RolloutCorrKl = "rollout_corr/kl";
+    /// <summary>Rollout correction: the same KL by k3 (veRL rollout_corr/k3_kl).</summary>
+    public const string RolloutCorrK3Kl = "rollout_corr/k3_kl";
+    /// <summary>Rollout correction: token mean of π_old/π_rollout before truncation.</summary>
+    public const string RolloutCorrRatioMean = "rollout_corr/ratio_mean";
+    /// <summary>Rollout correction: largest token ratio π_old/π_rollout.</summary>
+    public const string RolloutCorrRatioMax = "rollout_corr/ratio_max";
+    /// <summary>Rollout correction: largest sequence ratio Π_t π_old/π_rollout.</summary>
+    public const string RolloutCorrSeqRatioMax = "rollout_corr/seq_ratio_max";
+    /// <summary>Rollout correction: fraction of loss tokens removed by masked IS.</summary>
+    public const string RolloutCorrMaskedFrac = "rollout_corr/masked_frac";
+    /// <summary>Token mean of k3(π_old ‖ π_θ), how far the updates moved the policy from the sampler.</summary>
+    public const string ApproxKl = "approx_kl";
+    /// <summary>Seconds the engine spent generating this step's batch (on a background thread when overlapped).</summary>
+    public const string TimingGen = "timing_s/gen";
+    /// <summary>Seconds spent scoring this step's batch (rewards, with generation when overlapped).</summary>
+    public const string TimingReward = "timing_s/reward";
+    /// <summary>Seconds the trainer waited for the batch: generation + scoring in sync mode, only the part the previous update did not hide when overlapped.</summary>
+    public const string TimingWaitRollout = "timing_s/wait_rollout";
+    /// <summary>Seconds the trainer spent pushing weights to the engine (writing the HF folder and the servers' reload).</summary>
+    public const string TimingWeightSync = "timing_s/weight_sync";
+    /// <summary>Seconds from batch in hand to the end of the optimizer step(s): frozen-model forwards, advantages, updates.</summary>
+    public const string TimingUpdate = "timing_s/update";
+    /// <summary>Wall time of the step on the trainer thread (same as <see cref="StepS"/>, under veRL's name).</summary>
+    public const string TimingStep = "timing_s/step";
+    /// <summary>Seconds of the frozen reference's no-grad forwards (π_ref log-probs; 0 without a reference).</summary>
+    public const string TimingRef = "timing_s/ref";
+    /// <summary>Seconds of the policy's no-grad forwards for π_old (0 when π_old is π_θ.detach(): μ = 1, one mini-batch).</summary>
+    public const string TimingOldLogProb = "timing_s/old_log_prob";
+    /// <summary>Seconds of the critic's no-grad forwards for V_old (PPO; 0 otherwise).</summary>
+    public const string TimingValues = "timing_s/values";
+    /// <summary>Seconds of rollout correction and the advantage estimator.</summary>
+    public const string TimingAdv = "timing_s/adv";
+    /// <summary>Seconds of the policy's forwards, backwards, clipping and optimizer steps over every pass and mini-batch.</summary>
+    public const string TimingUpdateActor = "timing_s/update_actor";
+    /// <summary>Seconds of the critic's forwards, backwards, clipping and optimizer steps (PPO; 0 otherwise).</summary>
+    public const string TimingUpdateCritic = "timing_s/update_critic";
+    /// <summary>Model FLOPs utilisation of the step: the matmul FLOPs of its trainer-side forwards and backwards (ref,
+    /// old_log_prob, values, updates; not generation) by <see cref="Benchmarks.ModelFlops"/>, over timing_s/step × the fp32
+    /// matmul ceiling measured once per process (<see cref="Benchmarks.MatmulProbe.Ceiling"/>). CPU devices only.</summary>
+    public const string PerfMfu = "perf/mfu";
+    /// <summary>The actor update's FLOPs over timing_s/update_actor × the ceiling (veRL's perf/mfu/actor). CPU devices only.</summary>
+    public const string PerfMfuActor = "perf/mfu/actor";
+    /// <summary>Mean over the trained samples of t − v: the trainer's step minus the weight version that sampled the sample (0 in sync mode).</summary>
+    public const string StalenessMean = "staleness/mean";
+    /// <summary>Largest t − v over the trained samples (≤ rollout.max_staleness).</summary>
+    public const string StalenessMax = "staleness/max";
+    /// <summary>Groups dropped this step for being staler than rollout.max_staleness.</summary>
+    public const string StalenessDroppedGroups = "staleness/dropped_groups";
+    /// <summary>PPO: fraction of tokens where the clipped value term was the larger.</summary>
+    public const string ValueClipFrac = "value_clip_frac";
 }

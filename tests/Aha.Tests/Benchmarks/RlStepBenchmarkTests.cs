@@ -1,6 +1,7 @@
+using Aha.Tracking;
 using Aha.Benchmarks;
 using Aha.Tests.Training.OnPolicy;
-using M = Aha.Training.OnPolicy.OnPolicyMetrics;
+using M = Aha.Tracking.MetricNames;
 
 namespace Aha.Tests.Benchmarks;
 
@@ -23,7 +24,7 @@ public sealed class RlStepBenchmarkTests
             // β = 0.04 runs the reference, two mini-batches recompute π_old; GRPO has no critic
             Assert.True(v.Metrics[M.TimingRef] > 0 && v.Metrics[M.TimingOldLogProb] > 0 && v.Metrics[M.TimingUpdateActor] > 0);
             Assert.Equal(0.0, v.Metrics[M.TimingUpdateCritic]);
-            Assert.True(v.Metrics[M.PerfMfu] > 0 && v.Metrics[M.PerfMfuActor] > 0 && v.Metrics[M.PerfThroughput] > 0);
+            Assert.True(v.Metrics[M.PerfMfu] > 0 && v.Metrics[M.PerfMfuActor] > 0 && v.Metrics[M.Throughput] > 0);
             Assert.InRange(v.Metrics[M.CompletionLenMean], 0, 6);
         }
         var p = r.Packing;

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Checkpoints;
 using Aha.Configuration;
 using Aha.Tokenization;
@@ -142,7 +143,7 @@ public sealed class OnPolicyCommandTests : IDisposable
         foreach (var ((step, e), (_, a)) in expected.Zip(actual).Skip(2))
         {
             Assert.Equal(e.Keys.Order(), a.Keys.Order());
-            foreach (var (name, value) in e.Where(kv => !OnPolicyMetrics.IsClock(kv.Key)))
+            foreach (var (name, value) in e.Where(kv => !MetricNames.IsClock(kv.Key)))
                 Assert.True(Math.Abs(value - a[name]) <= 1e-5, $"step {step} {name}: resumed {a[name]} vs uninterrupted {value}");
         }
         Assert.True(Directory.Exists(Path.Combine(cut, "final")));

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using System.Diagnostics;
 using Aha.Configuration;
 using Aha.Training.Checkpointing;
@@ -28,7 +29,7 @@ public sealed class TrainingFaultTests : IDisposable
         var actual = RunFolder.Metrics(actualRun);
         Assert.Equal(expected.Select(r => r.Step), actual.Select(r => r.Step));
         foreach (var ((step, e), (_, a)) in expected.Zip(actual))
-            foreach (var (name, value) in e.Where(kv => !OnPolicyMetrics.IsClock(kv.Key)))
+            foreach (var (name, value) in e.Where(kv => !MetricNames.IsClock(kv.Key)))
                 Assert.True(Math.Abs(value - a[name]) <= 1e-5, $"step {step} {name}: resumed {a[name]} vs uninterrupted {value}");
     }
 

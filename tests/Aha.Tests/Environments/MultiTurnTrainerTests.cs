@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Data;
 using Aha.Environments;
 using Aha.Rewards;
@@ -69,8 +70,8 @@ public sealed class MultiTurnTrainerTests
         // first character is the first turn's
         foreach (var s in samples)
             Assert.Equal(0.5 + (s.Completion.Length > 0 && char.IsDigit(s.Completion[0]) ? 1 : 0), s.Reward, 12);
-        Assert.Equal(samples.Average(s => s.Reward), m[OnPolicyMetrics.RewardMean], 12);
-        Assert.Equal(samples.Average(s => s.Reward), m[OnPolicyMetrics.RewardFunctionMean(MultiTurnMetrics.EnvironmentReward)], 12);
+        Assert.Equal(samples.Average(s => s.Reward), m[MetricNames.RewardMean], 12);
+        Assert.Equal(samples.Average(s => s.Reward), m[MetricNames.RewardFunctionMean(MultiTurnMetrics.EnvironmentReward)], 12);
         Assert.All(samples, s => Assert.Equal(s.Reward, s.RewardsByFunction[MultiTurnMetrics.EnvironmentReward], 12));
     }
 
@@ -101,7 +102,7 @@ public sealed class MultiTurnTrainerTests
         using var _ = trainer;
         using var __ = policy;
         trainer.Train(30);
-        var rewards = observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.RewardMean]).ToList();
+        var rewards = observer.Steps.Select(s => s.Metrics[MetricNames.RewardMean]).ToList();
         Assert.True(rewards.TakeLast(5).Average() > rewards.Take(5).Average() + 0.3,
             $"reward should rise: first {rewards.Take(5).Average():F2}, last {rewards.TakeLast(5).Average():F2}");
     }

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using System.Diagnostics;
 using Aha.Algorithms;
 using Aha.Checkpoints;
@@ -48,7 +49,7 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
         checking.Policy = run.Policy;
         run.Trainer.Train(steps);
 
-        var accuracy = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.Accuracy]).ToArray();
+        var accuracy = run.Observer.Steps.Select(s => s.Metrics[MetricNames.Accuracy]).ToArray();
         output.WriteLine($"remote grpo: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}; max |Δ log-prob| {checking.MaxDifference:E2}");
         double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
         Assert.True(last > first + 0.25, $"accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25 (the LearningTests target)");
@@ -70,20 +71,20 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
         run.Trainer.Train(steps);
 
         var metrics = run.Observer.Steps.Select(s => s.Metrics).ToArray();
-        var accuracy = metrics.Select(m => m[OnPolicyMetrics.Accuracy]).ToArray();
+        var accuracy = metrics.Select(m => m[MetricNames.Accuracy]).ToArray();
         output.WriteLine($"one_step_off grpo: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}");
-        output.WriteLine($"mismatch kl: {string.Join(" ", metrics.Select(m => m[OnPolicyMetrics.RolloutCorrKl].ToString("E1")))}");
+        output.WriteLine($"mismatch kl: {string.Join(" ", metrics.Select(m => m[MetricNames.RolloutCorrKl].ToString("E1")))}");
         double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
         Assert.True(last > first + 0.25, $"accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25 (the LearningTests target)");
 
         // batch 0 comes from θ_0 before any update; every later batch t from θ_{t−1}, generated during update t − 1
-        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[OnPolicyMetrics.StalenessMax]));
-        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[OnPolicyMetrics.StalenessMean]));
-        Assert.All(metrics, m => Assert.Equal(0.0, m[OnPolicyMetrics.StalenessDroppedGroups]));
+        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[MetricNames.StalenessMax]));
+        Assert.Equal([0.0, .. Enumerable.Repeat(1.0, steps - 1)], metrics.Select(m => m[MetricNames.StalenessMean]));
+        Assert.All(metrics, m => Assert.Equal(0.0, m[MetricNames.StalenessDroppedGroups]));
         // the mismatch KL is numerics only while sampler and trainer hold the same weights (step 1), a real gap after
-        Assert.InRange(Math.Abs(metrics[0][OnPolicyMetrics.RolloutCorrKl]), 0, 1e-4);
-        Assert.Contains(metrics.Skip(1), m => Math.Abs(m[OnPolicyMetrics.RolloutCorrKl]) > 1e-3);
-        foreach (var key in new[] { OnPolicyMetrics.TimingGen, OnPolicyMetrics.TimingReward, OnPolicyMetrics.TimingUpdate, OnPolicyMetrics.TimingStep, OnPolicyMetrics.TimingWaitRollout, OnPolicyMetrics.TimingWeightSync })
+        Assert.InRange(Math.Abs(metrics[0][MetricNames.RolloutCorrKl]), 0, 1e-4);
+        Assert.Contains(metrics.Skip(1), m => Math.Abs(m[MetricNames.RolloutCorrKl]) > 1e-3);
+        foreach (var key in new[] { MetricNames.TimingGen, MetricNames.TimingReward, MetricNames.TimingUpdate, MetricNames.TimingStep, MetricNames.TimingWaitRollout, MetricNames.TimingWeightSync })
             Assert.All(metrics, m => Assert.True(m[key] >= 0, key));
         // θ_t is pushed at step t for batch t + 1; the last step starts no batch, so θ_{steps−2} was the last one served
         Assert.Equal(steps - 2, remote.SyncedVersion);
@@ -102,10 +103,10 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
         // which version each batch got depends on timing; the bound does not: batch j starts only once θ_{j−k} is served
         var metrics = run.Observer.Steps.Select(s => s.Metrics).ToArray();
         Assert.Equal(steps, metrics.Length);
-        Assert.All(metrics, m => Assert.InRange(m[OnPolicyMetrics.StalenessMax], 0, maxStaleness));
-        Assert.All(metrics, m => Assert.InRange(m[OnPolicyMetrics.StalenessMean], 0, m[OnPolicyMetrics.StalenessMax]));
-        Assert.Equal(0.0, metrics[0][OnPolicyMetrics.StalenessMax]);  // nothing older than θ_0 exists
-        Assert.All(metrics, m => Assert.Equal(ToyRl.Config("grpo").PromptsPerStep, m[OnPolicyMetrics.BatchGroups]));
+        Assert.All(metrics, m => Assert.InRange(m[MetricNames.StalenessMax], 0, maxStaleness));
+        Assert.All(metrics, m => Assert.InRange(m[MetricNames.StalenessMean], 0, m[MetricNames.StalenessMax]));
+        Assert.Equal(0.0, metrics[0][MetricNames.StalenessMax]);  // nothing older than θ_0 exists
+        Assert.All(metrics, m => Assert.Equal(ToyRl.Config("grpo").PromptsPerStep, m[MetricNames.BatchGroups]));
         Assert.Equal(steps - 1, remote.SyncedVersion);                 // θ_1 … θ_{steps−1} pushed after the updates
     }
 

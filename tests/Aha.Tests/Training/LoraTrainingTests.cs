@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Checkpoints;
 using Aha.Models;
 using Aha.Models.Lora;
@@ -95,8 +96,8 @@ public sealed class LoraTrainingTests
         var first = trainer.Step();
         var second = trainer.Step();
 
-        Assert.Equal(0.0, first[OnPolicyMetrics.Kl], 6);   // B = 0: π_θ = π_ref before the first update
-        Assert.True(second[OnPolicyMetrics.Kl] > 0, "after an update the adapted policy differs from the base it is compared with");
+        Assert.Equal(0.0, first[MetricNames.Kl], 6);   // B = 0: π_θ = π_ref before the first update
+        Assert.True(second[MetricNames.Kl] > 0, "after an update the adapted policy differs from the base it is compared with");
         AssertBaseUnchanged(policy, baseWeights);
         AssertAllAdaptersMoved(lora, adapters);
         policy.Dispose();
@@ -120,7 +121,7 @@ public sealed class LoraTrainingTests
             var scorer = new Aha.Rewards.RewardScorer([new Aha.Rewards.WeightedReward(ToyRl.StartsWithDigit)]);
             using var trainer = new OnPolicyTrainer(ToyRl.Config("grpo") with { Beta = 0.04 }, policy, ToyRl.Tokenizer(), scorer,
                 new ShuffledPromptSource(ToyRl.Prompts, seed: 3));
-            var kl = trainer.Step()[OnPolicyMetrics.Kl];
+            var kl = trainer.Step()[MetricNames.Kl];
             policy.Dispose();
             return kl;
         }

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Environments;
 using Aha.Rewards;
 
@@ -35,6 +36,6 @@ public static class MultiTurnMetrics
         metrics[TurnsMean] = trajectories.Average(t => (double)t.Turns);
         metrics[ToolCallsMean] = calls / (double)trajectories.Count;
         metrics[ToolErrorsFrac] = calls == 0 ? 0 : trajectories.Sum(t => t.ToolErrors) / (double)calls;
-        metrics[OnPolicyMetrics.RewardFunctionMean(EnvironmentReward)] = trajectories.Average(t => t.Reward);
+        metrics[MetricNames.RewardFunctionMean(EnvironmentReward)] = trajectories.Average(t => t.Reward);
     }
 }

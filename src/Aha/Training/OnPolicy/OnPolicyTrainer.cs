@@ -268,44 +268,44 @@ public sealed class OnPolicyTrainer : IDisposable
             var (entropy, loss, kl, valueLoss) = (reads.Add(sums.Entropy), reads.Add(sums.Loss), reads.Add(sums.Kl), reads.Add(sums.ValueLoss));
             var correctionReads = correction is null ? null : new (string Metric, ScalarRead Value)[]
             {
-                (OnPolicyMetrics.RolloutCorrKl, reads.Add(correction.MismatchKl)),
-                (OnPolicyMetrics.RolloutCorrK3Kl, reads.Add(correction.K3Kl)),
-                (OnPolicyMetrics.RolloutCorrRatioMean, reads.Add(correction.RatioMean)),
-                (OnPolicyMetrics.RolloutCorrRatioMax, reads.Add(correction.RatioMax)),
-                (OnPolicyMetrics.RolloutCorrSeqRatioMax, reads.Add(correction.SequenceRatioMax)),
-                (OnPolicyMetrics.RolloutCorrLogpDiffMax, reads.Add(correction.LogpDiffMax)),
-                (OnPolicyMetrics.RolloutCorrMaskedFrac, reads.Add(correction.MaskedFraction)),
+                (MetricNames.RolloutCorrKl, reads.Add(correction.MismatchKl)),
+                (MetricNames.RolloutCorrK3Kl, reads.Add(correction.K3Kl)),
+                (MetricNames.RolloutCorrRatioMean, reads.Add(correction.RatioMean)),
+                (MetricNames.RolloutCorrRatioMax, reads.Add(correction.RatioMax)),
+                (MetricNames.RolloutCorrSeqRatioMax, reads.Add(correction.SequenceRatioMax)),
+                (MetricNames.SamplingLogpDiffMax, reads.Add(correction.LogpDiffMax)),
+                (MetricNames.RolloutCorrMaskedFrac, reads.Add(correction.MaskedFraction)),
             };
             ScalarRead? klSequence = klReward is null ? null : reads.Add(klReward.sum(1).mean());
             reads.Read();
             foreach (var (metric, value) in correctionReads ?? []) result[metric] = value.Value;
             double trainedTokens = Math.Max(1.0, plan.Tokens * _config.NumIterations);
-            result[OnPolicyMetrics.Entropy] = entropy.Value / trainedTokens;
-            result[OnPolicyMetrics.Loss] = loss.Value / Math.Max(1, stats.OptimizerSteps);
-            if (refLogp is not null) result[OnPolicyMetrics.Kl] = kl.Value / trainedTokens;
+            result[MetricNames.Entropy] = entropy.Value / trainedTokens;
+            result[MetricNames.Loss] = loss.Value / Math.Max(1, stats.OptimizerSteps);
+            if (refLogp is not null) result[MetricNames.Kl] = kl.Value / trainedTokens;
             if (_critic is not null)
             {
-                result[OnPolicyMetrics.ValueLoss] = valueLoss.Value / Math.Max(1, stats.OptimizerSteps);
-                result[OnPolicyMetrics.ValueClipFrac] = stats.ValueClip / Math.Max(1.0, stats.Tokens);
+                result[MetricNames.ValueLoss] = valueLoss.Value / Math.Max(1, stats.OptimizerSteps);
+                result[MetricNames.ValueClipFrac] = stats.ValueClip / Math.Max(1.0, stats.Tokens);
                 double explained = ValueLoss.ExplainedVariance(oldValues!, returns!, mask);
-                if (!double.IsNaN(explained)) result[OnPolicyMetrics.ExplainedVar] = explained; // NaN: the returns are constant
+                if (!double.IsNaN(explained)) result[MetricNames.ExplainedVar] = explained; // NaN: the returns are constant
             }
             if (klSequence is { } klSeq)
             {
-                result[OnPolicyMetrics.KlSequence] = klSeq.Value;
+                result[MetricNames.KlSequence] = klSeq.Value;
                 _kl.Update(klSeq.Value, samples.Count);
             }
-            if (refLogp is not null) result[OnPolicyMetrics.KlCoef] = beta;
+            if (refLogp is not null) result[MetricNames.KlCoef] = beta;
             double tokens = Math.Max(1.0, stats.Tokens);
-            result[OnPolicyMetrics.ClipFracLow] = stats.ClipLow / tokens;
-            result[OnPolicyMetrics.ClipFracHigh] = stats.ClipHigh / tokens;
-            result[OnPolicyMetrics.ClipFracRegion] = (stats.ClipLow + stats.ClipHigh) / tokens;
-            if (_algo.Loss.DualClip is not null) result[OnPolicyMetrics.ClipFracDual] = stats.DualClip / tokens;
-            result[OnPolicyMetrics.ClipFracCov] = stats.Cov / tokens;
-            result[OnPolicyMetrics.RatioMean] = stats.Tokens > 0 ? stats.Ratio / stats.Tokens : 1.0;
-            result[OnPolicyMetrics.ApproxKl] = stats.ApproxKl / tokens;
-            result[OnPolicyMetrics.GradNorm] = stats.GradNorm / Math.Max(1, stats.OptimizerSteps);
-            result[OnPolicyMetrics.Lr] = lr;
+            result[MetricNames.ClipFracLow] = stats.ClipLow / tokens;
+            result[MetricNames.ClipFracHigh] = stats.ClipHigh / tokens;
+            result[MetricNames.ClipFracRegion] = (stats.ClipLow + stats.ClipHigh) / tokens;
+            if (_algo.Loss.DualClip is not null) result[MetricNames.ClipFracDual] = stats.DualClip / tokens;
+            result[MetricNames.ClipFracCov] = stats.Cov / tokens;
+            result[MetricNames.RatioMean] = stats.Tokens > 0 ? stats.Ratio / stats.Tokens : 1.0;
+            result[MetricNames.ApproxKl] = stats.ApproxKl / tokens;
+            result[MetricNames.GradNorm] = stats.GradNorm / Math.Max(1, stats.OptimizerSteps);
+            result[MetricNames.Lr] = lr;
 
             int logged = Math.Min(_config.LogSamplesPerStep, samples.Count);
             sequenceAdvantages = logged == 0 ? [] : ReadSequenceAdvantages(advantages, mask, logged);
@@ -316,19 +316,19 @@ public sealed class OnPolicyTrainer : IDisposable
 
         AddRolloutMetrics(result, rollout);
         double seconds = clock.Elapsed.TotalSeconds;
-        result[OnPolicyMetrics.StepSeconds] = seconds;
-        result[OnPolicyMetrics.TimingGen] = rollout.GenSeconds;
-        result[OnPolicyMetrics.TimingReward] = rollout.RewardSeconds;
-        result[OnPolicyMetrics.TimingWaitRollout] = taken.WaitSeconds;
-        result[OnPolicyMetrics.TimingWeightSync] = pushed;
-        result[OnPolicyMetrics.TimingUpdate] = update;
-        result[OnPolicyMetrics.TimingStep] = seconds;
+        result[MetricNames.StepS] = seconds;
+        result[MetricNames.TimingGen] = rollout.GenSeconds;
+        result[MetricNames.TimingReward] = rollout.RewardSeconds;
+        result[MetricNames.TimingWaitRollout] = taken.WaitSeconds;
+        result[MetricNames.TimingWeightSync] = pushed;
+        result[MetricNames.TimingUpdate] = update;
+        result[MetricNames.TimingStep] = seconds;
         phases.Report(result);
         AddPerfMetrics(result, samples, phases, seconds);
-        result[OnPolicyMetrics.StalenessMean] = taken.StalenessMean;
-        result[OnPolicyMetrics.StalenessMax] = taken.StalenessMax;
-        result[OnPolicyMetrics.StalenessDroppedGroups] = taken.DroppedGroups;
-        result[OnPolicyMetrics.GeneratedTokensPerSecond] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
+        result[MetricNames.StalenessMean] = taken.StalenessMean;
+        result[MetricNames.StalenessMax] = taken.StalenessMax;
+        result[MetricNames.StalenessDroppedGroups] = taken.DroppedGroups;
+        result[MetricNames.GeneratedTokensPerS] = rollout.Sampled.Sum(g => g.Samples.Sum(s => s.Completion.TokenIds.Length)) / Math.Max(seconds, 1e-9);
 
         GlobalStep++;
         _observer.OnStep(GlobalStep, result);
@@ -498,25 +498,25 @@ public sealed class OnPolicyTrainer : IDisposable
         var all = rollout.Sampled.SelectMany(g => g.Samples).ToList();
         var scores = all.Select(s => s.Score).ToArray();
         double mean = scores.Average();
-        result[OnPolicyMetrics.RewardMean] = mean;
-        result[OnPolicyMetrics.RewardStd] = Math.Sqrt(scores.Sum(x => (x - mean) * (x - mean)) / scores.Length);
+        result[MetricNames.RewardMean] = mean;
+        result[MetricNames.RewardStd] = Math.Sqrt(scores.Sum(x => (x - mean) * (x - mean)) / scores.Length);
         foreach (var name in _scorer.Rewards.Select(r => r.Function.Name))
         {
             var values = all.Select(s => s.Reward[name]?.Value).Where(x => x is not null).Select(x => x!.Value).ToArray();
-            if (values.Length > 0) result[OnPolicyMetrics.RewardFunctionMean(name)] = values.Average();
+            if (values.Length > 0) result[MetricNames.RewardFunctionMean(name)] = values.Average();
         }
-        if (_algo.OverlongShaping) result[OnPolicyMetrics.OverlongMean] = all.Average(s => s.Overlong);
+        if (_algo.OverlongShaping) result[MetricNames.OverlongMean] = all.Average(s => s.Overlong);
         if (_config.AccuracyReward is { } acc)
-            result[OnPolicyMetrics.Accuracy] = all.Count(s => s.Reward[acc]?.Value == 1.0) / (double)all.Count;
-        result[OnPolicyMetrics.FracZeroStdGroups] = rollout.Sampled.Count(g => !g.Informative) / (double)rollout.Sampled.Count;
-        result[OnPolicyMetrics.GenRounds] = rollout.Rounds;
-        result[OnPolicyMetrics.BatchGroups] = rollout.Trained.Count;
-        result[OnPolicyMetrics.BatchInformativeGroups] = rollout.Trained.Count(g => g.Informative);
+            result[MetricNames.Accuracy] = all.Count(s => s.Reward[acc]?.Value == 1.0) / (double)all.Count;
+        result[MetricNames.FracZeroStdGroups] = rollout.Sampled.Count(g => !g.Informative) / (double)rollout.Sampled.Count;
+        result[MetricNames.GenRounds] = rollout.Rounds;
+        result[MetricNames.BatchGroups] = rollout.Trained.Count;
+        result[MetricNames.BatchInformativeGroups] = rollout.Trained.Count(g => g.Informative);
         var lengths = all.Select(s => s.Completion.TokenIds.Length).ToArray();
-        result[OnPolicyMetrics.CompletionLenMean] = lengths.Average();
-        result[OnPolicyMetrics.CompletionLenMin] = lengths.Min();
-        result[OnPolicyMetrics.CompletionLenMax] = lengths.Max();
-        result[OnPolicyMetrics.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
+        result[MetricNames.CompletionLenMean] = lengths.Average();
+        result[MetricNames.CompletionLenMin] = lengths.Min();
+        result[MetricNames.CompletionLenMax] = lengths.Max();
+        result[MetricNames.TruncatedFrac] = all.Count(s => s.Completion.Truncated) / (double)all.Count;
         MultiTurnMetrics.Add(result, all.Where(s => s.Trajectory is not null).Select(s => s.Trajectory!).ToList());
     }
 
@@ -528,7 +528,7 @@ public sealed class OnPolicyTrainer : IDisposable
     {
         double tokens = samples.Sum(s => (double)s.PromptIds.Count + s.Completion.TokenIds.Length);
         double completionTokens = samples.Sum(s => (double)s.Completion.TokenIds.Length);
-        result[OnPolicyMetrics.PerfThroughput] = tokens / Math.Max(seconds, 1e-9);
+        result[MetricNames.Throughput] = tokens / Math.Max(seconds, 1e-9);
         if (_matmulGflops is not double gflops) return;
         double forward = Benchmarks.ModelFlops.Forward(_policy.Config, tokens, completionTokens);
         double actor = _config.NumIterations * (forward + Benchmarks.ModelFlops.Backward(forward));
@@ -538,8 +538,8 @@ public sealed class OnPolicyTrainer : IDisposable
             double value = Benchmarks.ModelFlops.ValueForward(_critic.Config, tokens);
             flops += value + _config.NumIterations * (value + Benchmarks.ModelFlops.Backward(value));
         }
-        result[OnPolicyMetrics.PerfMfu] = flops / (Math.Max(seconds, 1e-9) * gflops * 1e9);
-        result[OnPolicyMetrics.PerfMfuActor] = actor / (Math.Max(phases[StepPhase.UpdateActor], 1e-9) * gflops * 1e9);
+        result[MetricNames.PerfMfu] = flops / (Math.Max(seconds, 1e-9) * gflops * 1e9);
+        result[MetricNames.PerfMfuActor] = actor / (Math.Max(phases[StepPhase.UpdateActor], 1e-9) * gflops * 1e9);
     }
 
     /// <summary>π_ref log-probs: the frozen copy, or the policy with its LoRA adapters switched off on this thread.</summary>

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using System.Diagnostics;
 
 namespace Aha.Training.OnPolicy;
@@ -39,11 +40,11 @@ internal sealed class StepPhases
 
     public void Report(IDictionary<string, double> metrics)
     {
-        metrics[OnPolicyMetrics.TimingRef] = this[StepPhase.Ref];
-        metrics[OnPolicyMetrics.TimingOldLogProb] = this[StepPhase.OldLogProb];
-        metrics[OnPolicyMetrics.TimingValues] = this[StepPhase.Values];
-        metrics[OnPolicyMetrics.TimingAdv] = this[StepPhase.Adv];
-        metrics[OnPolicyMetrics.TimingUpdateActor] = this[StepPhase.UpdateActor];
-        metrics[OnPolicyMetrics.TimingUpdateCritic] = this[StepPhase.UpdateCritic];
+        metrics[MetricNames.TimingRef] = this[StepPhase.Ref];
+        metrics[MetricNames.TimingOldLogProb] = this[StepPhase.OldLogProb];
+        metrics[MetricNames.TimingValues] = this[StepPhase.Values];
+        metrics[MetricNames.TimingAdv] = this[StepPhase.Adv];
+        metrics[MetricNames.TimingUpdateActor] = this[StepPhase.UpdateActor];
+        metrics[MetricNames.TimingUpdateCritic] = this[StepPhase.UpdateCritic];
     }
 }

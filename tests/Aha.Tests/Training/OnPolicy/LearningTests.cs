@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -25,12 +26,12 @@ public sealed class LearningTests(ITestOutputHelper output)
         run.Trainer.Train(steps);
 
         // accuracy (the "correct" reward = 1) is the signal; dapo's reward/mean also carries the overlong penalty
-        var accuracy = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.Accuracy]).ToArray();
+        var accuracy = run.Observer.Steps.Select(s => s.Metrics[MetricNames.Accuracy]).ToArray();
         output.WriteLine($"{preset}: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}");
         Assert.Equal(steps, accuracy.Length);
         double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
         Assert.True(last > first + 0.25, $"{preset}: accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25");
-        var rewards = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.RewardMean]).ToArray();
+        var rewards = run.Observer.Steps.Select(s => s.Metrics[MetricNames.RewardMean]).ToArray();
         Assert.True(rewards.TakeLast(k).Average() > rewards.Take(k).Average() + 0.2, $"{preset}: mean reward should rise too");
     }
 
@@ -42,11 +43,11 @@ public sealed class LearningTests(ITestOutputHelper output)
         const int steps = 24, k = 4;
         using var run = ToyRl.Start(ToyRl.Config("grpo") with { PolicyLoss = loss, Beta = 0, KlPlacement = Aha.Algorithms.KlPlacement.None, NumIterations = 2 });
         run.Trainer.Train(steps);
-        var accuracy = run.Observer.Steps.Select(s => s.Metrics[OnPolicyMetrics.Accuracy]).ToArray();
+        var accuracy = run.Observer.Steps.Select(s => s.Metrics[MetricNames.Accuracy]).ToArray();
         output.WriteLine($"{loss}: {string.Join(" ", accuracy.Select(r => r.ToString("0.00")))}");
         double first = accuracy.Take(k).Average(), last = accuracy.TakeLast(k).Average();
         Assert.True(last > first + 0.25, $"{loss}: accuracy of the last {k} steps {last:0.000} should exceed the first {k} steps' {first:0.000} by 0.25");
-        if (loss is "clip_cov" or "kl_cov") Assert.Contains(run.Observer.Steps, s => s.Metrics[OnPolicyMetrics.ClipFracCov] > 0);
+        if (loss is "clip_cov" or "kl_cov") Assert.Contains(run.Observer.Steps, s => s.Metrics[MetricNames.ClipFracCov] > 0);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Algorithms;
 using Aha.Data;
 using Aha.Models;
@@ -79,8 +80,8 @@ public sealed class PackedMicroBatchTests
     public void TokenBudgetPackedMicroBatches_GiveTheGradientOfOnePaddedPass(string aggregation)
     {
         var (reference, metrics) = OneStep(aggregation, microBatchTokens: 0, packing: false);
-        Assert.True(metrics[OnPolicyMetrics.CompletionLenMax] > metrics[OnPolicyMetrics.CompletionLenMean]); // lengths spread, so padding exists
-        Assert.True(metrics[OnPolicyMetrics.GradNorm] > 1e-3);
+        Assert.True(metrics[MetricNames.CompletionLenMax] > metrics[MetricNames.CompletionLenMean]); // lengths spread, so padding exists
+        Assert.True(metrics[MetricNames.GradNorm] > 1e-3);
         foreach (var packing in new[] { false, true })
         {
             // a budget of 24 tokens splits the 32 rows (3–19 tokens each) into many micro-batches
@@ -88,9 +89,9 @@ public sealed class PackedMicroBatchTests
             for (int i = 0; i < reference.Length; i++)
                 for (int j = 0; j < reference[i].Length; j++)
                     Assert.True(Math.Abs(reference[i][j] - grads[i][j]) <= 1e-5, $"packing {packing}: parameter {i}[{j}] {grads[i][j]} vs {reference[i][j]}");
-            Assert.Equal(metrics[OnPolicyMetrics.Loss], m[OnPolicyMetrics.Loss], 5);
-            Assert.Equal(metrics[OnPolicyMetrics.Entropy], m[OnPolicyMetrics.Entropy], 5);
-            Assert.Equal(metrics[OnPolicyMetrics.Kl], m[OnPolicyMetrics.Kl], 5);
+            Assert.Equal(metrics[MetricNames.Loss], m[MetricNames.Loss], 5);
+            Assert.Equal(metrics[MetricNames.Entropy], m[MetricNames.Entropy], 5);
+            Assert.Equal(metrics[MetricNames.Kl], m[MetricNames.Kl], 5);
         }
     }
 

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Data;
 using Aha.Models;
 using Aha.Rewards;
@@ -99,7 +100,7 @@ public sealed class RewardModelPpoTests
                 Assert.Equal(s.RewardsByFunction["reward_model"], s.Reward, 1e-12);
             }
         var m = run.Observer.Steps[^1].Metrics;
-        Assert.Equal(run.Observer.Samples[^1].Samples.Average(s => s.Reward), m[OnPolicyMetrics.RewardMean], 1e-9);
-        Assert.True(m.ContainsKey(OnPolicyMetrics.ValueLoss) && m.ContainsKey(OnPolicyMetrics.KlSequence));
+        Assert.Equal(run.Observer.Samples[^1].Samples.Average(s => s.Reward), m[MetricNames.RewardMean], 1e-9);
+        Assert.True(m.ContainsKey(MetricNames.ValueLoss) && m.ContainsKey(MetricNames.KlSequence));
     }
 }

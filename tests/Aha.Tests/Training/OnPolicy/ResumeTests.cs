@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Tests.Training.OnPolicy;
@@ -38,7 +39,7 @@ public sealed class ResumeTests
             var expected = uninterrupted.Observer.Steps[2 + i].Metrics;
             var actual = resumed.Observer.Steps[i].Metrics;
             Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-            foreach (var (key, value) in expected.Where(kv => !OnPolicyMetrics.IsClock(kv.Key)))
+            foreach (var (key, value) in expected.Where(kv => !MetricNames.IsClock(kv.Key)))
                 Assert.True(Math.Abs(value - actual[key]) <= 1e-5, $"{preset} step {3 + i}: {key} resumed {actual[key]} vs uninterrupted {value}");
         }
         if (preset == "ppo") Assert.NotEqual(Config(preset).ResolveAlgorithm().Beta, uninterrupted.Trainer.Beta); // β did adapt

@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Algorithms;
 using Aha.Training.OnPolicy;
 using TorchSharp;
@@ -22,16 +23,16 @@ public sealed class RolloutCorrectionTrainerTests
         corrected.Trainer.Train(2);
         foreach (var step in corrected.Observer.Steps)
         {
-            Assert.InRange(step.Metrics[OnPolicyMetrics.RolloutCorrRatioMax], 1 - 1e-4, 1 + 1e-4);
-            Assert.InRange(step.Metrics[OnPolicyMetrics.RolloutCorrLogpDiffMax], 0, 1e-4);
-            Assert.Equal(0, step.Metrics[OnPolicyMetrics.RolloutCorrMaskedFrac]);
-            Assert.Equal(1.0, step.Metrics[OnPolicyMetrics.RatioMean], 6);
+            Assert.InRange(step.Metrics[MetricNames.RolloutCorrRatioMax], 1 - 1e-4, 1 + 1e-4);
+            Assert.InRange(step.Metrics[MetricNames.SamplingLogpDiffMax], 0, 1e-4);
+            Assert.Equal(0, step.Metrics[MetricNames.RolloutCorrMaskedFrac]);
+            Assert.Equal(1.0, step.Metrics[MetricNames.RatioMean], 6);
         }
-        Assert.False(plain.Observer.Steps[0].Metrics.ContainsKey(OnPolicyMetrics.RolloutCorrKl)); // on-policy, no correction: no extra forward
+        Assert.False(plain.Observer.Steps[0].Metrics.ContainsKey(MetricNames.RolloutCorrKl)); // on-policy, no correction: no extra forward
         var other = corrected.Policy.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, p) in plain.Policy.named_parameters())
             Assert.True(p.allclose(other[name], rtol: 0, atol: 1e-5), $"{name} differs with correction on");
-        Assert.Equal(plain.Observer.Steps[1].Metrics[OnPolicyMetrics.Loss], corrected.Observer.Steps[1].Metrics[OnPolicyMetrics.Loss], 4);
+        Assert.Equal(plain.Observer.Steps[1].Metrics[MetricNames.Loss], corrected.Observer.Steps[1].Metrics[MetricNames.Loss], 4);
     }
 
     [Fact]
@@ -44,17 +45,17 @@ public sealed class RolloutCorrectionTrainerTests
         using var weighted = ToyRl.Start(isOnly, engineFor: p => new ShiftedEngine(p, shift));
         plain.Trainer.Step();
         var m = weighted.Trainer.Step();
-        Assert.Equal(0.25, m[OnPolicyMetrics.RolloutCorrRatioMean], 4);
-        Assert.Equal(Math.Log(4), m[OnPolicyMetrics.RolloutCorrKl], 4);             // mean(rollout − old) = ln 4
+        Assert.Equal(0.25, m[MetricNames.RolloutCorrRatioMean], 4);
+        Assert.Equal(Math.Log(4), m[MetricNames.RolloutCorrKl], 4);             // mean(rollout − old) = ln 4
         // same samples (same seed, same weights), every token's loss weighted by 1/4
-        Assert.Equal(0.25 * plain.Observer.Steps[0].Metrics[OnPolicyMetrics.Loss], m[OnPolicyMetrics.Loss], 5);
+        Assert.Equal(0.25 * plain.Observer.Steps[0].Metrics[MetricNames.Loss], m[MetricNames.Loss], 5);
 
         using var masked = ToyRl.Start(isOnly with { RolloutIs = RolloutCorrectionLevel.None, RolloutRs = RolloutCorrectionLevel.Token, RolloutRsLow = 0.5 },
             engineFor: p => new ShiftedEngine(p, shift));
         var before = masked.Policy.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var mm = masked.Trainer.Step();
-        Assert.Equal(1.0, mm[OnPolicyMetrics.RolloutCorrMaskedFrac]);
-        Assert.Equal(0.0, mm[OnPolicyMetrics.Loss]);
+        Assert.Equal(1.0, mm[MetricNames.RolloutCorrMaskedFrac]);
+        Assert.Equal(0.0, mm[MetricNames.Loss]);
         foreach (var (name, p) in masked.Policy.named_parameters())
             Assert.True(p.allclose(before[name], 0, 0), $"{name} moved although every token was masked");
         foreach (var t in before.Values) t.Dispose();

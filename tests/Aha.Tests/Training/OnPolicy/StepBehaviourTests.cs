@@ -1,3 +1,4 @@
+using Aha.Tracking;
 using Aha.Generation;
 using Aha.Rewards;
 using Aha.Training.OnPolicy;
@@ -24,12 +25,12 @@ public sealed class StepBehaviourTests
 
         foreach (var (step, m) in run.Observer.Steps)
         {
-            Assert.Equal(2, m[OnPolicyMetrics.BatchGroups]);
-            Assert.Equal(2, m[OnPolicyMetrics.BatchInformativeGroups]);
-            Assert.True(m[OnPolicyMetrics.GenRounds] >= 1);
+            Assert.Equal(2, m[MetricNames.BatchGroups]);
+            Assert.Equal(2, m[MetricNames.BatchInformativeGroups]);
+            Assert.True(m[MetricNames.GenRounds] >= 1);
         }
-        Assert.Contains(run.Observer.Steps, s => s.Metrics[OnPolicyMetrics.GenRounds] > 1);
-        Assert.True(run.Observer.Steps.Average(s => s.Metrics[OnPolicyMetrics.FracZeroStdGroups]) > 0.5, "most sampled groups should be all-correct");
+        Assert.Contains(run.Observer.Steps, s => s.Metrics[MetricNames.GenRounds] > 1);
+        Assert.True(run.Observer.Steps.Average(s => s.Metrics[MetricNames.FracZeroStdGroups]) > 0.5, "most sampled groups should be all-correct");
 
         // independently of the metrics: the trained completions (all logged) are 2 groups of 4, each with mixed rewards
         foreach (var (_, samples) in run.Observer.Samples)
@@ -50,11 +51,11 @@ public sealed class StepBehaviourTests
         run.Trainer.Train(3);
         foreach (var (_, m) in run.Observer.Steps)
         {
-            Assert.Equal(1, m[OnPolicyMetrics.GenRounds]);
-            Assert.InRange(m[OnPolicyMetrics.BatchGroups], 1, 2);
+            Assert.Equal(1, m[MetricNames.GenRounds]);
+            Assert.InRange(m[MetricNames.BatchGroups], 1, 2);
         }
         // with ≈ 80% all-correct groups, some step in three keeps fewer than 2 informative groups
-        Assert.Contains(run.Observer.Steps, s => s.Metrics[OnPolicyMetrics.BatchInformativeGroups] < 2);
+        Assert.Contains(run.Observer.Steps, s => s.Metrics[MetricNames.BatchInformativeGroups] < 2);
     }
 
     [Theory]
@@ -66,10 +67,10 @@ public sealed class StepBehaviourTests
         run.Trainer.Train(2);
         foreach (var (_, m) in run.Observer.Steps)
         {
-            Assert.Equal(1.0, m[OnPolicyMetrics.RatioMean]);
-            Assert.Equal(0.0, m[OnPolicyMetrics.ClipFracLow]);
-            Assert.Equal(0.0, m[OnPolicyMetrics.ClipFracHigh]);
-            Assert.Equal(0.0, m[OnPolicyMetrics.ApproxKl]);
+            Assert.Equal(1.0, m[MetricNames.RatioMean]);
+            Assert.Equal(0.0, m[MetricNames.ClipFracLow]);
+            Assert.Equal(0.0, m[MetricNames.ClipFracHigh]);
+            Assert.Equal(0.0, m[MetricNames.ApproxKl]);
         }
     }
 
@@ -79,8 +80,8 @@ public sealed class StepBehaviourTests
         using var run = ToyRl.Start(ToyRl.Config("grpo") with { NumIterations = 2, MiniBatchSize = 16 });
         run.Trainer.Train(1);
         var m = run.Observer.Steps[0].Metrics;
-        Assert.NotEqual(1.0, m[OnPolicyMetrics.RatioMean]);
-        Assert.True(m[OnPolicyMetrics.ApproxKl] > 0);
+        Assert.NotEqual(1.0, m[MetricNames.RatioMean]);
+        Assert.True(m[MetricNames.ApproxKl] > 0);
     }
 
     [Theory]
@@ -94,7 +95,7 @@ public sealed class StepBehaviourTests
         using var micro = ToyRl.Start(config with { MicroBatchSize = 4 });
         whole.Trainer.Train(2);
         micro.Trainer.Train(2);
-        foreach (var key in new[] { OnPolicyMetrics.Loss, OnPolicyMetrics.GradNorm, OnPolicyMetrics.RatioMean, OnPolicyMetrics.Entropy, OnPolicyMetrics.RewardMean })
+        foreach (var key in new[] { MetricNames.Loss, MetricNames.GradNorm, MetricNames.RatioMean, MetricNames.Entropy, MetricNames.RewardMean })
             for (int s = 0; s < 2; s++)
                 Assert.Equal(whole.Observer.Steps[s].Metrics[key], micro.Observer.Steps[s].Metrics[key], 1e-4);
         foreach (var ((name, a), (_, b)) in whole.Policy.named_parameters().Zip(micro.Policy.named_parameters()))
@@ -122,12 +123,12 @@ public sealed class StepBehaviourTests
         var samples = run.Observer.Samples[0].Samples;
         Assert.Equal(new[] { 1, 0.5, -1, 0, 1, 0.5, -1, 0 }, samples.Select(s => s.Reward).ToArray());
         var m = run.Observer.Steps[0].Metrics;
-        Assert.Equal((0 - 0.5 - 1 - 1) / 4.0, m[OnPolicyMetrics.OverlongMean], 1e-12);
-        Assert.Equal(0.75, m[OnPolicyMetrics.RewardFunctionMean("correct")], 1e-12);
-        Assert.Equal(0.25, m[OnPolicyMetrics.TruncatedFrac], 1e-12);
-        Assert.Equal(3.0, m[OnPolicyMetrics.CompletionLenMean], 1e-12); // (1 + 3 + 4 + 4) / 4
-        Assert.Equal(4.0, m[OnPolicyMetrics.CompletionLenMax]);
-        Assert.Equal(1.0, m[OnPolicyMetrics.CompletionLenMin]);
+        Assert.Equal((0 - 0.5 - 1 - 1) / 4.0, m[MetricNames.OverlongMean], 1e-12);
+        Assert.Equal(0.75, m[MetricNames.RewardFunctionMean("correct")], 1e-12);
+        Assert.Equal(0.25, m[MetricNames.TruncatedFrac], 1e-12);
+        Assert.Equal(3.0, m[MetricNames.CompletionLenMean], 1e-12); // (1 + 3 + 4 + 4) / 4
+        Assert.Equal(4.0, m[MetricNames.CompletionLenMax]);
+        Assert.Equal(1.0, m[MetricNames.CompletionLenMin]);
         // GRPO advantage of the first sample: scores (1, 0.5, −1, 0), mean 0.125, unbiased std √(2.1875/3)
         double std = Math.Sqrt(((0.875 * 0.875) + (0.375 * 0.375) + (1.125 * 1.125) + (0.125 * 0.125)) / 3);
         Assert.Equal(0.875 / (std + 1e-6), samples[0].Advantage, 1e-5);
@@ -142,12 +143,12 @@ public sealed class StepBehaviourTests
         using var run = ToyRl.Start(config, engine: engine);
         run.Trainer.Train(1);
         var m = run.Observer.Steps[0].Metrics;
-        Assert.Equal(0.0, m[OnPolicyMetrics.Loss]);
-        Assert.Equal(0.0, m[OnPolicyMetrics.GradNorm]);
+        Assert.Equal(0.0, m[MetricNames.Loss]);
+        Assert.Equal(0.0, m[MetricNames.GradNorm]);
 
         using var unmasked = ToyRl.Start(config with { MaskTruncatedCompletions = false }, engine: engine);
         unmasked.Trainer.Train(1);
-        Assert.True(unmasked.Observer.Steps[0].Metrics[OnPolicyMetrics.GradNorm] > 0);
+        Assert.True(unmasked.Observer.Steps[0].Metrics[MetricNames.GradNorm] > 0);
     }
 
     [Fact]
@@ -163,12 +164,12 @@ public sealed class StepBehaviourTests
         trainer.Train(1);
         var m = observer.Steps[0].Metrics;
         // row 0: correct 1, short 1 → 2·1 + 0.5·1 = 2.5; row 1: 0, 0 → 0
-        Assert.Equal(1.25, m[OnPolicyMetrics.RewardMean], 1e-12);
-        Assert.Equal(1.25, m[OnPolicyMetrics.RewardStd], 1e-12);
-        Assert.Equal(0.5, m[OnPolicyMetrics.Accuracy], 1e-12);
-        Assert.Equal(0.5, m[OnPolicyMetrics.RewardFunctionMean("correct")], 1e-12);
-        Assert.Equal(0.5, m[OnPolicyMetrics.RewardFunctionMean("short")], 1e-12);
-        Assert.Equal(0.0, m[OnPolicyMetrics.FracZeroStdGroups]);
+        Assert.Equal(1.25, m[MetricNames.RewardMean], 1e-12);
+        Assert.Equal(1.25, m[MetricNames.RewardStd], 1e-12);
+        Assert.Equal(0.5, m[MetricNames.Accuracy], 1e-12);
+        Assert.Equal(0.5, m[MetricNames.RewardFunctionMean("correct")], 1e-12);
+        Assert.Equal(0.5, m[MetricNames.RewardFunctionMean("short")], 1e-12);
+        Assert.Equal(0.0, m[MetricNames.FracZeroStdGroups]);
         Assert.Equal(2.5, observer.Samples[0].Samples[0].Reward);
         Assert.Equal(1.0, observer.Samples[0].Samples[0].RewardsByFunction["correct"]);
     }
@@ -184,9 +185,9 @@ public sealed class StepBehaviourTests
         plain.Trainer.Train(1);
         bonus.Trainer.Train(1);
         var (p, b) = (plain.Observer.Steps[0].Metrics, bonus.Observer.Steps[0].Metrics);
-        Assert.Equal(p[OnPolicyMetrics.Entropy], b[OnPolicyMetrics.Entropy], 1e-6);
-        Assert.Equal(p[OnPolicyMetrics.Loss] - 0.1 * p[OnPolicyMetrics.Entropy], b[OnPolicyMetrics.Loss], 1e-5);
-        Assert.NotEqual(p[OnPolicyMetrics.GradNorm], b[OnPolicyMetrics.GradNorm]);
+        Assert.Equal(p[MetricNames.Entropy], b[MetricNames.Entropy], 1e-6);
+        Assert.Equal(p[MetricNames.Loss] - 0.1 * p[MetricNames.Entropy], b[MetricNames.Loss], 1e-5);
+        Assert.NotEqual(p[MetricNames.GradNorm], b[MetricNames.GradNorm]);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
+using Aha.Tracking;
 using Aha.Benchmarks;
 using Aha.Training.OnPolicy;
-using M = Aha.Training.OnPolicy.OnPolicyMetrics;
+using M = Aha.Tracking.MetricNames;
 
 namespace Aha.Tests.Training.OnPolicy;
 
@@ -45,7 +46,7 @@ public sealed class StepTimingTests
         var m = run.Observer.Steps[0].Metrics;
         // 4 prompts × G = 8 rows; ToyRl's prompts are two characters, two tokens each
         double tokens = 32 * 2 + 32 * m[M.CompletionLenMean];
-        Assert.Equal(tokens, m[M.PerfThroughput] * m[M.TimingStep], 6);
+        Assert.Equal(tokens, m[M.Throughput] * m[M.TimingStep], 6);
         Assert.True(m[M.PerfMfu] > 0 && double.IsFinite(m[M.PerfMfu]));
     }
 
