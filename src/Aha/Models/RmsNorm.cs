@@ -8,7 +8,12 @@ namespace Aha.Models;
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
-    readonly double _eps;
+
+    // ε and the add's α as Scalars this module keeps alive. `tensor + double` makes a temporary Scalar that only the GC
+    // frees; when its finalizer runs while libtorch still reads it, the add fails inside libtorch ("toFloat … Expected
+    // false to be true") — seen at random in long generation runs (TorchSharp PR #1434). This add runs 2L + 1 times per forward.
+    readonly Scalar _eps;
+    static readonly Scalar One = 1;
 
     public RmsNorm(int dim, double eps, Device? device = null, ScalarType dtype = ScalarType.Float32) : base("RMSNorm")
     {
@@ -31,6 +36,6 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public Tensor Normalize(Tensor x)
     {
         var input = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
-        return (input * torch.rsqrt(input.square().mean([-1], keepdim: true) + _eps)).to_type(x.dtype);
+        return (input * torch.rsqrt(input.square().mean([-1], keepdim: true).add(_eps, One))).to_type(x.dtype);
     }
 }
