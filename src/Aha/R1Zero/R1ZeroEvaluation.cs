@@ -18,7 +18,6 @@ public sealed class R1ZeroEvaluation
     readonly ITokenizer _tokenizer;
     readonly IRewardFunction _correctness;
     readonly FormatReward _format = new();
-    readonly Evaluator _evaluator;
     readonly EvaluationOptions _options;
     readonly bool _tools;
 
@@ -33,14 +32,10 @@ public sealed class R1ZeroEvaluation
         _correctness = correctness;
         _options = options;
         _tools = environment is not null;
-        _evaluator = new Evaluator(_engine, tokenizer, correctness, text => _format.Check(text).Ok);
     }
 
-    /// <summary>The task's correctness reward (the verifier).</summary>
-    public IRewardFunction Correctness => _correctness;
-
     /// <summary>The full evaluation on <paramref name="problems"/>.</summary>
-    public EvaluationReport Run(IReadOnlyList<PromptItem> problems) => _evaluator.Run(problems, _options);
+    public EvaluationReport Run(IReadOnlyList<PromptItem> problems) => Run(problems, _options.K, _options.Seed);
 
     /// <summary>
     /// The same evaluation with <paramref name="k"/> samples per problem drawn from <paramref name="seed"/>, ranked for

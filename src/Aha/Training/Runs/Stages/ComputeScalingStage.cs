@@ -24,14 +24,12 @@ namespace Aha.Training.Runs;
 public sealed class ComputeScalingStage : IDisposable
 {
     readonly R1ZeroScalingSection _config;
-    readonly ISampleScorer _scorer;
-    readonly IDisposable? _owned;
+    readonly RewardModelScorer? _rewardModel; // null: best-of-N ranks by the verifier, the evaluator's default
 
-    ComputeScalingStage(R1ZeroScalingSection config, ISampleScorer scorer, IDisposable? owned, int pairs)
+    ComputeScalingStage(R1ZeroScalingSection config, RewardModelScorer? rewardModel, int pairs)
     {
         _config = config;
-        _scorer = scorer;
-        _owned = owned;
+        _rewardModel = rewardModel;
         Pairs = pairs;
     }
 
@@ -39,7 +37,7 @@ public sealed class ComputeScalingStage : IDisposable
     public int Pairs { get; }
 
     /// <summary>What ranks best-of-N: <c>reward_model</c>, or <c>verifier</c> when the base's samples gave no pair.</summary>
-    public string ScorerName => _scorer.Name;
+    public string ScorerName => _rewardModel?.Name ?? Evaluator.VerifierScorer;
 
     /// <summary>
     /// Steps 1–2: samples <paramref name="train"/> with the base model behind <paramref name="evaluation"/> and trains
@@ -57,7 +55,7 @@ public sealed class ComputeScalingStage : IDisposable
         {
             rewardModel.Dispose();
             say($"test-time compute: the base model's {problems.Count * rm.SamplesPerProblem} samples of training problems gave no right/wrong pair; best-of-N ranks by the verifier");
-            return new ComputeScalingStage(config, new RewardFunctionScorer(evaluation.Correctness, Evaluator.VerifierScorer), null, 0);
+            return new ComputeScalingStage(config, null, 0);
         }
         try
         {
@@ -71,8 +69,7 @@ public sealed class ComputeScalingStage : IDisposable
             rewardModel.Dispose();
             throw;
         }
-        var scorer = new RewardModelScorer(rewardModel, tokenizer);
-        return new ComputeScalingStage(config, scorer, scorer, pairs.Count);
+        return new ComputeScalingStage(config, new RewardModelScorer(rewardModel, tokenizer), pairs.Count);
     }
 
     /// <summary>What the saved reward model learned from, beside its weights: a resumed run reports it without training again.</summary>
@@ -86,13 +83,12 @@ public sealed class ComputeScalingStage : IDisposable
         var info = JsonSerializer.Deserialize<RewardModelInfo>(File.ReadAllText(Path.Combine(dir, InfoFile)), R1ZeroSummary.Json)
                    ?? throw new InvalidDataException($"{dir}/{InfoFile} is empty.");
         say($"test-time compute: reward model {dir} (saved by the run being resumed, {info.Pairs} pairs)");
-        var scorer = RewardModelScorer.Load(dir, device);
-        return new ComputeScalingStage(config, scorer, scorer, info.Pairs);
+        return new ComputeScalingStage(config, RewardModelScorer.Load(dir, device), info.Pairs);
     }
 
     /// <summary>Step 3 for the model behind <paramref name="evaluation"/>: its curve on the first held-out problems.</summary>
     public ScalingSeries Measure(R1ZeroEvaluation evaluation, IReadOnlyList<PromptItem> heldout, string label, long seed) =>
-        new(label, evaluation.Run(heldout.Take(_config.HeldoutProblems).ToList(), _config.Samples, SeededRandom.Derive(seed, $"scaling/{label}"), _scorer));
+        new(label, evaluation.Run(heldout.Take(_config.HeldoutProblems).ToList(), _config.Samples, SeededRandom.Derive(seed, $"scaling/{label}"), _rewardModel));
 
-    public void Dispose() => _owned?.Dispose();
+    public void Dispose() => _rewardModel?.Dispose();
 }
