@@ -1,4 +1,3 @@
-using Aha.Tracking;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Aha.Checkpoints;
@@ -8,6 +7,7 @@ using Aha.Generation.Remote;
 using Aha.Models;
 using Aha.Rewards;
 using Aha.Tokenization;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Serving;

@@ -1,6 +1,6 @@
-using Aha.Tracking;
 using Aha.Benchmarks;
 using Aha.Tests.Training.OnPolicy;
+using Aha.Tracking;
 using M = Aha.Tracking.MetricNames;
 
 namespace Aha.Tests.Benchmarks;

@@ -1,7 +1,7 @@
-using Aha.Tracking;
 using Aha.Checkpoints;
 using Aha.Configuration;
 using Aha.Tokenization;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using Aha.Training.Runs;
 

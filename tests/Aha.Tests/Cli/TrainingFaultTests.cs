@@ -1,6 +1,6 @@
-using Aha.Tracking;
 using System.Diagnostics;
 using Aha.Configuration;
+using Aha.Tracking;
 using Aha.Training.Checkpointing;
 using Aha.Training.OnPolicy;
 using Aha.Training.Runs;

@@ -1,9 +1,9 @@
-using Aha.Tracking;
 using Aha.Data;
 using Aha.Environments;
 using Aha.Rewards;
 using Aha.Tests.Training.OnPolicy;
 using Aha.Tokenization;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 
 namespace Aha.Tests.Environments;

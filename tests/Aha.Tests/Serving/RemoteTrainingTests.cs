@@ -1,4 +1,3 @@
-using Aha.Tracking;
 using System.Diagnostics;
 using Aha.Algorithms;
 using Aha.Checkpoints;
@@ -6,6 +5,7 @@ using Aha.Generation;
 using Aha.Generation.Remote;
 using Aha.Models;
 using Aha.Tests.Training.OnPolicy;
+using Aha.Tracking;
 using Aha.Training;
 using Aha.Training.OnPolicy;
 using TorchSharp;

@@ -1,9 +1,9 @@
-using Aha.Tracking;
 using Aha.Checkpoints;
 using Aha.Models;
 using Aha.Models.Lora;
 using Aha.Tests.Training.Offline;
 using Aha.Tests.Training.OnPolicy;
+using Aha.Tracking;
 using Aha.Training.Offline;
 using Aha.Training.OnPolicy;
 using TorchSharp;

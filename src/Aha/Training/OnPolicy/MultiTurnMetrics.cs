@@ -1,6 +1,6 @@
-using Aha.Tracking;
 using Aha.Environments;
 using Aha.Rewards;
+using Aha.Tracking;
 
 namespace Aha.Training.OnPolicy;
 

@@ -1,5 +1,5 @@
-using Aha.Tracking;
 using System.Diagnostics;
+using Aha.Tracking;
 
 namespace Aha.Training.OnPolicy;
 

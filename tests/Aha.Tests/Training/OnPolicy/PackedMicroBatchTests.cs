@@ -1,8 +1,8 @@
-using Aha.Tracking;
 using Aha.Algorithms;
 using Aha.Data;
 using Aha.Models;
 using Aha.Rewards;
+using Aha.Tracking;
 using Aha.Training;
 using Aha.Training.OnPolicy;
 using TorchSharp;

@@ -1,7 +1,7 @@
-using Aha.Tracking;
 using Aha.Data;
 using Aha.Models;
 using Aha.Rewards;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using TorchSharp;
 

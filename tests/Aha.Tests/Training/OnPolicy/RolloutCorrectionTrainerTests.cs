@@ -1,5 +1,5 @@
-using Aha.Tracking;
 using Aha.Algorithms;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using TorchSharp;
 

@@ -1,6 +1,6 @@
-using Aha.Tracking;
 using Aha.Generation;
 using Aha.Rewards;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using TorchSharp;
 

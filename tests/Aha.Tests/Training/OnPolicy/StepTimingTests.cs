@@ -1,5 +1,5 @@
-using Aha.Tracking;
 using Aha.Benchmarks;
+using Aha.Tracking;
 using Aha.Training.OnPolicy;
 using M = Aha.Tracking.MetricNames;
 
