@@ -23,9 +23,10 @@ public static class R1ZeroReport
 
     static string P(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
+    static string F2(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
 
     public static void Write(string outDir, double evalTemperature, R1ZeroSummary s, EvaluationReport before, EvaluationReport after,
-        IReadOnlyList<(int Step, SampleRecord Sample)> ahaExamples)
+        IReadOnlyList<(int Step, SampleRecord Sample)> ahaExamples, IReadOnlyList<(string Prompt, string Completion)> searchExamples)
     {
         var md = new StringBuilder();
         md.AppendLine($"# Mini R1-Zero: {s.Task}, {s.Preset}{(s.Control == "none" ? "" : $", control {s.Control}")}");
@@ -84,10 +85,28 @@ public static class R1ZeroReport
         md.AppendLine($"| mean completion length (tokens, sampled) | {F(s.SampledMeanLenBefore)} | {F(s.SampledMeanLenAfter)} |");
         md.AppendLine($"| sampled completions that verify or backtrack | {P(s.ReflectionRateBefore)} | {P(s.ReflectionRateAfter)} |");
         md.AppendLine($"| sampled completions that self-correct (backtrack) | {P(s.BacktrackRateBefore)} | {P(s.BacktrackRateAfter)} |");
+        if (s.AttemptsPerCompletionBefore is { } attemptsBefore)
+            md.AppendLine($"| attempts per sampled completion (search) | {F2(attemptsBefore)} | {F2(s.AttemptsPerCompletionAfter ?? 0)} |");
         md.AppendLine();
         md.AppendLine("A completion *verifies* when it contains `check` (or `verify`) followed by an equation, and *backtracks* when it contains " +
                       "`wait` followed by an equation (`ReflectionDetector`).");
         md.AppendLine();
+        if (s.AttemptsPerCompletionBefore is not null)
+        {
+            md.AppendLine("## Search");
+            md.AppendLine();
+            md.AppendLine("An *attempt* is an equation `expression=value` in the think block (`CountdownSearch`); whether it reaches the target is computed from the expression.");
+            if (searchExamples.Count == 0)
+                md.AppendLine("No right held-out completion after RL has an attempt that misses followed by one that reaches the target.");
+            else
+            {
+                md.AppendLine("Right held-out completions after RL where an attempt that misses is followed by one that reaches the target:");
+                md.AppendLine();
+                foreach (var (prompt, completion) in searchExamples)
+                    md.AppendLine($"- `{Escape(prompt)}{Escape(completion)}`");
+            }
+            md.AppendLine();
+        }
         md.AppendLine("## The aha step");
         md.AppendLine();
         if (s.AhaStep is int aha)

@@ -58,6 +58,11 @@ public sealed record R1ZeroSummary
     /// <summary>Share of the evaluation's sampled completions that self-correct (backtrack).</summary>
     public double BacktrackRateBefore { get; init; }
     public double BacktrackRateAfter { get; init; }
+    /// <summary>Search tasks (countdown): mean attempts per sampled completion of the evaluation (<see cref="CountdownSearch"/>); absent for the others.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? AttemptsPerCompletionBefore { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? AttemptsPerCompletionAfter { get; init; }
     /// <summary>First RL step at which most of the right sampled completions contain a self-correction; null if none.</summary>
     public int? AhaStep { get; init; }
     /// <summary>Test-time compute before and after RL at the largest N (compute_scaling.json has every N); absent when <c>scaling.samples</c> is 0.</summary>

@@ -24,6 +24,12 @@ public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IR
 
     /// <summary>Characters the tokenizer must know beyond the corpus's (e.g. those of tool error messages).</summary>
     public string ExtraCharacters { get; init; } = "";
+
+    /// <summary>
+    /// Solved by trial and error (countdown): the summary counts attempts per completion and the report shows
+    /// completions whose search went on after a miss and found a solution (<see cref="CountdownSearch"/>).
+    /// </summary>
+    public bool Searches { get; init; }
 }
 
 /// <summary>The built-in tasks of <c>aha r1zero</c>.</summary>
@@ -128,6 +134,7 @@ public static class R1ZeroTasks
         static PromptItem Short(PromptItem p) => p with { Prompt = $"{p.Metadata["numbers"]}>{p.Metadata["target"]}=" };
         return new R1ZeroTask("countdown", split.Train.Select(Short).ToList(), split.Test.Select(Short).ToList(),
             new CountdownSolutions("+-"), new CountdownReward(formatScore: 0, name: "countdown"),
-            "three numbers 1–20 and a target (e.g. 3,7,12>8=): write an expression with + and − that uses each number once");
+            "three numbers 1–20 and a target (e.g. 3,7,12>8=): write an expression with + and − that uses each number once")
+        { Searches = true };
     }
 }

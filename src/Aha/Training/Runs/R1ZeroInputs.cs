@@ -22,6 +22,9 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
     public string Description { get; init; } = "";
     public MultiTurnEnvironment? Environment { get; init; }
 
+    /// <summary>The task is solved by trial and error (<see cref="R1ZeroTask.Searches"/>).</summary>
+    public bool Searches { get; init; }
+
     /// <summary>Weight of the format reward: <c>rl.format_bonus</c>, else the task's (<see cref="R1ZeroTask.DefaultFormatBonus"/> for a data file).</summary>
     public double FormatBonus { get; init; } = R1ZeroTask.DefaultFormatBonus;
 
@@ -61,7 +64,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         }.Validate();
         return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
         {
-            Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment,
+            Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment, Searches = task.Searches,
             MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus,
         };
     }
@@ -81,7 +84,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             var task = R1ZeroTasks.Create(c.Task, c.Data.TrainProblems, c.Data.TestProblems, c.Seed);
             return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
                 {
-                    Description = task.Description, Environment = task.Environment, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
+                    Description = task.Description, Environment = task.Environment, Searches = task.Searches, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
                     FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, Source = source,
                 };
         }

@@ -111,7 +111,8 @@ public static class R1ZeroRecipe
             TestTimeCompute = testTime, RlSeconds = rlSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
         };
         R1ZeroReport.Write(session.Dir.Path, c.Eval.Temperature, summary, before, after,
-            ReflectionObserver.AroundAha(session.Dir.File(RunFiles.CompletionsJsonl), ahaStep, inputs.Correctness.Name));
+            ReflectionObserver.AroundAha(session.Dir.File(RunFiles.CompletionsJsonl), ahaStep, inputs.Correctness.Name),
+            inputs.Searches ? CountdownSearch.Recoveries(after, inputs.Test) : []);
         // Last: its presence marks the run complete.
         AtomicFile.WriteText(session.Dir.File(R1ZeroOutput.SummaryFile), summary.ToJson());
         Say($"done in {summary.TotalSeconds:F0} s → {session.Dir.Path}/{R1ZeroOutput.SummaryFile}, {R1ZeroOutput.ReportFile}");
@@ -206,6 +207,8 @@ public static class R1ZeroRecipe
             SampledMeanLenBefore = before.SampledMeanLength, SampledMeanLenAfter = after.SampledMeanLength,
             ReflectionRateBefore = R1ZeroEvaluation.ReflectionRate(before), ReflectionRateAfter = R1ZeroEvaluation.ReflectionRate(after),
             BacktrackRateBefore = R1ZeroEvaluation.BacktrackRate(before), BacktrackRateAfter = R1ZeroEvaluation.BacktrackRate(after), AhaStep = ahaStep,
+            AttemptsPerCompletionBefore = inputs.Searches ? CountdownSearch.AttemptsPerCompletion(before) : null,
+            AttemptsPerCompletionAfter = inputs.Searches ? CountdownSearch.AttemptsPerCompletion(after) : null,
             RlSteps = c.Rl.Steps, PretrainSteps = pretrain.Steps, PretrainFinalLoss = double.IsNaN(pretrain.FinalLoss) ? null : pretrain.FinalLoss,
             Corpus = inputs.CorpusStats, PretrainSeconds = pretrain.Seconds, RlSeconds = 0, TotalSeconds = 0,
         };
