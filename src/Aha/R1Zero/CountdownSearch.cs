@@ -8,8 +8,9 @@ namespace Aha.R1Zero;
 
 /// <summary>
 /// Reads the search in a Countdown completion. Its attempts are the ";"-separated equations of its think block, written
-/// whole ("12-7+3=8") or worked out a step at a time ("12-7=5+3=8", the expression 12-7+3):
-/// <c>&lt;think&gt;3+7=10+12=22;12-7=5+3=8&lt;/think&gt;&lt;answer&gt;12-7+3&lt;/answer&gt;</c> makes two. An attempt cut
+/// whole ("12-7+3=8") or worked out a step at a time ("12-7=5+3=8", the expression 12-7+3), with or without the
+/// target and a verdict after the value ("12-7=5+3=8|8✓", <see cref="CountdownSolutions"/>):
+/// <c>&lt;think&gt;3+7=10+12=22|8✗;12-7=5+3=8|8✓&lt;/think&gt;&lt;answer&gt;12-7+3&lt;/answer&gt;</c> makes two. An attempt cut
 /// off by the length limit after its first "=" still counts; an expression without "=" does not. Whether an attempt
 /// reaches the target is computed from its expression by <see cref="CountdownVerifier"/>, never read from the values
 /// written after "=", which the model may get wrong.
@@ -26,6 +27,10 @@ public static partial class CountdownSearch
     [GeneratedRegex(@"=-?\d*", RegexOptions.CultureInvariant)]
     private static partial Regex WrittenValue();
 
+    /// <summary>The expression left when the values are taken out (what follows it, a target and a verdict, is not part of it).</summary>
+    [GeneratedRegex(@"^\d+(?:[-+*/]\d+)*[-+*/]?", RegexOptions.CultureInvariant)]
+    private static partial Regex Expression();
+
     /// <summary>The expressions attempted in the think block, in order, without the values written; none without a think block.</summary>
     public static IReadOnlyList<string> Attempts(string completion)
     {
@@ -35,7 +40,7 @@ public static partial class CountdownSearch
         int start = open + ThinkOpen.Length;
         int close = completion.IndexOf(ThinkClose, start, StringComparison.Ordinal);
         var think = close < 0 ? completion[start..] : completion[start..close];
-        return think.Split(';').Where(e => AttemptStart().IsMatch(e)).Select(e => WrittenValue().Replace(e, "")).ToList();
+        return think.Split(';').Where(e => AttemptStart().IsMatch(e)).Select(e => Expression().Match(WrittenValue().Replace(e, "")).Value).ToList();
     }
 
     /// <summary>

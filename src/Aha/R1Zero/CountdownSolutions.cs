@@ -5,27 +5,49 @@ using Aha.Rewards;
 
 namespace Aha.R1Zero;
 
+/// <summary>One left-to-right expression: its text ("12-7+3"), worked out step by step ("12-7=5+3=8"), and its value.</summary>
+/// <param name="Natural">Every intermediate value is ≥ 0, as a person working the sum in the head keeps it.</param>
+public sealed record CountdownExpression(string Text, string Worked, long Value, bool Natural);
+
 /// <summary>
 /// Trial-and-error Countdown solutions over left-to-right expressions "a op b op c" (ops from <see cref="Operators"/>):
-/// prompt "3,7,12>8=", completion "&lt;think&gt;3+7-12=-2;12-7+3=8&lt;/think&gt;&lt;answer&gt;12-7+3&lt;/answer&gt;".
-/// A careful writer tries 0–2 non-solutions, then a solution, and answers it. The systematic error (probability
-/// <see cref="CorpusOptions.ErrorRate"/>): the writer tries 1–3 non-solutions and answers the last one anyway, although
-/// its value (written right there) is not the target. Direct answers guess an expression without a think block.
+/// prompt "3,7,12>8=", completion "&lt;think&gt;3+7=10+12=22|8✗;12-7=5+3=8|8✓&lt;/think&gt;&lt;answer&gt;12-7+3&lt;/answer&gt;".
+/// Each attempt is worked out one operation at a time (two small numbers per step, which the small model can compute,
+/// where the value of a whole three-number expression in one go was mostly wrong), keeps every intermediate value ≥ 0,
+/// and ends with the target written beside its value and the writer's verdict: ✓ when they are equal, ✗ when not. No writer tries a value twice (one
+/// expression per distinct value, in a random order). A careful writer keeps trying until an attempt reaches the target
+/// and answers it. The systematic error (probability <see cref="CorpusOptions.ErrorRate"/>) is giving up: the writer
+/// tries one non-solution and answers it anyway, although its own verdict says it misses — so after a first ✗, giving
+/// up is the majority habit, as the sign error is in arithmetic. Direct answers guess an expression without a think
+/// block.
+/// <para>The verdict makes "search on after a miss" one local choice (what follows ✗), the one RL has to change; without
+/// it the choice hangs on comparing the value with the target far back in the prompt, and under RL the values, which
+/// the reward never sees, decayed before the choice was learned. The target copied beside the value makes the verdict
+/// itself a comparison of two neighbouring numbers: compared with the prompt's target directly, the base model wrote ✗
+/// on most of its hits (docs/r1zero.md).</para>
 /// </summary>
 public sealed class CountdownSolutions(string operators = "+-") : ISolutionWriter
 {
     public string Operators { get; } = operators;
 
+    /// <summary>The writer's verdict after an attempt's value: it reaches the target, or it does not.</summary>
+    public const string Hit = "✓", Miss = "✗";
+
+    /// <summary>Separates an attempt's value from the target written beside it ("22|8").</summary>
+    public const char Against = '|';
+
     public WrittenSolution Write(PromptItem problem, SeededRandom rng, CorpusOptions options)
     {
         var numbers = CountdownReward.ParseNumbers(problem.Metadata["numbers"]);
         int target = int.Parse(problem.Metadata["target"], CultureInfo.InvariantCulture);
-        var all = Expressions(numbers);
+        var all = Expressions(numbers).Where(e => e.Natural).ToList();
         var hits = all.Where(e => e.Value == target).ToList();
         var misses = all.Where(e => e.Value != target).ToList();
         if (hits.Count == 0 || misses.Count == 0)
-            return new WrittenSolution($"<think>{Attempt(hits.Count > 0 ? hits[0] : all[0])}</think><answer>{(hits.Count > 0 ? hits[0] : all[0]).Text}</answer>",
-                hits.Count > 0 ? "correct" : "error", hits.Count > 0, 0, 0);
+        {
+            var only = hits.Count > 0 ? hits[0] : all[0];
+            return new WrittenSolution($"<think>{Attempt(only, target)}</think><answer>{only.Text}</answer>", hits.Count > 0 ? "correct" : "error", hits.Count > 0, 0, 0);
+        }
 
         if (rng.NextDouble() < options.DirectAnswerRate)
         {
@@ -33,30 +55,43 @@ public sealed class CountdownSolutions(string operators = "+-") : ISolutionWrite
             return new WrittenSolution($"<answer>{guess.Text}</answer>", "direct", guess.Value == target, 0, 0);
         }
         bool error = rng.NextDouble() < (options.ErrorRate ?? CorpusOptions.ArithmeticErrorRate);
-        int tries = error ? rng.NextInclusive(1, 3) : rng.NextInclusive(0, 2);
-        var attempts = new List<(string Text, long Value)>();
-        for (int i = 0; i < tries; i++) attempts.Add(misses[rng.Next(misses.Count)]);
-        if (!error) attempts.Add(hits[rng.Next(hits.Count)]);
-        var think = string.Join(";", attempts.Select(Attempt));
+        // One expression per distinct value, chosen at random among those with that value, in a random order.
+        var byValue = all.GroupBy(e => e.Value).Select(g => g.ElementAt(rng.Next(g.Count()))).ToList();
+        Shuffle(byValue, rng);
+        var attempts = error
+            ? [byValue.First(e => e.Value != target)]
+            : byValue.Take(byValue.FindIndex(e => e.Value == target) + 1).ToList();
         var answer = attempts[^1];
-        return new WrittenSolution($"<think>{think}</think><answer>{answer.Text}</answer>", error ? "error" : "correct",
-            answer.Value == target, error ? 1 : 0, 1);
+        return new WrittenSolution($"<think>{string.Join(";", attempts.Select(e => Attempt(e, target)))}</think><answer>{answer.Text}</answer>",
+            error ? "error" : "correct", answer.Value == target, error ? 1 : 0, 1);
     }
 
-    static string Attempt((string Text, long Value) e) => $"{e.Text}={e.Value.ToString(CultureInfo.InvariantCulture)}";
+    static string Attempt(CountdownExpression e, int target) =>
+        $"{e.Worked}{Against}{target.ToString(CultureInfo.InvariantCulture)}{(e.Value == target ? Hit : Miss)}";
+
+    static void Shuffle<T>(List<T> items, SeededRandom rng)
+    {
+        for (int i = items.Count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
 
     /// <summary>Every left-to-right expression using each number once, in a fixed order (permutations × operators).</summary>
-    public List<(string Text, long Value)> Expressions(int[] numbers)
+    public List<CountdownExpression> Expressions(int[] numbers)
     {
-        var result = new List<(string, long)>();
+        var result = new List<CountdownExpression>();
         foreach (var perm in Permutations(numbers.Length))
         {
             var opsCount = numbers.Length - 1;
             int combos = (int)Math.Pow(Operators.Length, opsCount);
             for (int c = 0; c < combos; c++)
             {
-                var sb = new StringBuilder().Append(numbers[perm[0]]);
+                var text = new StringBuilder().Append(numbers[perm[0]]);
+                var worked = new StringBuilder().Append(numbers[perm[0]]);
                 long value = numbers[perm[0]];
+                bool natural = true;
                 int code = c;
                 for (int k = 0; k < opsCount; k++)
                 {
@@ -64,9 +99,11 @@ public sealed class CountdownSolutions(string operators = "+-") : ISolutionWrite
                     code /= Operators.Length;
                     long b = numbers[perm[k + 1]];
                     value = op switch { '+' => value + b, '-' => value - b, '*' => value * b, _ => throw new InvalidOperationException($"operator '{op}' unsupported") };
-                    sb.Append(op).Append(b);
+                    natural &= value >= 0;
+                    text.Append(op).Append(b);
+                    worked.Append(op).Append(b).Append('=').Append(value.ToString(CultureInfo.InvariantCulture));
                 }
-                result.Add((sb.ToString(), value));
+                result.Add(new CountdownExpression(text.ToString(), worked.ToString(), value, natural));
             }
         }
         return result;

@@ -95,7 +95,9 @@ public static class R1ZeroReport
         {
             md.AppendLine("## Search");
             md.AppendLine();
-            md.AppendLine("An *attempt* is an equation `expression=value` in the think block (`CountdownSearch`); whether it reaches the target is computed from the expression.");
+            md.AppendLine($"An *attempt* is an equation `expression=value` in the think block (`CountdownSearch`); whether it reaches the target is computed from the expression. " +
+                          $"Attempts per sampled completion: {F2(s.AttemptsPerCompletionBefore.Value)} before RL, {F2(s.AttemptsPerCompletionAfter ?? 0)} after.");
+            md.AppendLine();
             if (searchExamples.Count == 0)
                 md.AppendLine("No right held-out completion after RL has an attempt that misses followed by one that reaches the target.");
             else

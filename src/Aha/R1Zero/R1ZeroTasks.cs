@@ -127,6 +127,13 @@ public static class R1ZeroTasks
             "three single-digit numbers joined by + and − (e.g. 7+5-3=), solved left to right");
     }
 
+    /// <summary>
+    /// Countdown's completion budget: a careful writer may try one worked expression per distinct value (up to 4 that keep
+    /// every intermediate ≥ 0), each with the target and a verdict, before its answer; the longest such document of the
+    /// problem space is 88 tokens with EOS.
+    /// </summary>
+    public const int CountdownMaxNewTokens = 96;
+
     static R1ZeroTask Countdown(int trainCount, int testCount, long seed)
     {
         var task = new CountdownTask(CountdownShape);
@@ -135,6 +142,6 @@ public static class R1ZeroTasks
         return new R1ZeroTask("countdown", split.Train.Select(Short).ToList(), split.Test.Select(Short).ToList(),
             new CountdownSolutions("+-"), new CountdownReward(formatScore: 0, name: "countdown"),
             "three numbers 1–20 and a target (e.g. 3,7,12>8=): write an expression with + and − that uses each number once")
-        { Searches = true };
+        { Searches = true, MaxNewTokens = CountdownMaxNewTokens };
     }
 }

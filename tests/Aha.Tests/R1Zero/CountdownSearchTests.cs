@@ -24,6 +24,9 @@ public sealed class CountdownSearchTests
     [InlineData("<think>3+7=10-12=-2;12-7=5+3=8</think><answer>12-7+3</answer>", 2, true)]   // worked step by step
     [InlineData("<think>3+7=10+12=8;12+3=15-7=8</think><answer>12+3-7</answer>", 2, true)]   // 3+7+12 misses whatever it says
     [InlineData("<think>3+7=10+12=22;12-7=5+", 2, false)]                                      // cut off mid-attempt: 12-7+ reaches nothing
+    [InlineData("<think>3+7=10+12=22|8✗;12-7=5+3=8|8✓</think><answer>12-7+3</answer>", 2, true)] // with target and verdict
+    [InlineData("<think>3+7=10+12=8|8✓;12+3=15-7=8|8✓</think><answer>12+3-7</answer>", 2, true)]  // a wrong verdict changes nothing
+    [InlineData("<think>12-7=5+3=8|8✓;3+7=10+12=22|8✗</think><answer>12-7+3</answer>", 2, false)]
     public void CountsAttemptsAndRecoveries_InHandWrittenCompletions(string completion, int attempts, bool missThenHit)
     {
         Assert.Equal(attempts, CountdownSearch.Attempts(completion).Count);
@@ -35,6 +38,7 @@ public sealed class CountdownSearchTests
     {
         Assert.Equal(["3+7-12", "12-7+3"], CountdownSearch.Attempts("<think>3+7-12=-2;12-7+3=8</think><answer>12-7+3</answer>"));
         Assert.Equal(["3+7-12", "12-7+3"], CountdownSearch.Attempts("<think>3+7=10-12=-2;12-7=5+3=8</think><answer>12-7+3</answer>"));
+        Assert.Equal(["3+7-12", "12-7+3"], CountdownSearch.Attempts("<think>3+7=10-12=-2|8✗;12-7=5+3=8|8✓</think><answer>12-7+3</answer>"));
     }
 
     [Fact]

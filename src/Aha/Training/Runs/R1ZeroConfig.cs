@@ -160,7 +160,7 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>KL coefficient β; null keeps the preset's. The default value is null.</summary>
     public double? Beta { get; init; }
 
-    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (48 for every built-in task and for a data file). The default value is null.</summary>
+    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (80 for countdown, 48 for the other built-in tasks and for a data file). The default value is null.</summary>
     public int? MaxNewTokens { get; init; }
 
     /// <summary>Weight of the format reward (DeepSeek-R1's format bonus); null takes the task's (0.1; 0 for tool-arithmetic, whose
