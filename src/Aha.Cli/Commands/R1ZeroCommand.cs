@@ -35,7 +35,7 @@ internal static class R1ZeroCommand
         Flag<int?>("--layers", "model.layers", "Decoder layers"),
         Flag<int?>("--num-generations", "rl.num_generations", "G, completions per prompt"),
         Flag<int?>("--prompts-per-step", "rl.prompts_per_step", "Prompts per RL step"),
-        Flag<double?>("--lr", "rl.learning_rate", "RL learning rate"),
+        Flag<double?>("--lr", "rl.learning_rate", "RL learning rate (default: the task's, 5e-4; 1e-4 for countdown)"),
         Flag<double?>("--beta", "rl.beta", "KL coefficient"),
         Flag<int?>("--max-new-tokens", "rl.max_new_tokens", "Most tokens per completion"),
         Flag<int?>("--test-problems", "data.test_problems", "Held-out problems"),

@@ -56,6 +56,23 @@ public sealed class R1ZeroRecipeTests : IDisposable
         }, c);
     }
 
+    [Theory]
+    [InlineData("countdown", null, 1e-4)]      // the task's own: its worked values drift at 5e-4 (R1ZeroTasks.CountdownLearningRate)
+    [InlineData("arithmetic", null, 5e-4)]     // the default of every other task
+    [InlineData("selfcheck", null, 5e-4)]
+    [InlineData("countdown", 3e-4, 3e-4)]      // a set rl.learning_rate wins
+    public void LearningRate_IsTheTasksUnlessSet(string task, double? set, double expected)
+    {
+        var c = new R1ZeroConfig
+        {
+            Task = task, Corpus = new Aha.R1Zero.CorpusOptions { Documents = 50 }, Data = new R1ZeroDataSection { TestProblems = 20, TrainProblems = 100 },
+            Rl = new R1ZeroRlSection { LearningRate = set },
+        };
+        var inputs = R1ZeroInputs.Read(c);
+        Assert.Equal(expected, inputs.LearningRate);
+        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate).LearningRate);
+    }
+
     [Fact]
     public void Problems_AreStructured_WithTheirKeys()
     {

@@ -154,13 +154,14 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>Prompts per RL step. The default value is 16.</summary>
     public int PromptsPerStep { get; init; } = 16;
 
-    /// <summary>Policy (and critic) learning rate; tiny models need far more than the 1e-6 of real ones. The default value is 0.0005.</summary>
-    public double LearningRate { get; init; } = 5e-4;
+    /// <summary>Policy (and critic) learning rate; tiny models need far more than the 1e-6 of real ones. Null takes the task's
+    /// (0.0005; 0.0001 for countdown, and 0.0005 for a data file). The default value is null.</summary>
+    public double? LearningRate { get; init; }
 
     /// <summary>KL coefficient β; null keeps the preset's. The default value is null.</summary>
     public double? Beta { get; init; }
 
-    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (80 for countdown, 48 for the other built-in tasks and for a data file). The default value is null.</summary>
+    /// <summary>Most tokens per completion (RL and evaluation); null takes the task's (96 for countdown, 48 for the other built-in tasks and for a data file). The default value is null.</summary>
     public int? MaxNewTokens { get; init; }
 
     /// <summary>Weight of the format reward (DeepSeek-R1's format bonus); null takes the task's (0.1; 0 for tool-arithmetic, whose
@@ -170,11 +171,12 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>Sampled completions of each step written to completions.jsonl (the aha-step examples come from them). The default value is 8.</summary>
     public int LogSamplesPerStep { get; init; } = 8;
 
-    /// <summary>The trainer's config for a run of <paramref name="seed"/> whose correctness reward is <paramref name="accuracyReward"/>.</summary>
-    public OnPolicyConfig Trainer(long seed, string accuracyReward, int maxNewTokens) => new()
+    /// <summary>The trainer's config for a run of <paramref name="seed"/> whose correctness reward is <paramref name="accuracyReward"/>;
+    /// <paramref name="learningRate"/> is <see cref="LearningRate"/> or, where that is null, the task's.</summary>
+    public OnPolicyConfig Trainer(long seed, string accuracyReward, int maxNewTokens, double learningRate) => new()
     {
         Preset = Preset, NumGenerations = NumGenerations, PromptsPerStep = PromptsPerStep, MaxNewTokens = maxNewTokens,
-        LearningRate = LearningRate, CriticLearningRate = LearningRate, Beta = Beta, Seed = seed,
+        LearningRate = learningRate, CriticLearningRate = learningRate, Beta = Beta, Seed = seed,
         AccuracyReward = accuracyReward, LogSamplesPerStep = LogSamplesPerStep,
     };
 
@@ -187,7 +189,7 @@ public sealed record R1ZeroRlSection : IValidatableConfig
             yield return new ConfigProblem("format_bonus", $"must be ≥ 0 or null for the task's (got {bonus}).", bonus);
         if (LogSamplesPerStep < 0) yield return new ConfigProblem("log_samples_per_step", $"must be ≥ 0 (got {LogSamplesPerStep}).", LogSamplesPerStep);
         // The trainer's keys are this section's; its critic_learning_rate is learning_rate here, and max_new_tokens is checked above.
-        foreach (var p in Trainer(0, "math", MaxNewTokens ?? 1).Problems().Where(p => p.Key is not ("critic_learning_rate" or "max_new_tokens")))
+        foreach (var p in Trainer(0, "math", MaxNewTokens ?? 1, LearningRate ?? R1ZeroTask.DefaultLearningRate).Problems().Where(p => p.Key is not ("critic_learning_rate" or "max_new_tokens")))
             yield return p;
     }
 }

@@ -28,6 +28,9 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
     /// <summary>Weight of the format reward: <c>rl.format_bonus</c>, else the task's (<see cref="R1ZeroTask.DefaultFormatBonus"/> for a data file).</summary>
     public double FormatBonus { get; init; } = R1ZeroTask.DefaultFormatBonus;
 
+    /// <summary>RL learning rate: <c>rl.learning_rate</c>, else the task's (<see cref="R1ZeroTask.DefaultLearningRate"/> for a data file).</summary>
+    public double LearningRate { get; init; } = R1ZeroTask.DefaultLearningRate;
+
     /// <summary>Tokens per completion: <c>rl.max_new_tokens</c>, else the task's own length (48 for a data file).</summary>
     public int MaxNewTokens { get; init; } = 48;
 
@@ -66,6 +69,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         {
             Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment, Searches = task.Searches,
             MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus,
+            LearningRate = c.Rl.LearningRate ?? task.LearningRate,
         };
     }
 
@@ -85,7 +89,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
                 {
                     Description = task.Description, Environment = task.Environment, Searches = task.Searches, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
-                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, Source = source,
+                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, LearningRate = c.Rl.LearningRate ?? task.LearningRate, Source = source,
                 };
         }
         var template = PromptTemplate.Named(c.Data.Template)!;            // checked by the config
@@ -94,6 +98,9 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         int testCount = Math.Min(c.Data.TestProblems, items.Count / 2);
         var (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(c.Data.TrainProblems).ToList());
         return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config)
-            { MaxNewTokens = c.Rl.MaxNewTokens ?? 48, FormatBonus = c.Rl.FormatBonus ?? R1ZeroTask.DefaultFormatBonus, Source = source };
+            {
+                MaxNewTokens = c.Rl.MaxNewTokens ?? 48, FormatBonus = c.Rl.FormatBonus ?? R1ZeroTask.DefaultFormatBonus,
+                LearningRate = c.Rl.LearningRate ?? R1ZeroTask.DefaultLearningRate, Source = source,
+            };
     }
 }

@@ -46,7 +46,7 @@ public static class R1ZeroRecipe
         var total = Stopwatch.StartNew();
         // Everything bad input can fail on, before the run folder exists: data, corpus, tokenizer, model config, positions.
         var inputs = R1ZeroInputs.Read(c);
-        var trainerConfig = c.Rl.Trainer(c.Seed, inputs.Correctness.Name, inputs.MaxNewTokens);
+        var trainerConfig = c.Rl.Trainer(c.Seed, inputs.Correctness.Name, inputs.MaxNewTokens, inputs.LearningRate);
         var algorithm = trainerConfig.ResolveAlgorithm();
         using var run = RunContext.Open(c.Threads, c.Device, c.Seed, inputs.Source, inputs.Tokenizer, inputs.ModelConfig);
         var session = run.OpenFolder(c, Prefix, options, Math.Max(1, c.Rl.Steps), c.Checkpointing.KeepLast, validated: true);
