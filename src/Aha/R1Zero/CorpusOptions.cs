@@ -15,7 +15,7 @@ public sealed record CorpusOptions : IValidatableConfig
     /// <summary>
     /// Probability that a step carries the systematic error. Arithmetic: each subtraction step a−b is written as the
     /// addition a+b, and the chain continues from the wrong value. Selfcheck: a first attempt at a−b gets a+b's value.
-    /// Countdown: the writer gives up after its attempts and answers a non-solution. The default value is null: the task's own
+    /// Countdown: the writer gives up after its first miss and answers it. The default value is null: the task's own
     /// (<see cref="ArithmeticErrorRate"/> for arithmetic and countdown, <see cref="SelfCheckErrorRate"/> for selfcheck).
     /// </summary>
     public double? ErrorRate { get; init; }
