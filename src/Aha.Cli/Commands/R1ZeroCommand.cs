@@ -21,10 +21,10 @@ internal static class R1ZeroCommand
     /// <summary>The flags, made anew for each command tree.</summary>
     static Shorthand[] Shorthands() =>
     [
-        Flag<string?>("--task", "task", "arithmetic, selfcheck (checking and backtracking latent in the corpus, amplified by RL), countdown or tool-arithmetic"),
+        Flag<string?>("--task", "task", "selfcheck (the default: checking and backtracking latent in the corpus, amplified by RL), arithmetic, countdown or tool-arithmetic"),
         Flag<string?>("--control", "control", "none, or random-reward (coin-flip rewards: the control that must not improve)"),
         Flag<long?>("--seed", "seed", "Seed of everything"),
-        Flag<string?>("--preset", "rl.preset", "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo"),
+        Flag<string?>("--preset", "rl.preset", "grpo, dapo, dr_grpo, rloo, reinforce_pp or ppo (default: the task's, dr_grpo for selfcheck, else grpo)"),
         Flag<int?>("--steps", "rl.steps", "RL steps"),
         Flag<int?>("--pretrain-steps", "pretrain.max_steps", "Pretraining steps (0 skips)"),
         Flag<int?>("--corpus-docs", "corpus.documents", "Documents in the synthetic corpus"),

@@ -26,6 +26,12 @@ public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IR
     /// <summary>The learning rate of a task that names none, and of a data file.</summary>
     public const double DefaultLearningRate = 5e-4;
 
+    /// <summary>On-policy preset when <c>rl.preset</c> is null: grpo, or the one under which the task's behaviour emerges.</summary>
+    public string Preset { get; init; } = DefaultPreset;
+
+    /// <summary>The preset of a task that names none, and of a data file.</summary>
+    public const string DefaultPreset = "grpo";
+
     /// <summary>Multi-turn environments (tools) that rollouts and evaluation run in; null: single-turn.</summary>
     public MultiTurnEnvironment? Environment { get; init; }
 
@@ -69,7 +75,13 @@ public static class R1ZeroTasks
         var split = TaskDatasets.Generate(task, Math.Min(trainCount, DistinctProblems("selfcheck") - testCount), testCount, seed, task.DefaultTemplate);
         return new R1ZeroTask("selfcheck", split.Train, split.Test, new SelfCheckSolutions(), new MathReward("math", AnswerSources.AnswerTag),
             "three digits joined by + and −, at least one − (e.g. 7-3+5=), solved left to right; a few writers check each step")
-        { AddedTokens = [SelfCheckSolutions.Check, SelfCheckSolutions.Wait] };
+        {
+            AddedTokens = [SelfCheckSolutions.Check, SelfCheckSolutions.Wait],
+            // Under GRPO checking rises for ~70 steps, then the policy learns not to slip and drops it (docs/r1zero.md): its
+            // 1/|o| per-sequence normalisation gives a short right completion a larger update per token than a right one that
+            // checks (the length bias of Liu et al. 2025). Dr. GRPO removes that normalisation and the std scaling; checking stays.
+            Preset = "dr_grpo",
+        };
     }
 
     static readonly ArithmeticOptions ArithmeticShape = R1ZeroArithmeticTask.Shape;

@@ -68,7 +68,7 @@ public sealed class R1ZeroEndToEndTests : IDisposable
         foreach (var (old, now) in new[] { ("pass8", "pass_at_k"), ("maj8", "maj_at_k") })
             foreach (var phase in new[] { "before", "after" })
                 Assert.Equal((double)s[$"{now}_{phase}"]!, (double)s[$"{old}_{phase}"]!);
-        Assert.Equal("grpo", (string)s["preset"]!);
+        Assert.Equal("dr_grpo", (string)s["preset"]!);     // rl.preset null: the selfcheck task's
         Assert.Equal("selfcheck", (string)s["task"]!);
 
         // Recompute the before/after figures from the per-problem file.

@@ -70,7 +70,24 @@ public sealed class R1ZeroRecipeTests : IDisposable
         };
         var inputs = R1ZeroInputs.Read(c);
         Assert.Equal(expected, inputs.LearningRate);
-        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate).LearningRate);
+        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset).LearningRate);
+    }
+
+    [Theory]
+    [InlineData("selfcheck", null, "dr_grpo")]   // the default task's own: under grpo its checking fades (R1ZeroTasks.SelfCheck)
+    [InlineData("arithmetic", null, "grpo")]
+    [InlineData("countdown", null, "grpo")]
+    [InlineData("selfcheck", "grpo", "grpo")]    // a set rl.preset wins
+    public void Preset_IsTheTasksUnlessSet(string task, string? set, string expected)
+    {
+        var c = new R1ZeroConfig
+        {
+            Task = task, Corpus = new Aha.R1Zero.CorpusOptions { Documents = 50 }, Data = new R1ZeroDataSection { TestProblems = 20, TrainProblems = 100 },
+            Rl = new R1ZeroRlSection { Preset = set },
+        };
+        var inputs = R1ZeroInputs.Read(c);
+        Assert.Equal(expected, inputs.Preset);
+        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset).Preset);
     }
 
     [Fact]

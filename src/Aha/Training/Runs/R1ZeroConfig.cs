@@ -7,13 +7,13 @@ namespace Aha.Training.Runs;
 
 /// <summary>
 /// <c>aha r1zero</c>: every setting of the mini DeepSeek-R1-Zero recipe (<see cref="R1ZeroRecipe"/>). The defaults are
-/// the demo sized for 2 CPU cores (a ≈0.45M-parameter Qwen2-style model, ≈1 minute of pretraining, 150 GRPO steps);
+/// the demo sized for 2 CPU cores (a ≈0.45M-parameter Qwen2-style model, ≈1 minute of pretraining, 150 RL steps);
 /// <c>configs/r1zero.yaml</c> spells every one of them out.
 /// </summary>
 public sealed record R1ZeroConfig : IValidatableConfig
 {
-    /// <summary><c>arithmetic</c>, <c>selfcheck</c>, <c>countdown</c> or <c>tool-arithmetic</c> (see <see cref="R1ZeroTasks"/>); with <c>model.path</c> and <c>data.path</c> the data file replaces it. The default value is arithmetic.</summary>
-    public string Task { get; init; } = "arithmetic";
+    /// <summary><c>arithmetic</c>, <c>selfcheck</c>, <c>countdown</c> or <c>tool-arithmetic</c> (see <see cref="R1ZeroTasks"/>); with <c>model.path</c> and <c>data.path</c> the data file replaces it. The default value is selfcheck.</summary>
+    public string Task { get; init; } = "selfcheck";
 
     /// <summary><c>none</c>, or <c>random-reward</c>: the reward is replaced by a coin flip (the control that must not improve). The default value is none.</summary>
     public string Control { get; init; } = "none";
@@ -145,8 +145,9 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     /// <summary>RL optimizer steps. The default value is 150.</summary>
     public int Steps { get; init; } = 150;
 
-    /// <summary>On-policy preset: grpo, dapo, dr_grpo, rloo, reinforce_pp, ppo (or gspo, cispo, sapo, gmpo). The default value is grpo.</summary>
-    public string Preset { get; init; } = "grpo";
+    /// <summary>On-policy preset: grpo, dapo, dr_grpo, rloo, reinforce_pp, ppo (or gspo, cispo, sapo, gmpo); null takes the task's
+    /// (dr_grpo for selfcheck, grpo for the other tasks and for a data file). The default value is null.</summary>
+    public string? Preset { get; init; }
 
     /// <summary>G, completions per prompt. The default value is 8.</summary>
     public int NumGenerations { get; init; } = 8;
@@ -172,10 +173,10 @@ public sealed record R1ZeroRlSection : IValidatableConfig
     public int LogSamplesPerStep { get; init; } = 8;
 
     /// <summary>The trainer's config for a run of <paramref name="seed"/> whose correctness reward is <paramref name="accuracyReward"/>;
-    /// <paramref name="learningRate"/> is <see cref="LearningRate"/> or, where that is null, the task's.</summary>
-    public OnPolicyConfig Trainer(long seed, string accuracyReward, int maxNewTokens, double learningRate) => new()
+    /// <paramref name="learningRate"/> and <paramref name="preset"/> are <see cref="LearningRate"/> and <see cref="Preset"/> or, where null, the task's.</summary>
+    public OnPolicyConfig Trainer(long seed, string accuracyReward, int maxNewTokens, double learningRate, string preset) => new()
     {
-        Preset = Preset, NumGenerations = NumGenerations, PromptsPerStep = PromptsPerStep, MaxNewTokens = maxNewTokens,
+        Preset = preset, NumGenerations = NumGenerations, PromptsPerStep = PromptsPerStep, MaxNewTokens = maxNewTokens,
         LearningRate = learningRate, CriticLearningRate = learningRate, Beta = Beta, Seed = seed,
         AccuracyReward = accuracyReward, LogSamplesPerStep = LogSamplesPerStep,
     };
@@ -189,7 +190,7 @@ public sealed record R1ZeroRlSection : IValidatableConfig
             yield return new ConfigProblem("format_bonus", $"must be ≥ 0 or null for the task's (got {bonus}).", bonus);
         if (LogSamplesPerStep < 0) yield return new ConfigProblem("log_samples_per_step", $"must be ≥ 0 (got {LogSamplesPerStep}).", LogSamplesPerStep);
         // The trainer's keys are this section's; its critic_learning_rate is learning_rate here, and max_new_tokens is checked above.
-        foreach (var p in Trainer(0, "math", MaxNewTokens ?? 1, LearningRate ?? R1ZeroTask.DefaultLearningRate).Problems().Where(p => p.Key is not ("critic_learning_rate" or "max_new_tokens")))
+        foreach (var p in Trainer(0, "math", MaxNewTokens ?? 1, LearningRate ?? R1ZeroTask.DefaultLearningRate, Preset ?? R1ZeroTask.DefaultPreset).Problems().Where(p => p.Key is not ("critic_learning_rate" or "max_new_tokens")))
             yield return p;
     }
 }

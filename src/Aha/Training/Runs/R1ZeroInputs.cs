@@ -31,6 +31,9 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
     /// <summary>RL learning rate: <c>rl.learning_rate</c>, else the task's (<see cref="R1ZeroTask.DefaultLearningRate"/> for a data file).</summary>
     public double LearningRate { get; init; } = R1ZeroTask.DefaultLearningRate;
 
+    /// <summary>On-policy preset: <c>rl.preset</c>, else the task's (<see cref="R1ZeroTask.DefaultPreset"/> for a data file).</summary>
+    public string Preset { get; init; } = R1ZeroTask.DefaultPreset;
+
     /// <summary>Tokens per completion: <c>rl.max_new_tokens</c>, else the task's own length (48 for a data file).</summary>
     public int MaxNewTokens { get; init; } = 48;
 
@@ -70,6 +73,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment, Searches = task.Searches,
             MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus,
             LearningRate = c.Rl.LearningRate ?? task.LearningRate,
+            Preset = c.Rl.Preset ?? task.Preset,
         };
     }
 
@@ -89,7 +93,8 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
                 {
                     Description = task.Description, Environment = task.Environment, Searches = task.Searches, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
-                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, LearningRate = c.Rl.LearningRate ?? task.LearningRate, Source = source,
+                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, LearningRate = c.Rl.LearningRate ?? task.LearningRate,
+                    Preset = c.Rl.Preset ?? task.Preset, Source = source,
                 };
         }
         var template = PromptTemplate.Named(c.Data.Template)!;            // checked by the config
@@ -100,7 +105,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
         return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config)
             {
                 MaxNewTokens = c.Rl.MaxNewTokens ?? 48, FormatBonus = c.Rl.FormatBonus ?? R1ZeroTask.DefaultFormatBonus,
-                LearningRate = c.Rl.LearningRate ?? R1ZeroTask.DefaultLearningRate, Source = source,
+                LearningRate = c.Rl.LearningRate ?? R1ZeroTask.DefaultLearningRate, Preset = c.Rl.Preset ?? R1ZeroTask.DefaultPreset, Source = source,
             };
     }
 }

@@ -46,7 +46,7 @@ public static class R1ZeroRecipe
         var total = Stopwatch.StartNew();
         // Everything bad input can fail on, before the run folder exists: data, corpus, tokenizer, model config, positions.
         var inputs = R1ZeroInputs.Read(c);
-        var trainerConfig = c.Rl.Trainer(c.Seed, inputs.Correctness.Name, inputs.MaxNewTokens, inputs.LearningRate);
+        var trainerConfig = c.Rl.Trainer(c.Seed, inputs.Correctness.Name, inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset);
         var algorithm = trainerConfig.ResolveAlgorithm();
         using var run = RunContext.Open(c.Threads, c.Device, c.Seed, inputs.Source, inputs.Tokenizer, inputs.ModelConfig);
         var session = run.OpenFolder(c, Prefix, options, Math.Max(1, c.Rl.Steps), c.Checkpointing.KeepLast, validated: true);
@@ -89,7 +89,7 @@ public static class R1ZeroRecipe
         double rlSeconds = rlClock.Elapsed.TotalSeconds;
         tracker.WritePlots();
         PlotWriter.Write(tracker.PlotsDir, tracker.Rows, R1ZeroReport.PlotGroups);
-        Say($"RL: {c.Rl.Steps} steps of {c.Rl.Preset} in {rlSeconds:F0} s");
+        Say($"RL: {c.Rl.Steps} steps of {inputs.Preset} in {rlSeconds:F0} s");
 
         var after = evaluation.Run(inputs.Test);
         Say(Figures("after RL: ", c.Eval.K, after));
@@ -196,7 +196,7 @@ public static class R1ZeroRecipe
         bool tools = inputs.Environment is not null;
         return new R1ZeroSummary
         {
-            Task = inputs.TaskName, Preset = c.Rl.Preset, Control = c.Control, Seed = c.Seed, ModelParameters = model.Config.ParameterCount(),
+            Task = inputs.TaskName, Preset = inputs.Preset, Control = c.Control, Seed = c.Seed, ModelParameters = model.Config.ParameterCount(),
             EvalProblems = inputs.Test.Count, EvalK = c.Eval.K,
             AccuracyBefore = before.GreedyPass1, AccuracyAfter = after.GreedyPass1,
             SampledPass1Before = before.SampledPass1, SampledPass1After = after.SampledPass1,
