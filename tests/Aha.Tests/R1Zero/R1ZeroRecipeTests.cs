@@ -57,37 +57,22 @@ public sealed class R1ZeroRecipeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("countdown", null, 1e-4)]      // the task's own: its worked values drift at 5e-4 (R1ZeroTasks.CountdownLearningRate)
-    [InlineData("arithmetic", null, 5e-4)]     // the default of every other task
-    [InlineData("selfcheck", null, 5e-4)]
-    [InlineData("countdown", 3e-4, 3e-4)]      // a set rl.learning_rate wins
-    public void LearningRate_IsTheTasksUnlessSet(string task, double? set, double expected)
+    [InlineData("countdown", null, null, 1e-4, "grpo")]       // its own rate: its worked values drift at 5e-4 (R1ZeroTasks.CountdownLearningRate)
+    [InlineData("arithmetic", null, null, 5e-4, "grpo")]      // the defaults of a task that names none
+    [InlineData("selfcheck", null, null, 5e-4, "dr_grpo")]    // its own preset: under grpo its checking fades (R1ZeroTasks.SelfCheck)
+    [InlineData("countdown", 3e-4, "dapo", 3e-4, "dapo")]     // set keys win
+    [InlineData("selfcheck", null, "grpo", 5e-4, "grpo")]
+    public void LearningRateAndPreset_AreTheTasksUnlessSet(string task, double? learningRate, string? preset, double expectedRate, string expectedPreset)
     {
         var c = new R1ZeroConfig
         {
             Task = task, Corpus = new Aha.R1Zero.CorpusOptions { Documents = 50 }, Data = new R1ZeroDataSection { TestProblems = 20, TrainProblems = 100 },
-            Rl = new R1ZeroRlSection { LearningRate = set },
+            Rl = new R1ZeroRlSection { LearningRate = learningRate, Preset = preset },
         };
         var inputs = R1ZeroInputs.Read(c);
-        Assert.Equal(expected, inputs.LearningRate);
-        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset).LearningRate);
-    }
-
-    [Theory]
-    [InlineData("selfcheck", null, "dr_grpo")]   // the default task's own: under grpo its checking fades (R1ZeroTasks.SelfCheck)
-    [InlineData("arithmetic", null, "grpo")]
-    [InlineData("countdown", null, "grpo")]
-    [InlineData("selfcheck", "grpo", "grpo")]    // a set rl.preset wins
-    public void Preset_IsTheTasksUnlessSet(string task, string? set, string expected)
-    {
-        var c = new R1ZeroConfig
-        {
-            Task = task, Corpus = new Aha.R1Zero.CorpusOptions { Documents = 50 }, Data = new R1ZeroDataSection { TestProblems = 20, TrainProblems = 100 },
-            Rl = new R1ZeroRlSection { Preset = set },
-        };
-        var inputs = R1ZeroInputs.Read(c);
-        Assert.Equal(expected, inputs.Preset);
-        Assert.Equal(expected, c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset).Preset);
+        Assert.Equal((expectedRate, expectedPreset), (inputs.LearningRate, inputs.Preset));
+        var trainer = c.Rl.Trainer(0, "math", inputs.MaxNewTokens, inputs.LearningRate, inputs.Preset);
+        Assert.Equal((expectedRate, expectedPreset), (trainer.LearningRate, trainer.Preset));
     }
 
     [Fact]
