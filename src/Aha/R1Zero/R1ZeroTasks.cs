@@ -8,8 +8,11 @@ namespace Aha.R1Zero;
 /// <summary>A built-in task as the demo uses it: short character-level prompts, a solution writer and a verifier.</summary>
 /// <param name="MaxNewTokens">Completion budget that fits the task's longest written solutions.</param>
 public sealed record R1ZeroTask(string Name, IReadOnlyList<PromptItem> Train, IReadOnlyList<PromptItem> Test,
-    ISolutionWriter Writer, IRewardFunction Correctness, string Description, int MaxNewTokens = 48)
+    ISolutionWriter Writer, IRewardFunction Correctness, string Description, int MaxNewTokens = R1ZeroTask.DefaultMaxNewTokens)
 {
+    /// <summary>Completion budget of a task that names none, and of a data file.</summary>
+    public const int DefaultMaxNewTokens = 48;
+
     /// <summary>Weight of the think-and-answer format reward when <c>rl.format_bonus</c> is null (DeepSeek-R1's bonus).</summary>
     public const double DefaultFormatBonus = 0.1;
 

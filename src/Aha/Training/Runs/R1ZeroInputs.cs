@@ -35,7 +35,7 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
     public string Preset { get; init; } = R1ZeroTask.DefaultPreset;
 
     /// <summary>Tokens per completion: <c>rl.max_new_tokens</c>, else the task's own length (48 for a data file).</summary>
-    public int MaxNewTokens { get; init; } = 48;
+    public int MaxNewTokens { get; init; } = R1ZeroTask.DefaultMaxNewTokens;
 
     /// <summary>Where the model comes from, for saving its tokenizer beside a checkpoint (a folder's files, or the character tokenizer).</summary>
     public ModelSection Source { get; init; } = new() { Tokenizer = ModelSection.Char };
@@ -68,13 +68,8 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             NumLayers = m.Layers, NumHeads = m.Heads, NumKvHeads = m.KvHeads, HeadDim = m.HiddenSize / m.Heads, QkvBias = true,
             TieWordEmbeddings = true, MaxPositionEmbeddings = BuiltInPositions, EosTokenId = tokenizer.EosTokenId,
         }.Validate();
-        return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
-        {
-            Corpus = corpus, CorpusStats = stats, Description = task.Description, Environment = task.Environment, Searches = task.Searches,
-            MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens, FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus,
-            LearningRate = c.Rl.LearningRate ?? task.LearningRate,
-            Preset = c.Rl.Preset ?? task.Preset,
-        };
+        return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config) { Corpus = corpus, CorpusStats = stats }
+            .Settings(c.Rl, task);
     }
 
     /// <summary>A model folder and a data file: read and checked (tokenizer, config, vocabulary, records) before the weights load.</summary>
@@ -90,22 +85,27 @@ internal sealed record R1ZeroInputs(IReadOnlyList<PromptItem> Train, IReadOnlyLi
             // A base model pretrained by an earlier run (its base_model/) on the built-in task: the same seed gives
             // the same split, so RL settings can be compared on one base without pretraining again.
             var task = R1ZeroTasks.Create(c.Task, c.Data.TrainProblems, c.Data.TestProblems, c.Seed);
-            return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config)
-                {
-                    Description = task.Description, Environment = task.Environment, Searches = task.Searches, MaxNewTokens = c.Rl.MaxNewTokens ?? task.MaxNewTokens,
-                    FormatBonus = c.Rl.FormatBonus ?? task.FormatBonus, LearningRate = c.Rl.LearningRate ?? task.LearningRate,
-                    Preset = c.Rl.Preset ?? task.Preset, Source = source,
-                };
+            return new R1ZeroInputs(task.Train, task.Test, task.Correctness, task.Name, tokenizer, config) { Source = source }.Settings(c.Rl, task);
         }
         var template = PromptTemplate.Named(c.Data.Template)!;            // checked by the config
         var items = PromptDataReader.Read(path, new PromptReadOptions { Template = template }).ToList();
         if (items.Count < 2) throw new InvalidDataException($"{path}: needs at least 2 records (held-out + RL); found {items.Count}.");
         int testCount = Math.Min(c.Data.TestProblems, items.Count / 2);
         var (test, train) = (items.Take(testCount).ToList(), items.Skip(testCount).Take(c.Data.TrainProblems).ToList());
-        return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config)
-            {
-                MaxNewTokens = c.Rl.MaxNewTokens ?? 48, FormatBonus = c.Rl.FormatBonus ?? R1ZeroTask.DefaultFormatBonus,
-                LearningRate = c.Rl.LearningRate ?? R1ZeroTask.DefaultLearningRate, Preset = c.Rl.Preset ?? R1ZeroTask.DefaultPreset, Source = source,
-            };
+        return new R1ZeroInputs(train, test, new MathReward("math"), "data:" + System.IO.Path.GetFileName(path), tokenizer, config) { Source = source }
+            .Settings(c.Rl, task: null);
     }
+
+    /// <summary>
+    /// The task's own settings (a data file has none: the defaults), each replaced by its <paramref name="rl"/> key where
+    /// that is set — the one place the "null takes the task's" rule of <c>rl.*</c> lives.
+    /// </summary>
+    R1ZeroInputs Settings(R1ZeroRlSection rl, R1ZeroTask? task) => this with
+    {
+        Description = task?.Description ?? "", Environment = task?.Environment, Searches = task?.Searches ?? false,
+        MaxNewTokens = rl.MaxNewTokens ?? task?.MaxNewTokens ?? R1ZeroTask.DefaultMaxNewTokens,
+        FormatBonus = rl.FormatBonus ?? task?.FormatBonus ?? R1ZeroTask.DefaultFormatBonus,
+        LearningRate = rl.LearningRate ?? task?.LearningRate ?? R1ZeroTask.DefaultLearningRate,
+        Preset = rl.Preset ?? task?.Preset ?? R1ZeroTask.DefaultPreset,
+    };
 }
