@@ -58,17 +58,24 @@ internal static class BenchCommand
         {
             Description = "Let glibc return freed memory to the OS as it does by default, to measure what retaining it saves.",
         };
+        var trainModel = new Option<string>("--model")
+        {
+            Description = "small (Small4M) or 0.5b-layer (one Qwen2.5-0.5B-shaped decoder layer, where matmuls dominate; try --batch 8 --warmup 3 --steps 10).",
+            DefaultValueFactory = _ => "small",
+        };
+        trainModel.AcceptOnlyFromAmong("small", "0.5b-layer");
         var packing = new Option<bool>("--packing")
         {
             Description = "Instead: useful tokens/s of SFT steps on --batch sequences of 16–256 tokens, padded vs packed into rows of up to 512 (alternating; try --warmup 2 --steps 5).",
         };
-        foreach (var option in new Option[] { threads, trainBatch, sequenceLength, warmup, steps, releaseMemory, packing }) train.Options.Add(option);
+        foreach (var option in new Option[] { threads, trainModel, trainBatch, sequenceLength, warmup, steps, releaseMemory, packing }) train.Options.Add(option);
         train.SetAction(r => CliRun.Run(r, () =>
         {
             AhaRuntime.Initialize(new RuntimeOptions { Threads = r.GetValue(threads), RetainFreedMemory = !r.GetValue(releaseMemory) });
             if (r.GetValue(packing))
                 Print(r, PackingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), warmupSteps: r.GetValue(warmup), steps: r.GetValue(steps)));
-            else Print(r, TrainingBenchmark.Run(BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
+            else Print(r, TrainingBenchmark.Run(
+                r.GetValue(trainModel) == "0.5b-layer" ? BenchModels.Qwen25HalfBLayer : BenchModels.Small4M, r.GetValue(trainBatch), r.GetValue(sequenceLength), r.GetValue(warmup), r.GetValue(steps)));
         }));
 
         var rollout = new Command("rollout",

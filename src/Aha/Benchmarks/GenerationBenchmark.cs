@@ -1,24 +1,29 @@
 using System.Diagnostics;
 using Aha.Generation;
 using Aha.Models;
+using Aha.Native;
 using static TorchSharp.torch;
 
 namespace Aha.Benchmarks;
 
-/// <param name="MemoryGigabytesPerSecond">copy bandwidth measured in the same run (<see cref="BandwidthProbe"/>).</param>
+/// <param name="MemoryGigabytesPerSecond">copy bandwidth measured in the same run, bytes read + written (<see cref="BandwidthProbe"/>).</param>
+/// <param name="ReadGigabytesPerSecond">read-only bandwidth measured in the same run (<see cref="BandwidthProbe.ReadGigabytesPerSecond"/>).</param>
+/// <param name="NativeKernels">whether decode's few-row linear layers ran on <see cref="Native.FewRowsLinear"/>'s kernel.</param>
 /// <param name="Decode">KV-cached decode speed per model, dtype and batch, next to its bandwidth bound.</param>
 /// <param name="PrefixSharing">generation at a GRPO shape with and without <see cref="SamplingParams.SharePromptPrefill"/>.</param>
 /// <param name="KvCacheVsRecompute">decoding with the KV cache vs recomputing the sequence each step, when asked for.</param>
 public sealed record GenerationBenchmarkResult(
-    double MemoryGigabytesPerSecond, IReadOnlyList<DecodeFigures> Decode, PrefixSharingFigures? PrefixSharing,
+    double MemoryGigabytesPerSecond, double ReadGigabytesPerSecond, bool NativeKernels, IReadOnlyList<DecodeFigures> Decode, PrefixSharingFigures? PrefixSharing,
     KvCacheFigures? KvCacheVsRecompute);
 
 /// <param name="StepMilliseconds">one decode step for the whole batch: (time of N new tokens − time of 1) / (N − 1), so prefill is left out.</param>
 /// <param name="WeightBytes">bytes a step streams: every parameter once (a tied embedding counted once, as the head reads it all).</param>
-/// <param name="BoundTokensPerSecond">batch ÷ (weight bytes ÷ bandwidth): the speed if a step cost only streaming the weights.</param>
+/// <param name="BoundTokensPerSecond">batch ÷ (weight bytes ÷ copy bandwidth): the speed if a step cost only streaming the weights.</param>
+/// <param name="FractionOfReadBound">tokens/s over the same bound at the read-only bandwidth, which reading the weights cannot beat.</param>
+/// <param name="LibtorchTokensPerSecond">the same decode with libtorch's matmul instead of the native kernel, alternated with it; null where the kernel does not apply.</param>
 public sealed record DecodeFigures(
     string Model, long Parameters, string Dtype, int Batch, int NewTokens, double StepMilliseconds, double TokensPerSecond,
-    long WeightBytes, double BoundTokensPerSecond, double FractionOfBound);
+    long WeightBytes, double BoundTokensPerSecond, double FractionOfBound, double FractionOfReadBound, double? LibtorchTokensPerSecond);
 
 /// <param name="SharedSeconds">median wall time of one Generate call with each prompt prefilled once.</param>
 /// <param name="UnsharedSeconds">the same with every row prefilled; the two alternate run by run.</param>
@@ -68,14 +73,15 @@ public static class GenerationBenchmark
     public static GenerationBenchmarkResult Run(GenerationBenchmarkOptions o)
     {
         double bandwidth = BandwidthProbe.GigabytesPerSecond();
+        double read = BandwidthProbe.ReadGigabytesPerSecond();
         var decode = new List<DecodeFigures>();
         foreach (var (name, config) in o.Models)
             foreach (var dtype in o.Dtypes)
             {
                 using var model = NewModel(config, dtype, o.Seed);
-                foreach (int batch in o.Batches) decode.Add(Decode(name, model, batch, o.DecodeTokens, bandwidth, o.Seed));
+                foreach (int batch in o.Batches) decode.Add(Decode(name, model, batch, o.DecodeTokens, bandwidth, read, o.Seed));
             }
-        return new GenerationBenchmarkResult(bandwidth, decode,
+        return new GenerationBenchmarkResult(bandwidth, read, FewRowsLinear.IsAvailable && FewRowsLinear.Enabled, decode,
             o.PrefixSharing ? PrefixSharing(o.PrefixShape, o.PrefixSharingRuns, o.Seed) : null,
             o.KvCacheVsRecompute ? KvCacheVsRecompute(BenchModels.Small4M, 16, 16, 256, o.Seed) : null);
     }
@@ -88,22 +94,37 @@ public static class GenerationBenchmark
         return model;
     }
 
-    static DecodeFigures Decode(string name, CausalLM model, int batch, int newTokens, double bandwidth, long seed)
+    static DecodeFigures Decode(string name, CausalLM model, int batch, int newTokens, double bandwidth, double read, long seed)
     {
         var config = model.Config;
         var prompts = RandomPrompts(config, batch, 16, seed);
         var engine = new LocalRolloutEngine(model);
         var sampling = new SamplingParams { MaxNewTokens = newTokens, Temperature = 1.0, Seed = seed };
         engine.Generate(prompts, sampling with { MaxNewTokens = 2 }); // warm-up
-        double one = Seconds(() => engine.Generate(prompts, sampling with { MaxNewTokens = 1 }));
-        double all = Seconds(() => engine.Generate(prompts, sampling));
-        double step = Math.Max(all - one, 1e-9) / (newTokens - 1);
         var embedding = model.Backbone.EmbeddingWeight;
+        double StepSeconds()
+        {
+            double one = Seconds(() => engine.Generate(prompts, sampling with { MaxNewTokens = 1 }));
+            double all = Seconds(() => engine.Generate(prompts, sampling));
+            return Math.Max(all - one, 1e-9) / (newTokens - 1);
+        }
+        double step = StepSeconds();
+        double? libtorch = null;
+        if (FewRowsLinear.IsAvailable && FewRowsLinear.Enabled && batch <= FewRowsLinear.MaxRows
+            && embedding.numel() >= FewRowsLinear.MinWeights && embedding.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        {
+            // kernel, libtorch, libtorch, kernel: each side's best of two, alternated so that a drifting host favours neither
+            FewRowsLinear.Enabled = false;
+            try { libtorch = batch / Math.Min(StepSeconds(), StepSeconds()); }
+            finally { FewRowsLinear.Enabled = true; }
+            step = Math.Min(step, StepSeconds());
+        }
         long bytes = model.parameters().Sum(p => p.numel() * p.ElementSize)
             - (config.TieWordEmbeddings ? 0 : embedding.numel() * embedding.ElementSize); // an untied embedding is only looked up
         double bound = batch / (bytes / (bandwidth * 1e9));
+        double readBound = batch / (bytes / (read * 1e9));
         return new DecodeFigures(name, config.ParameterCount(), embedding.dtype.ToString().ToLowerInvariant(), batch, newTokens,
-            step * 1e3, batch / step, bytes, bound, batch / step / bound);
+            step * 1e3, batch / step, bytes, bound, batch / step / bound, batch / step / readBound, libtorch);
     }
 
     /// <summary>GRPO's rollout: each distinct prompt G times in a row.</summary>

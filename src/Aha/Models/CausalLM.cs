@@ -1,3 +1,4 @@
+using Aha.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -30,7 +31,7 @@ public sealed class CausalLM : nn.Module
         => Head(_model.Forward(inputIds, attentionMask, positionIds, cache, segmentIds));
 
     /// <summary>[..., H] hidden → [..., V] logits.</summary>
-    public Tensor Head(Tensor hidden) => _lmHead?.forward(hidden) ?? nn.functional.linear(hidden, _model.EmbeddingWeight);
+    public Tensor Head(Tensor hidden) => FewRowsLinear.Linear(hidden, _lmHead?.weight ?? _model.EmbeddingWeight);
 
     /// <summary>A cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> positions, on this model's device and dtype.</summary>
     public KvCache NewCache(long batch, int capacity)

@@ -19,6 +19,20 @@ public sealed class TrainingBenchmarkTests
         Assert.Equal(r.AchievedGflops / r.MatmulGflops, r.FractionOfMatmul, 9);
     }
 
+    /// <summary>
+    /// Counted by hand: embedding 1 024·896 = 917 504; q 896·896 + 896 = 803 712; k and v 896·128 + 128 = 114 816 each;
+    /// o 896·896 = 802 816; gate and up 896·4 864 = 4 358 144 each; down 4 358 144; two norms 1 792; final norm 896.
+    /// </summary>
+    [Fact]
+    public void HalfBLayer_HasQwen25HalfBsLayerShapes()
+    {
+        var layer = BenchModels.Qwen25HalfBLayer;
+        Assert.Equal(15_830_784, layer.ParameterCount());
+        var full = BenchModels.Qwen25HalfB;
+        Assert.Equal((full.HiddenSize, full.IntermediateSize, full.NumHeads, full.NumKvHeads, full.HeadDim),
+            (layer.HiddenSize, layer.IntermediateSize, layer.NumHeads, layer.NumKvHeads, layer.HeadDim));
+    }
+
     [Fact]
     public void NoTimedSteps_IsRejected()
         => Assert.Throws<ArgumentOutOfRangeException>(() => TrainingBenchmark.Run(TinyModels.Qwen2(), batch: 1, sequenceLength: 4, steps: 0));
