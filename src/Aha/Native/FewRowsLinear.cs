@@ -74,7 +74,7 @@ internal static unsafe class FewRowsLinear
 
         using var scope = torch.NewDisposeScope();
         bool bf16 = dtype == ScalarType.BFloat16;
-        var input = bf16 ? x.to_type(ScalarType.Float32) : x.is_contiguous() ? x : x.contiguous(); // to_type's copy is contiguous
+        var input = bf16 ? x.to_type(ScalarType.Float32).contiguous() : x.is_contiguous() ? x : x.contiguous();
         var bias32 = bf16 ? bias?.to_type(ScalarType.Float32) : bias;
         long[] shape = [.. x.shape[..^1], n];
         var y = torch.empty(shape, ScalarType.Float32);                   // contiguous, whatever the residual's layout
