@@ -19,7 +19,8 @@ public sealed class FewRowsLinearTests
     public void IsBuiltAndLoaded_OnLinuxX64()
     {
         // The build compiles Native/Kernels/aha_kernels.c with the system C compiler; .ci/run installs one where missing.
-        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64) Assert.True(FewRowsLinear.IsAvailable);
+        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
+            Assert.True(FewRowsLinear.IsAvailable, "libaha_kernels.so was not built or not loaded: install a C compiler (gcc) and rebuild");
     }
 
     [Theory]
