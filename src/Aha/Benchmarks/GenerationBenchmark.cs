@@ -110,8 +110,7 @@ public static class GenerationBenchmark
         }
         double step = StepSeconds();
         double? libtorch = null;
-        if (FewRowsLinear.IsAvailable && FewRowsLinear.Enabled && batch <= FewRowsLinear.MaxRows
-            && embedding.numel() >= FewRowsLinear.MinWeights && embedding.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        if (FewRowsLinear.Takes(embedding, batch)) // the head's weight, the largest of a step
         {
             // kernel, libtorch, libtorch, kernel: each side's best of two, alternated so that a drifting host favours neither
             FewRowsLinear.Enabled = false;

@@ -7,9 +7,8 @@ namespace Aha.Models;
 /// The linear layers of a pre-norm block that read an RMSNorm's output: W·(g ⊙ n) = (W·diag(g))·n, so the norm's gain g
 /// can scale W's columns instead of every row of n. In training n has thousands of rows and W a few hundred (Small4M:
 /// 4 096 rows of 256 against 128–768 of 256), so scaling W saves a pass over the activations forward and two backward;
-/// while decoding n has a row per sequence and scaling n is the smaller job (its product then goes to <see cref="FewRowsLinear"/>).
-/// <see cref="Normed"/> carries n and g to the
-/// layers that read them.
+/// while decoding n has a row per sequence and scaling n is the smaller job (its product then goes to
+/// <see cref="FewRowsLinear"/>). <see cref="Normed"/> carries n and g to the layers that read them.
 /// </summary>
 public static class GainedLinear
 {

@@ -49,6 +49,15 @@ internal static unsafe class FewRowsLinear
     /// <summary>Whether <see cref="TryLinear"/> uses the kernel when it is available (tests and benchmarks compare both ways). The default value is true.</summary>
     public static bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Whether the kernel would take a product of <paramref name="rows"/> input rows with <paramref name="weight"/>, as far
+    /// as the weight and the row count decide: loaded and enabled, at most <see cref="MaxRows"/> rows, at least
+    /// <see cref="MinWeights"/> float32 or bfloat16 weights. <see cref="TryLinear"/> checks the other tensors besides.
+    /// </summary>
+    public static bool Takes(Tensor weight, long rows)
+        => Kernel != null && Enabled && rows is >= 1 and <= MaxRows && weight.numel() >= MinWeights
+           && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16;
+
     /// <summary>x·Wᵀ + b over the last dimension: the kernel's where it applies (<see cref="TryLinear"/>), libtorch's otherwise.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
         => TryLinear(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
@@ -63,9 +72,8 @@ internal static unsafe class FewRowsLinear
     {
         if (Kernel == null || !Enabled || weight.numel() < MinWeights) return null; // the common early exit: one call into libtorch
         long k = x.shape[^1], n = weight.shape[0], rows = x.numel() / Math.Max(k, 1);
-        if (rows < 1 || rows > MaxRows || weight.Dimensions != 2 || weight.shape[1] != k) return null;
+        if (!Takes(weight, rows) || weight.Dimensions != 2 || weight.shape[1] != k) return null;
         var dtype = weight.dtype;
-        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16)) return null;
         foreach (var t in (ReadOnlySpan<Tensor?>)[x, weight, bias, residual])
             if (t is not null && (t.dtype != dtype || t.device_type != DeviceType.CPU)) return null;
         if (!weight.is_contiguous() || bias?.is_contiguous() == false) return null;
