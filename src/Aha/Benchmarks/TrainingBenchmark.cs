@@ -12,10 +12,14 @@ namespace Aha.Benchmarks;
 /// <param name="PageFaultsPerStep">mean minor page faults per timed step (Linux), null elsewhere; see <see cref="Native.RuntimeOptions.RetainFreedMemory"/>.</param>
 /// <param name="MedianPageFaultsPerStep">their median: a typical step, without the heap's occasional growth spurts.</param>
 /// <param name="RetainsFreedMemory">whether this process kept freed memory (<see cref="AhaRuntime.RetainsFreedMemory"/>).</param>
+/// <param name="FusedKernels">whether the steps ran RMSNorm and SwiGLU on the fused native kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>).</param>
+/// <param name="LibtorchStepSeconds">with fused kernels, the median of the same steps alternated with them on libtorch's ops instead; null without.</param>
+/// <param name="LibtorchFractionOfMatmul">those steps' share of the same matmul ceiling.</param>
 public sealed record TrainingBenchmarkResult(
     long Parameters, int Batch, int SequenceLength, int WarmupSteps, int Steps, double StepSeconds, double MeanStepSeconds,
     double TokensPerSecond, double AchievedGflops, double MatmulGflops, double FractionOfMatmul, double? PageFaultsPerStep,
-    double? MedianPageFaultsPerStep, bool RetainsFreedMemory);
+    double? MedianPageFaultsPerStep, bool RetainsFreedMemory, bool FusedKernels = false, double? LibtorchStepSeconds = null,
+    double? LibtorchFractionOfMatmul = null);
 
 /// <summary>
 /// Throughput of full training steps (forward, backward, grad clip, the trainers' AdamW) on next-token prediction.
@@ -26,7 +30,9 @@ public sealed record TrainingBenchmarkResult(
 /// and fault its pages in — on a VM that makes the first step much slower (docs/performance.md) — and a training run lives in
 /// the steady state that follows. Each timed step is followed by a measurement of the matmul ceiling (best of three
 /// 1024³ matmuls), so both sides of the ratio are sampled under the same conditions on a host whose speed drifts; the
-/// figures are the medians of both series, robust to the occasional step that a shared host slows down.
+/// figures are the medians of both series, robust to the occasional step that a shared host slows down. Where the
+/// fused RMSNorm and SwiGLU kernels are loaded, each timed step is paired with the same step on libtorch's ops
+/// (the libtorch figures), so the two are compared under the same conditions too.
 /// </summary>
 public static class TrainingBenchmark
 {
@@ -51,21 +57,37 @@ public static class TrainingBenchmark
             optimizer.step();
         }
 
+        // The fused side runs with the kernels on whatever the process's setting; the libtorch side with them off.
+        bool fused = FusedRmsNorm.IsAvailable && FusedSwiGlu.IsAvailable;
+        bool enabledBefore = FusedRmsNorm.Enabled, swiGluEnabledBefore = FusedSwiGlu.Enabled;
+        double TimedStep(bool fusedKernels)
+        {
+            FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = fusedKernels;
+            long start = Stopwatch.GetTimestamp();
+            try { Step(); }
+            finally { (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled) = (enabledBefore, swiGluEnabledBefore); }
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
         model.train();
-        for (int i = 0; i < warmupSteps; i++) Step(); // the first also allocates the optimizer state
+        for (int i = 0; i < warmupSteps; i++) // the first also allocates the optimizer state
+        {
+            TimedStep(fused);
+            if (fused) TimedStep(false);
+        }
         var seconds = new double[steps];
+        var libtorchSeconds = new double[steps];
         var matmuls = new double[steps];
         var faults = new double[steps];
         bool faultsRead = true; // false where the count cannot be read
         for (int i = 0; i < steps; i++)
         {
             long? faultsBefore = PageFaults.Minor();
-            long start = Stopwatch.GetTimestamp();
-            Step();
-            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            seconds[i] = TimedStep(fused);
             long? faultsAfter = PageFaults.Minor();
             if (faultsBefore is null || faultsAfter is null) faultsRead = false;
             else faults[i] = faultsAfter.Value - faultsBefore.Value;
+            if (fused) libtorchSeconds[i] = TimedStep(false);
             matmuls[i] = MatmulProbe.Gflops(1024, 1024, 1024, repeats: 3);
         }
         double stepSeconds = Median(seconds);
@@ -76,7 +98,8 @@ public static class TrainingBenchmark
         double matmul = Median(matmuls);
         return new TrainingBenchmarkResult(n, batch, sequenceLength, warmupSteps, steps, stepSeconds, seconds.Average(),
             tokens / stepSeconds, achieved, matmul, achieved / matmul,
-            faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null, AhaRuntime.RetainsFreedMemory);
+            faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null, AhaRuntime.RetainsFreedMemory, fused,
+            fused ? Median(libtorchSeconds) : null, fused ? 6.0 * n * tokens / Median(libtorchSeconds) / 1e9 / matmul : null);
     }
 
     static double Median(double[] values)

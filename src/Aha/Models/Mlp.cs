@@ -1,4 +1,5 @@
 using Aha.Models.Lora;
+using Aha.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -27,7 +28,11 @@ public sealed class Mlp : nn.Module
 
     /// <summary>x: [B, T, H] (an RMSNorm's output) → down(silu(gate(x)) ⊙ up(x)), to be added to the residual stream.</summary>
     public Projection Forward(Normed x)
-        => new(nn.functional.silu(x.Linear(_gateProj, Adapter(0))) * x.Linear(_upProj, Adapter(1)), _downProj, Adapter(2)); // [B, T, I] into down_proj
+    {
+        Tensor gate = x.Linear(_gateProj, Adapter(0)), up = x.Linear(_upProj, Adapter(1));          // [B, T, I]
+        var gated = FusedSwiGlu.TryApply(gate, up) ?? nn.functional.silu(gate) * up;               // one native pass in float32 on the CPU
+        return new(gated, _downProj, Adapter(2));
+    }
 
     /// <summary>The linear layer <see cref="Projections"/>[<paramref name="i"/>].</summary>
     internal Linear LinearAt(int i) => i switch { 0 => _gateProj, 1 => _upProj, 2 => _downProj, _ => throw new ArgumentOutOfRangeException(nameof(i)) };

@@ -1,3 +1,4 @@
+using Aha.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,12 +14,14 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     // frees; when its finalizer runs while libtorch still reads it, the add fails inside libtorch ("toFloat … Expected
     // false to be true") — seen at random in long generation runs (TorchSharp PR #1434). This add runs 2L + 1 times per forward.
     readonly Scalar _eps;
+    readonly double _epsValue;
     static readonly Scalar One = 1;
 
     public RmsNorm(int dim, double eps, Device? device = null, ScalarType dtype = ScalarType.Float32) : base("RMSNorm")
     {
         weight = new Parameter(torch.ones(dim, dtype: dtype, device: device));
         _eps = eps;
+        _epsValue = eps;
         RegisterComponents();
     }
 
@@ -31,10 +34,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public Normed Normed(Tensor x) => new(Normalize(x), weight);
 
     /// <summary>
-    /// x / √(mean(x²) + ε), without the gain.
+    /// x / √(mean(x²) + ε), without the gain: in float32 on the CPU one native pass each way (<see cref="FusedRmsNorm"/>).
     /// </summary>
     public Tensor Normalize(Tensor x)
     {
+        if (FusedRmsNorm.TryNormalize(x, _epsValue) is { } fused) return fused;
         var input = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
         return (input * torch.rsqrt(input.square().mean([-1], keepdim: true).add(_eps, One))).to_type(x.dtype);
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Aha.Native;
@@ -24,27 +23,13 @@ internal static unsafe class FewRowsLinear
     public const long MinWeights = 1 << 18;
 
     // aha_linear(x, ldx, m, w, n, k, bias, y, ldy, accumulate, threads) for a float32 weight; aha_linear_bf16 for a bfloat16 one
-    static readonly delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void> Kernel, KernelBf16;
-    static readonly delegate* unmanaged<IntPtr, void*> DataPointer;
-
-    static FewRowsLinear()
-    {
-        if (Environment.GetEnvironmentVariable("AHA_NATIVE_KERNELS") == "0") return;
-        // TorchSharp's native library first (THSTensor_data(t) is t->data_ptr()): it brings libtorch's libgomp into the
-        // process, which the kernel library's libgomp.so.1 dependency then binds to instead of loading a second one.
-        _ = torch.get_num_threads();
-        if (!NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, null, out var torchSharp)
-            || !NativeLibrary.TryGetExport(torchSharp, "THSTensor_data", out var data)) return;
-        if (!NativeLibrary.TryLoad("aha_kernels", typeof(FewRowsLinear).Assembly, null, out var kernels)
-            || !NativeLibrary.TryGetExport(kernels, "aha_linear", out var kernel)
-            || !NativeLibrary.TryGetExport(kernels, "aha_linear_bf16", out var kernelBf16)) return;
-        Kernel = (delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void>)kernel;
-        KernelBf16 = (delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void>)kernelBf16;
-        DataPointer = (delegate* unmanaged<IntPtr, void*>)data;
-    }
+    static readonly delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void> Kernel =
+        (delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void>)NativeKernels.Export("aha_linear");
+    static readonly delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void> KernelBf16 =
+        (delegate* unmanaged<float*, long, long, void*, long, long, float*, float*, long, int, int, void>)NativeKernels.Export("aha_linear_bf16");
 
     /// <summary>Whether the native kernel is loaded in this process.</summary>
-    public static bool IsAvailable => Kernel != null;
+    public static bool IsAvailable => Kernel != null && KernelBf16 != null;
 
     /// <summary>Whether <see cref="TryLinear"/> uses the kernel when it is available (tests and benchmarks compare both ways). The default value is true.</summary>
     public static bool Enabled { get; set; } = true;
@@ -87,8 +72,8 @@ internal static unsafe class FewRowsLinear
         long[] shape = [.. x.shape[..^1], n];
         var y = torch.empty(shape, ScalarType.Float32);                   // contiguous, whatever the residual's layout
         if (residual is not null) y.copy_(residual);
-        (bf16 ? KernelBf16 : Kernel)((float*)DataPointer(input.Handle), k, rows, DataPointer(weight.Handle), n, k,
-            bias32 is null ? null : (float*)DataPointer(bias32.Handle), (float*)DataPointer(y.Handle), n, residual is null ? 0 : 1,
+        (bf16 ? KernelBf16 : Kernel)(NativeKernels.Floats(input), k, rows, NativeKernels.Data(weight), n, k,
+            bias32 is null ? null : NativeKernels.Floats(bias32), NativeKernels.Floats(y), n, residual is null ? 0 : 1,
             torch.get_num_threads());
         GC.KeepAlive(weight);
         GC.KeepAlive(input);

@@ -17,6 +17,10 @@ public sealed class TrainingBenchmarkTests
         Assert.Equal(6.0 * r.Parameters * tokens / r.StepSeconds / 1e9, r.AchievedGflops, 6);
         Assert.True(r.MatmulGflops > 0);
         Assert.Equal(r.AchievedGflops / r.MatmulGflops, r.FractionOfMatmul, 9);
+        Assert.Equal(Aha.Native.FusedRmsNorm.IsAvailable, r.FusedKernels);
+        if (r.FusedKernels)
+            Assert.Equal(6.0 * r.Parameters * tokens / r.LibtorchStepSeconds!.Value / 1e9 / r.MatmulGflops, r.LibtorchFractionOfMatmul!.Value, 6);
+        else Assert.Null(r.LibtorchStepSeconds);
     }
 
     /// <summary>
