@@ -59,13 +59,13 @@ public static class TrainingBenchmark
 
         // The fused side runs with the kernels on whatever the process's setting; the libtorch side with them off.
         bool fused = FusedRmsNorm.IsAvailable && FusedSwiGlu.IsAvailable;
-        bool enabledBefore = FusedRmsNorm.Enabled, swiGluEnabledBefore = FusedSwiGlu.Enabled;
+        bool enabledBefore = NativeKernels.FusedEnabled;
         double TimedStep(bool fusedKernels)
         {
-            FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = fusedKernels;
+            NativeKernels.FusedEnabled = fusedKernels;
             long start = Stopwatch.GetTimestamp();
             try { Step(); }
-            finally { (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled) = (enabledBefore, swiGluEnabledBefore); }
+            finally { NativeKernels.FusedEnabled = enabledBefore; }
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 

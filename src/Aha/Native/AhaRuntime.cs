@@ -56,7 +56,7 @@ public static class AhaRuntime
                 _threads = threads;
             }
             if (options.RetainFreedMemory && !_retainsFreedMemory) _retainsFreedMemory = FreedMemoryRetention.Apply();
-            if (options.FusedKernels is bool fused) FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = fused;
+            if (options.FusedKernels is bool fused) NativeKernels.FusedEnabled = fused;
             torch.manual_seed(options.Seed);
             return ParseDevice(options.Device);
         }

@@ -20,19 +20,23 @@ internal static unsafe class FusedRmsNorm
     /// <summary>Whether the kernels are loaded in this process.</summary>
     public static bool IsAvailable => Forward != null && Backward != null;
 
-    /// <summary>Whether <see cref="TryNormalize"/> uses the kernels when they are available. The default value is <see cref="NativeKernels.FusedByDefault"/> (off unless asked for).</summary>
-    public static bool Enabled { get; set; } = NativeKernels.FusedByDefault;
-
     /// <summary>x / √(mean(x²) + ε) over the last dimension of a float32 CPU tensor, recorded for autograd when x needs a gradient; null where the kernels do not apply.</summary>
     public static Tensor? TryNormalize(Tensor x, double eps)
     {
-        if (!IsAvailable || !Enabled || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU || x.numel() == 0) return null;
+        if (!IsAvailable || !NativeKernels.FusedEnabled || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU || x.numel() == 0) return null;
         if (torch.is_grad_enabled() && x.requires_grad) return Function.apply(x, eps);
-        var input = x.contiguous();
-        var n = torch.empty_like(input);
-        long dim = input.shape[^1];
-        Forward(NativeKernels.Floats(input), NativeKernels.Floats(n), null, input.numel() / dim, dim, (float)eps, torch.get_num_threads());
-        GC.KeepAlive(input);
+        return Normalize(x.contiguous(), eps, rstd: null);
+    }
+
+    /// <summary>n for a contiguous x, and r into <paramref name="rstd"/> ([rows]) when a backward will need it.</summary>
+    static Tensor Normalize(Tensor x, double eps, Tensor? rstd)
+    {
+        var n = torch.empty_like(x);
+        long dim = x.shape[^1];
+        Forward(NativeKernels.Floats(x), NativeKernels.Floats(n), rstd is null ? null : NativeKernels.Floats(rstd), x.numel() / dim, dim,
+            (float)eps, torch.get_num_threads());
+        GC.KeepAlive(x);
+        GC.KeepAlive(rstd);
         return n;
     }
 
@@ -45,11 +49,8 @@ internal static unsafe class FusedRmsNorm
         {
             EarlyRelease.ReleasePrevious();
             var x = ((Tensor)vars[0]).contiguous();
-            long dim = x.shape[^1], rows = x.numel() / dim;
-            var n = torch.empty_like(x);
-            var rstd = torch.empty(rows, ScalarType.Float32);
-            Forward(NativeKernels.Floats(x), NativeKernels.Floats(n), NativeKernels.Floats(rstd), rows, dim, (float)(double)vars[1], torch.get_num_threads());
-            GC.KeepAlive(x);
+            var rstd = torch.empty(x.numel() / x.shape[^1], ScalarType.Float32);
+            var n = Normalize(x, (double)vars[1], rstd);
             ctx.save_for_backward([n, rstd]);
             EarlyRelease.After(x, n, rstd);
             return n;

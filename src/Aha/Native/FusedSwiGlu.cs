@@ -20,13 +20,10 @@ internal static unsafe class FusedSwiGlu
     /// <summary>Whether the kernels are loaded in this process.</summary>
     public static bool IsAvailable => Forward != null && Backward != null;
 
-    /// <summary>Whether <see cref="TryApply"/> uses the kernels when they are available. The default value is <see cref="NativeKernels.FusedByDefault"/> (off unless asked for).</summary>
-    public static bool Enabled { get; set; } = NativeKernels.FusedByDefault;
-
     /// <summary>silu(g) ⊙ u for float32 CPU tensors of one shape, recorded for autograd when either needs a gradient; null where the kernels do not apply.</summary>
     public static Tensor? TryApply(Tensor gate, Tensor up)
     {
-        if (!IsAvailable || !Enabled || gate.dtype != ScalarType.Float32 || up.dtype != ScalarType.Float32
+        if (!IsAvailable || !NativeKernels.FusedEnabled || gate.dtype != ScalarType.Float32 || up.dtype != ScalarType.Float32
             || gate.device_type != DeviceType.CPU || up.device_type != DeviceType.CPU || !gate.shape.SequenceEqual(up.shape)) return null;
         if (torch.is_grad_enabled() && (gate.requires_grad || up.requires_grad)) return Function.apply(gate, up);
         return Apply(gate.contiguous(), up.contiguous());

@@ -33,8 +33,11 @@ internal static unsafe class NativeKernels
     /// </summary>
     public static bool FusedByDefault => Environment.GetEnvironmentVariable("AHA_FUSED_KERNELS") == "1";
 
-    /// <summary>Whether the library is loaded in this process.</summary>
-    public static bool IsLoaded => Library != IntPtr.Zero;
+    /// <summary>
+    /// Whether RMSNorm and SwiGLU use the fused kernels where they apply (both or neither: tests and benchmarks compare
+    /// the two ways). The default value is <see cref="FusedByDefault"/>.
+    /// </summary>
+    public static bool FusedEnabled { get; set; } = FusedByDefault;
 
     /// <summary>The address of exported function <paramref name="name"/>, or zero where the library or the function is missing.</summary>
     public static IntPtr Export(string name)

@@ -15,11 +15,11 @@ namespace Aha.Tests.Native;
 public sealed class FusedKernelsTests : IDisposable
 {
     const double Eps = 1e-6;
-    readonly (bool, bool) _before = (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled);
+    readonly bool _before = NativeKernels.FusedEnabled;
 
-    public FusedKernelsTests() => FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = true;
+    public FusedKernelsTests() => NativeKernels.FusedEnabled = true;
 
-    public void Dispose() => (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled) = _before;
+    public void Dispose() => NativeKernels.FusedEnabled = _before;
 
     [Fact]
     public void AreBuiltAndLoaded_OnLinuxX64()
@@ -97,17 +97,17 @@ public sealed class FusedKernelsTests : IDisposable
     [Fact]
     public void AreOff_UnlessAskedFor()
     {
-        var before = (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled);
+        var before = NativeKernels.FusedEnabled;
         try
         {
             Assert.Equal(Environment.GetEnvironmentVariable("AHA_FUSED_KERNELS") == "1", NativeKernels.FusedByDefault);
             AhaRuntime.Initialize(new RuntimeOptions { Threads = torch.get_num_threads(), FusedKernels = false });
-            Assert.False(FusedRmsNorm.Enabled || FusedSwiGlu.Enabled);
+            Assert.False(NativeKernels.FusedEnabled);
             Assert.Null(FusedRmsNorm.TryNormalize(torch.randn(4, 16), Eps));
             AhaRuntime.Initialize(new RuntimeOptions { Threads = torch.get_num_threads(), FusedKernels = true });
-            Assert.True(FusedRmsNorm.Enabled && FusedSwiGlu.Enabled);
+            Assert.True(NativeKernels.FusedEnabled);
         }
-        finally { (FusedRmsNorm.Enabled, FusedSwiGlu.Enabled) = before; }
+        finally { NativeKernels.FusedEnabled = before; }
     }
 
     [Fact]
@@ -117,13 +117,13 @@ public sealed class FusedKernelsTests : IDisposable
         Assert.Null(FusedRmsNorm.TryNormalize(bf16, Eps));
         Assert.Null(FusedSwiGlu.TryApply(bf16, bf16));
         Assert.Null(FusedSwiGlu.TryApply(torch.randn(4, 16), torch.randn(4, 8)));   // shapes differ (no broadcasting)
-        FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = false;
+        NativeKernels.FusedEnabled = false;
         try
         {
             Assert.Null(FusedRmsNorm.TryNormalize(torch.randn(4, 16), Eps));
             Assert.Null(FusedSwiGlu.TryApply(torch.randn(4, 16), torch.randn(4, 16)));
         }
-        finally { FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = true; }
+        finally { NativeKernels.FusedEnabled = true; }
     }
 
     /// <summary>
@@ -150,10 +150,10 @@ public sealed class FusedKernelsTests : IDisposable
         }
 
         var fused = Step();
-        FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = false;
+        NativeKernels.FusedEnabled = false;
         (double Loss, Dictionary<string, Tensor> Grads) plain;
         try { plain = Step(); }
-        finally { FusedRmsNorm.Enabled = FusedSwiGlu.Enabled = true; }
+        finally { NativeKernels.FusedEnabled = true; }
 
         Assert.Equal(plain.Loss, fused.Loss, 5);
         foreach (var (name, grad) in plain.Grads)

@@ -6,20 +6,15 @@
 // forward and backward five over [tokens, intermediate] where two do (docs/performance.md). Here each direction is
 // one pass: read the inputs once, write the outputs once.
 //
-// Same build as aha_kernels.c: GCC vector extensions in AVX-512, AVX2+FMA and SSE2 clones (target_clones), and
+// Same build as aha_kernels.c: GCC vector extensions in AVX-512, AVX2+FMA and SSE2 clones (aha_vector.h), and
 // OpenMP on libtorch's own pool with the thread count passed in.
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t i16 __attribute__((vector_size(64)));
+#include "aha_vector.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define AHA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define AHA_CLONES
-#endif
+typedef int32_t i16 __attribute__((vector_size(64)));
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -42,15 +37,6 @@ INLINE void store(float* p, v16 v, long count)
 }
 
 INLINE v16 splat(float f) { return (v16){0} + f; }
-
-INLINE float hsum(v16 v)
-{
-    float lanes[16];
-    memcpy(lanes, &v, sizeof lanes);
-    float s = 0;
-    for (int i = 0; i < 16; i++) s += lanes[i];
-    return s;
-}
 
 INLINE v16 select(i16 mask, v16 a, v16 b) { return (v16)((mask & (i16)a) | (~mask & (i16)b)); }
 
