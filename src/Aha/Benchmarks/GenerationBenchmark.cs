@@ -21,9 +21,11 @@ public sealed record GenerationBenchmarkResult(
 /// <param name="BoundTokensPerSecond">batch ÷ (weight bytes ÷ copy bandwidth): the speed if a step cost only streaming the weights.</param>
 /// <param name="FractionOfReadBound">tokens/s over the same bound at the read-only bandwidth, which reading the weights cannot beat.</param>
 /// <param name="LibtorchTokensPerSecond">the same decode with libtorch's matmul instead of the native kernel, alternated with it; null where the kernel does not apply.</param>
+/// <param name="OpByOpTokensPerSecond">the same decode with the native kernel's linear layers but each block run op by op by libtorch rather than as one native call (<see cref="DecodeLayer"/>), alternated with it; null where that call does not apply.</param>
 public sealed record DecodeFigures(
     string Model, long Parameters, string Dtype, int Batch, int NewTokens, double StepMilliseconds, double TokensPerSecond,
-    long WeightBytes, double BoundTokensPerSecond, double FractionOfBound, double FractionOfReadBound, double? LibtorchTokensPerSecond);
+    long WeightBytes, double BoundTokensPerSecond, double FractionOfBound, double FractionOfReadBound, double? LibtorchTokensPerSecond,
+    double? OpByOpTokensPerSecond);
 
 /// <param name="SharedSeconds">median wall time of one Generate call with each prompt prefilled once.</param>
 /// <param name="UnsharedSeconds">the same with every row prefilled; the two alternate run by run.</param>
@@ -109,7 +111,7 @@ public static class GenerationBenchmark
             return Math.Max(all - one, 1e-9) / (newTokens - 1);
         }
         double step = StepSeconds();
-        double? libtorch = null;
+        double? libtorch = null, opByOp = null;
         if (FewRowsLinear.Takes(embedding, batch)) // the head's weight, the largest of a step
         {
             // kernel, libtorch, libtorch, kernel: each side's best of two, alternated so that a drifting host favours neither
@@ -118,12 +120,20 @@ public static class GenerationBenchmark
             finally { FewRowsLinear.Enabled = true; }
             step = Math.Min(step, StepSeconds());
         }
+        if (DecodeLayer.Takes(model.Backbone.Block(0), batch))
+        {
+            // the same for the whole-block call: block, op by op, op by op, block
+            DecodeLayer.Enabled = false;
+            try { opByOp = batch / Math.Min(StepSeconds(), StepSeconds()); }
+            finally { DecodeLayer.Enabled = true; }
+            step = Math.Min(step, StepSeconds());
+        }
         long bytes = model.parameters().Sum(p => p.numel() * p.ElementSize)
             - (config.TieWordEmbeddings ? 0 : embedding.numel() * embedding.ElementSize); // an untied embedding is only looked up
         double bound = batch / (bytes / (bandwidth * 1e9));
         double readBound = batch / (bytes / (read * 1e9));
         return new DecodeFigures(name, config.ParameterCount(), embedding.dtype.ToString().ToLowerInvariant(), batch, newTokens,
-            step * 1e3, batch / step, bytes, bound, batch / step / bound, batch / step / readBound, libtorch);
+            step * 1e3, batch / step, bytes, bound, batch / step / bound, batch / step / readBound, libtorch, opByOp);
     }
 
     /// <summary>GRPO's rollout: each distinct prompt G times in a row.</summary>

@@ -66,6 +66,15 @@ public sealed class Attention : nn.Module
         return new Projection(o.reshape(b, t, _heads * _headDim), _oProj, Adapter(3));
     }
 
+    /// <summary>Qwen3's per-head RMSNorms on q and k (both or neither).</summary>
+    internal (RmsNorm Q, RmsNorm K)? QkNorms => _qNorm is null ? null : (_qNorm, _kNorm!);
+
+    /// <summary>This block's index, its slot in a <see cref="KvCache"/>.</summary>
+    internal int Layer => _layer;
+
+    /// <summary>Whether any of q, k, v, o has an active LoRA adapter.</summary>
+    internal bool HasActiveAdapter => _lora.Any(a => a is { Active: true });
+
     /// <summary>The linear layer <see cref="Projections"/>[<paramref name="i"/>].</summary>
     internal Linear LinearAt(int i) => i switch { 0 => _qProj, 1 => _kProj, 2 => _vProj, 3 => _oProj, _ => throw new ArgumentOutOfRangeException(nameof(i)) };
 

@@ -1,4 +1,5 @@
 using Aha.Models.Lora;
+using Aha.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -23,9 +24,18 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>x: [B, T, H] → [B, T, H]. See <see cref="Attention.Forward"/> for the other arguments.</summary>
+    internal Attention SelfAttention => _selfAttn;
+    internal Mlp FeedForward => _mlp;
+    internal RmsNorm InputNorm => _inputLayernorm;
+    internal RmsNorm PostAttentionNorm => _postAttentionLayernorm;
+
+    /// <summary>
+    /// x: [B, T, H] → [B, T, H]. See <see cref="Attention.Forward"/> for the other arguments. A decode step of a large
+    /// enough float32 model on the CPU runs as one native call (<see cref="DecodeLayer"/>).
+    /// </summary>
     public Tensor Forward(Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
     {
+        if (DecodeLayer.TryForward(this, x, rope, mask, cache) is { } decoded) return decoded;
         var h = x + _selfAttn.Forward(_inputLayernorm.Normed(x), rope, mask, cache);
         return h + _mlp.Forward(_postAttentionLayernorm.Normed(h));
     }

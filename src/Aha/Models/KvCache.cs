@@ -26,6 +26,12 @@ public sealed class KvCache : IDisposable
     public long Batch { get; }
     public int Capacity { get; }
 
+    /// <summary>Layer <paramref name="layer"/>'s whole key buffer, [B, H_kv, capacity, D] (the native decode layer writes its step's key in place).</summary>
+    internal Tensor KeysOf(int layer) => _keys[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s whole value buffer, [B, H_kv, capacity, D].</summary>
+    internal Tensor ValuesOf(int layer) => _values[layer];
+
     /// <summary>Positions filled so far (the same for every row; padding is handled by the attention mask).</summary>
     public int Length { get; private set; }
 

@@ -34,6 +34,9 @@ public sealed class Mlp : nn.Module
         return new(gated, _downProj, Adapter(2));
     }
 
+    /// <summary>Whether any of gate, up, down has an active LoRA adapter.</summary>
+    internal bool HasActiveAdapter => _lora.Any(a => a is { Active: true });
+
     /// <summary>The linear layer <see cref="Projections"/>[<paramref name="i"/>].</summary>
     internal Linear LinearAt(int i) => i switch { 0 => _gateProj, 1 => _upProj, 2 => _downProj, _ => throw new ArgumentOutOfRangeException(nameof(i)) };
 

@@ -25,6 +25,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>ε.</summary>
+    public double Eps => _epsValue;
+
     /// <summary>The gain w.</summary>
     public Parameter Weight => weight;
 

@@ -74,6 +74,9 @@ public sealed class RotaryTables
         }
     }
 
+    /// <summary>The rotations as complex numbers cos + i·sin, [B, 1, T, D/2], for float32 and float64 tensors; null for others.</summary>
+    internal Tensor? Rotation => _rotation;
+
     /// <summary>x: [B, heads, T, D] in interleaved order, its last dimension contiguous → the same, rotated.</summary>
     public Tensor Apply(Tensor x)
     {

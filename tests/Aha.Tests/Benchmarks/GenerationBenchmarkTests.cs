@@ -27,10 +27,24 @@ public sealed class GenerationBenchmarkTests
             Assert.Equal(d.TokensPerSecond / (d.Batch * r.ReadGigabytesPerSecond * 1e9 / d.WeightBytes), d.FractionOfReadBound, 9);
             // libtorch's figure only where the kernel replaced it: this model's weights are all below its minimum
             Assert.Null(d.LibtorchTokensPerSecond);
+            Assert.Null(d.OpByOpTokensPerSecond);
         }
         var p = r.PrefixSharing!;
         Assert.Equal((2, 3, 5, 4), (p.Prompts, p.Generations, p.PromptTokens, p.NewTokens));
         Assert.Equal(p.UnsharedSeconds / p.SharedSeconds, p.Speedup, 9);
         Assert.Null(r.KvCacheVsRecompute);
+    }
+
+    [Fact]
+    public void OpByOpFigure_WhereTheNativeBlockTakesTheStep()
+    {
+        // gate/up 2 048 × 128 = 2¹⁸ floats: the native block takes a float32 step of up to 8 rows, not 9, nor a bf16 one
+        var config = TinyModels.Qwen2() with { HiddenSize = 128, IntermediateSize = 2048, NumHeads = 4, HeadDim = 32 };
+        var r = GenerationBenchmark.Run(new GenerationBenchmarkOptions
+        {
+            Models = [("block", config)], Dtypes = [ScalarType.Float32, ScalarType.BFloat16], Batches = [1, 9], DecodeTokens = 3, PrefixSharing = false,
+        });
+        bool native = Aha.Native.DecodeLayer.IsAvailable;
+        Assert.Equal([native, false, false, false], r.Decode.Select(d => d.OpByOpTokensPerSecond is > 0));
     }
 }

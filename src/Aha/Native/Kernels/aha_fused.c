@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "aha_kernels.h"
 #include "aha_vector.h"
 
 typedef int32_t i16 __attribute__((vector_size(64)));
@@ -67,7 +68,7 @@ INLINE v16 sigmoid16(v16 g) { return 1.0f / (1.0f + exp16(-g)); }
 
 // n = x / √(mean(x²) + ε) over each row of x [rows, dim]; rstd[row] = 1 / √(mean(x²) + ε), which the backward reads.
 AHA_CLONES
-static void rms_norm_rows(const float* x, float* n, float* rstd, long r0, long r1, long dim, float eps)
+void rms_norm_rows(const float* x, float* n, float* rstd, long r0, long r1, long dim, float eps)
 {
     for (long row = r0; row < r1; row++)
     {
@@ -101,7 +102,7 @@ static void rms_norm_backward_rows(const float* n, const float* rstd, const floa
 
 // y = silu(g)·u = g·σ(g)·u.
 AHA_CLONES
-static void swiglu_range(const float* g, const float* u, float* y, long i0, long i1)
+void swiglu_range(const float* g, const float* u, float* y, long i0, long i1)
 {
     for (long i = i0; i < i1; i += 16)
     {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "aha_kernels.h"
 #include "aha_vector.h"
 
 static inline __attribute__((always_inline)) v16 load16(const float* p)
@@ -107,7 +108,7 @@ static inline __attribute__((always_inline)) void rows_of(const float* x, long l
 
 // One specialisation per weight type (a constant bf16 once inlined), each in the three instruction-set clones.
 AHA_CLONES
-static void linear_rows(const float* x, long ldx, long m, const void* w, int bf16, long k, const float* bias,
+void linear_rows(const float* x, long ldx, long m, const void* w, int bf16, long k, const float* bias,
                         float* y, long ldy, long n0, long n1, int accumulate)
 {
     if (bf16) rows_of(x, ldx, m, w, 1, k, bias, y, ldy, n0, n1, accumulate);

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Aha.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Aha.Native;
+
+/// <summary>
+/// A whole decoder block of a decode step — at most <see cref="FewRowsLinear.MaxRows"/> sequences, one new token each,
+/// float32 on the CPU, no gradient — as one native call (<c>Native/Kernels/aha_decode.c</c>): the norms, the seven
+/// projections on the few-row kernel, Qwen3's q/k norms, RoPE, the KV-cache write, grouped-query attention over the
+/// cache and SwiGLU, where libtorch dispatches some fifty small ops a block, each costing more than its arithmetic.
+/// The math is the block's own (<see cref="DecoderLayer"/>); tests hold the two within float32 rounding. It takes the
+/// blocks whose weights <see cref="FewRowsLinear"/> would stream (a model whose weights fit in cache gains nothing and
+/// keeps libtorch's rounding); elsewhere, with a LoRA adapter active, or with the native kernels off,
+/// <see cref="TryForward"/> declines and the block runs op by op.
+/// </summary>
+internal static unsafe class DecodeLayer
+{
+    /// <summary>The arguments of <c>aha_decode_layer</c>, field for field; every one 8 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    struct Args
+    {
+        public long Batch, Hidden, Heads, KvHeads, HeadDim, Intermediate, CacheCapacity, CacheLength, MaskStride, Threads;
+        public double Eps;
+        public float* X, Out, InputNorm, PostNorm, QNorm, KNorm;
+        public float* Wq, Bq, Wk, Bk, Wv, Bv, Wo, Bo, Wg, Bg, Wu, Bu, Wd, Bd;
+        public float* Rotation, KCache, VCache, Mask, Scratch;
+    }
+
+    static readonly delegate* unmanaged<Args*, void> Kernel = (delegate* unmanaged<Args*, void>)NativeKernels.Export("aha_decode_layer");
+    static readonly delegate* unmanaged<long, long, long, long, long, long, long, long, long> ScratchFloats =
+        (delegate* unmanaged<long, long, long, long, long, long, long, long, long>)NativeKernels.Export("aha_decode_layer_scratch");
+
+    [ThreadStatic] static float[]? _scratch;
+
+    /// <summary>Whether the kernel is loaded in this process.</summary>
+    public static bool IsAvailable => Kernel != null && ScratchFloats != null;
+
+    /// <summary>
+    /// Whether decode steps use the kernel where it applies (it also needs <see cref="FewRowsLinear.Enabled"/>: both are
+    /// the native decode path; benchmarks and tests compare with and without). The default value is true.
+    /// </summary>
+    public static bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Whether the kernel would take a decode step of <paramref name="rows"/> sequences through <paramref name="layer"/>,
+    /// as far as the block's weights decide: loaded and enabled, and float32 weights that <see cref="FewRowsLinear"/>
+    /// streams at that many rows. <see cref="TryForward"/> checks the step's tensors besides.
+    /// </summary>
+    public static bool Takes(DecoderLayer layer, long rows)
+        => Kernel != null && Enabled && layer.FeedForward.LinearAt(0).weight! is { dtype: ScalarType.Float32 } gate && FewRowsLinear.Takes(gate, rows);
+
+    /// <summary>The block's output [B, 1, H] for one decode step, its key and value written to <paramref name="cache"/>; null where the kernel does not apply.</summary>
+    public static Tensor? TryForward(DecoderLayer layer, Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
+    {
+        if (cache is null || x.Dimensions != 3 || x.shape[1] != 1 || !Takes(layer, x.shape[0]) || torch.is_grad_enabled()) return null;
+        var attention = layer.SelfAttention;
+        var mlp = layer.FeedForward;
+        Linear q = attention.LinearAt(0), k = attention.LinearAt(1), v = attention.LinearAt(2), o = attention.LinearAt(3);
+        Linear gate = mlp.LinearAt(0), up = mlp.LinearAt(1), down = mlp.LinearAt(2);
+        long batch = x.shape[0], hidden = x.shape[2];
+        if (x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU
+            || !x.is_contiguous() || attention.HasActiveAdapter || mlp.HasActiveAdapter || cache.Length + 1 > cache.Capacity) return null;
+        var rotation = rope.Rotation;
+        var keys = cache.KeysOf(attention.Layer);
+        long kvHeads = keys.shape[1], headDim = keys.shape[3], heads = q.weight!.shape[0] / headDim, intermediate = gate.weight!.shape[0];
+        if (rotation is null || rotation.numel() != batch * headDim / 2 || !rotation.is_contiguous() || keys.shape[0] != batch) return null;
+        if (mask is not null && (mask.dtype != ScalarType.Float32 || mask.numel() != batch * (cache.Length + 1) || !mask.is_contiguous())) return null;
+        var qkNorms = attention.QkNorms;
+        Tensor?[] tensors =
+        [
+            layer.InputNorm.Weight, layer.PostAttentionNorm.Weight, qkNorms?.Q.Weight, qkNorms?.K.Weight,
+            q.weight, q.bias, k.weight, k.bias, v.weight, v.bias, o.weight, o.bias,
+            gate.weight, gate.bias, up.weight, up.bias, down.weight, down.bias,
+        ];
+        foreach (var t in tensors)
+            if (t is not null && (t.dtype != ScalarType.Float32 || t.device_type != DeviceType.CPU || !t.is_contiguous())) return null;
+
+        int threads = torch.get_num_threads();
+        long need = ScratchFloats(batch, hidden, heads, kvHeads, headDim, intermediate, cache.Capacity, threads);
+        if (_scratch is null || _scratch.Length < need) _scratch = GC.AllocateUninitializedArray<float>((int)need, pinned: true);
+        var y = torch.empty(x.shape, ScalarType.Float32);
+        float* P(Tensor? t) => t is null ? null : NativeKernels.Floats(t);
+        fixed (float* scratch = _scratch)
+        {
+            var args = new Args
+            {
+                Batch = batch, Hidden = hidden, Heads = heads, KvHeads = kvHeads, HeadDim = headDim, Intermediate = intermediate,
+                CacheCapacity = cache.Capacity, CacheLength = cache.Length, MaskStride = cache.Length + 1, Threads = threads,
+                Eps = layer.InputNorm.Eps, X = P(x), Out = P(y),
+                InputNorm = P(tensors[0]), PostNorm = P(tensors[1]), QNorm = P(tensors[2]), KNorm = P(tensors[3]),
+                Wq = P(tensors[4]), Bq = P(tensors[5]), Wk = P(tensors[6]), Bk = P(tensors[7]), Wv = P(tensors[8]), Bv = P(tensors[9]),
+                Wo = P(tensors[10]), Bo = P(tensors[11]), Wg = P(tensors[12]), Bg = P(tensors[13]), Wu = P(tensors[14]), Bu = P(tensors[15]),
+                Wd = P(tensors[16]), Bd = P(tensors[17]),
+                Rotation = P(rotation), KCache = P(keys), VCache = P(cache.ValuesOf(attention.Layer)), Mask = P(mask), Scratch = scratch,
+            };
+            Kernel(&args);
+        }
+        GC.KeepAlive(x);
+        GC.KeepAlive(tensors);
+        GC.KeepAlive(rotation);
+        GC.KeepAlive(mask);
+        return y;
+    }
+}
