@@ -59,6 +59,7 @@ public sealed class RotaryTables
 {
     readonly Tensor? _rotation;         // [B, 1, T, D/2] complex
     readonly Tensor? _cos, _sinSigned;  // [B, 1, T, D]: (cos_0, cos_0, cos_1, cos_1, …), (−sin_0, sin_0, −sin_1, sin_1, …)
+    readonly Tensor? _pairs;            // [B, 1, T, D/2, 2] float32 (cos, sin), for the native decode block, where _rotation is not float32
 
     /// <param name="cos">cos(p·θ_j): [B, 1, T, D/2], fp32.</param>
     /// <param name="sin">sin(p·θ_j): [B, 1, T, D/2], fp32.</param>
@@ -71,11 +72,12 @@ public sealed class RotaryTables
         {
             _cos = cos.repeat_interleave(2, -1).to_type(dtype);
             _sinSigned = torch.stack([-sin, sin], -1).flatten(-2).to_type(dtype);
+            if (dtype == ScalarType.BFloat16) _pairs = torch.stack([cos.to_type(ScalarType.Float32), sin.to_type(ScalarType.Float32)], -1);
         }
     }
 
-    /// <summary>The rotations as complex numbers cos + i·sin, [B, 1, T, D/2], for float32 and float64 tensors; null for others.</summary>
-    internal Tensor? Rotation => _rotation;
+    /// <summary>The rotations' (cos, sin) pairs in float32, [B, 1, T, D/2, 2], for float32 and bfloat16 tensors; null for others.</summary>
+    internal Tensor? Pairs => _pairs ?? (_rotation is { dtype: ScalarType.ComplexFloat32 } r ? torch.view_as_real(r) : null);
 
     /// <summary>x: [B, heads, T, D] in interleaved order, its last dimension contiguous → the same, rotated.</summary>
     public Tensor Apply(Tensor x)

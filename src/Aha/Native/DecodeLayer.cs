@@ -7,10 +7,12 @@ namespace Aha.Native;
 
 /// <summary>
 /// A whole decoder block of a decode step — at most <see cref="FewRowsLinear.MaxRows"/> sequences, one new token each,
-/// float32 on the CPU, no gradient — as one native call (<c>Native/Kernels/aha_decode.c</c>): the norms, the seven
+/// float32 or bfloat16 on the CPU, no gradient — as one native call (<c>Native/Kernels/aha_decode.c</c>): the norms, the seven
 /// projections on the few-row kernel, Qwen3's q/k norms, RoPE, the KV-cache write, grouped-query attention over the
 /// cache and SwiGLU, where libtorch dispatches some fifty small ops a block, each costing more than its arithmetic.
-/// The math is the block's own (<see cref="DecoderLayer"/>); tests hold the two within float32 rounding. It takes the
+/// The math is the block's own (<see cref="DecoderLayer"/>), computed in float32 also for a bfloat16 model, which
+/// rounds only what it stores (the new key and value, the block's output) where libtorch rounds after every op; tests
+/// hold the two within float32 rounding, and for bfloat16 within bfloat16's. It takes the
 /// blocks whose weights <see cref="FewRowsLinear"/> would stream (a model whose weights fit in cache gains nothing and
 /// keeps libtorch's rounding); elsewhere, with a LoRA adapter active, or with the native kernels off,
 /// <see cref="TryForward"/> declines and the block runs op by op.
@@ -21,11 +23,11 @@ internal static unsafe class DecodeLayer
     [StructLayout(LayoutKind.Sequential)]
     struct Args
     {
-        public long Batch, Hidden, Heads, KvHeads, HeadDim, Intermediate, CacheCapacity, CacheLength, MaskStride, Threads;
+        public long Batch, Hidden, Heads, KvHeads, HeadDim, Intermediate, CacheCapacity, CacheLength, MaskStride, Threads, Bf16;
         public double Eps;
-        public float* X, Out, InputNorm, PostNorm, QNorm, KNorm;
-        public float* Wq, Bq, Wk, Bk, Wv, Bv, Wo, Bo, Wg, Bg, Wu, Bu, Wd, Bd;
-        public float* Rotation, KCache, VCache, Mask, Scratch;
+        public void* X, Out, InputNorm, PostNorm, QNorm, KNorm;
+        public void* Wq, Bq, Wk, Bk, Wv, Bv, Wo, Bo, Wg, Bg, Wu, Bu, Wd, Bd;
+        public void* Rotation, KCache, VCache, Mask, Scratch;
     }
 
     static readonly delegate* unmanaged<Args*, void> Kernel = (delegate* unmanaged<Args*, void>)NativeKernels.Export("aha_decode_layer");
@@ -45,11 +47,11 @@ internal static unsafe class DecodeLayer
 
     /// <summary>
     /// Whether the kernel would take a decode step of <paramref name="rows"/> sequences through <paramref name="layer"/>,
-    /// as far as the block's weights decide: loaded and enabled, and float32 weights that <see cref="FewRowsLinear"/>
-    /// streams at that many rows. <see cref="TryForward"/> checks the step's tensors besides.
+    /// as far as the block's weights decide: loaded and enabled, and weights that <see cref="FewRowsLinear"/> streams at
+    /// that many rows (float32 or bfloat16). <see cref="TryForward"/> checks the step's tensors besides.
     /// </summary>
     public static bool Takes(DecoderLayer layer, long rows)
-        => Kernel != null && Enabled && layer.FeedForward.LinearAt(0).weight! is { dtype: ScalarType.Float32 } gate && FewRowsLinear.Takes(gate, rows);
+        => Kernel != null && Enabled && FewRowsLinear.Takes(layer.FeedForward.LinearAt(0).weight!, rows);
 
     /// <summary>The block's output [B, 1, H] for one decode step, its key and value written to <paramref name="cache"/>; null where the kernel does not apply.</summary>
     public static Tensor? TryForward(DecoderLayer layer, Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
@@ -60,13 +62,14 @@ internal static unsafe class DecodeLayer
         Linear q = attention.LinearAt(0), k = attention.LinearAt(1), v = attention.LinearAt(2), o = attention.LinearAt(3);
         Linear gate = mlp.LinearAt(0), up = mlp.LinearAt(1), down = mlp.LinearAt(2);
         long batch = x.shape[0], hidden = x.shape[2];
-        if (x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU
+        var dtype = layer.FeedForward.LinearAt(0).weight!.dtype;
+        if (x.dtype != dtype || x.device_type != DeviceType.CPU
             || !x.is_contiguous() || attention.HasActiveAdapter || mlp.HasActiveAdapter || cache.Length + 1 > cache.Capacity) return null;
-        var rotation = rope.Rotation;
+        var rotation = rope.Pairs;
         var keys = cache.KeysOf(attention.Layer);
         long kvHeads = keys.shape[1], headDim = keys.shape[3], heads = q.weight!.shape[0] / headDim, intermediate = gate.weight!.shape[0];
-        if (rotation is null || rotation.numel() != batch * headDim / 2 || !rotation.is_contiguous() || keys.shape[0] != batch) return null;
-        if (mask is not null && (mask.dtype != ScalarType.Float32 || mask.numel() != batch * (cache.Length + 1) || !mask.is_contiguous())) return null;
+        if (rotation is null || rotation.numel() != batch * headDim || !rotation.is_contiguous() || keys.shape[0] != batch || keys.dtype != dtype) return null;
+        if (mask is not null && (mask.dtype != dtype || mask.numel() != batch * (cache.Length + 1) || !mask.is_contiguous())) return null;
         var qkNorms = attention.QkNorms;
         Tensor?[] tensors =
         [
@@ -75,19 +78,20 @@ internal static unsafe class DecodeLayer
             gate.weight, gate.bias, up.weight, up.bias, down.weight, down.bias,
         ];
         foreach (var t in tensors)
-            if (t is not null && (t.dtype != ScalarType.Float32 || t.device_type != DeviceType.CPU || !t.is_contiguous())) return null;
+            if (t is not null && (t.dtype != dtype || t.device_type != DeviceType.CPU || !t.is_contiguous())) return null;
 
         int threads = torch.get_num_threads();
         long need = ScratchFloats(batch, hidden, heads, kvHeads, headDim, intermediate, cache.Capacity, threads);
         if (_scratch is null || _scratch.Length < need) _scratch = GC.AllocateUninitializedArray<float>((int)need, pinned: true);
-        var y = torch.empty(x.shape, ScalarType.Float32);
-        float* P(Tensor? t) => t is null ? null : NativeKernels.Floats(t);
+        var y = torch.empty(x.shape, dtype);
+        void* P(Tensor? t) => t is null ? null : NativeKernels.Data(t);
         fixed (float* scratch = _scratch)
         {
             var args = new Args
             {
                 Batch = batch, Hidden = hidden, Heads = heads, KvHeads = kvHeads, HeadDim = headDim, Intermediate = intermediate,
                 CacheCapacity = cache.Capacity, CacheLength = cache.Length, MaskStride = cache.Length + 1, Threads = threads,
+                Bf16 = dtype == ScalarType.BFloat16 ? 1 : 0,
                 Eps = layer.InputNorm.Eps, X = P(x), Out = P(y),
                 InputNorm = P(tensors[0]), PostNorm = P(tensors[1]), QNorm = P(tensors[2]), KNorm = P(tensors[3]),
                 Wq = P(tensors[4]), Bq = P(tensors[5]), Wk = P(tensors[6]), Bk = P(tensors[7]), Wv = P(tensors[8]), Bv = P(tensors[9]),
