@@ -31,7 +31,7 @@ public sealed class DecoderLayer : nn.Module
 
     /// <summary>
     /// x: [B, T, H] → [B, T, H]. See <see cref="Attention.Forward"/> for the other arguments. A decode step of a large
-    /// enough float32 model on the CPU runs as one native call (<see cref="DecodeLayer"/>).
+    /// enough float32 or bfloat16 model on the CPU runs as one native call (<see cref="DecodeLayer"/>).
     /// </summary>
     public Tensor Forward(Tensor x, RotaryTables rope, Tensor? mask, KvCache? cache)
     {

@@ -26,7 +26,7 @@ public sealed class KvCache : IDisposable
     public long Batch { get; }
     public int Capacity { get; }
 
-    /// <summary>Layer <paramref name="layer"/>'s whole key buffer, [B, H_kv, capacity, D] (the native decode layer writes its step's key in place).</summary>
+    /// <summary>Layer <paramref name="layer"/>'s whole key buffer, [B, H_kv, capacity, D] (the native decode block writes its step's key there in place).</summary>
     internal Tensor KeysOf(int layer) => _keys[layer];
 
     /// <summary>Layer <paramref name="layer"/>'s whole value buffer, [B, H_kv, capacity, D].</summary>

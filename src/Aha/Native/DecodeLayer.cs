@@ -62,7 +62,7 @@ internal static unsafe class DecodeLayer
         Linear q = attention.LinearAt(0), k = attention.LinearAt(1), v = attention.LinearAt(2), o = attention.LinearAt(3);
         Linear gate = mlp.LinearAt(0), up = mlp.LinearAt(1), down = mlp.LinearAt(2);
         long batch = x.shape[0], hidden = x.shape[2];
-        var dtype = layer.FeedForward.LinearAt(0).weight!.dtype;
+        var dtype = gate.weight!.dtype;
         if (x.dtype != dtype || x.device_type != DeviceType.CPU
             || !x.is_contiguous() || attention.HasActiveAdapter || mlp.HasActiveAdapter || cache.Length + 1 > cache.Capacity) return null;
         var rotation = rope.Pairs;
@@ -70,14 +70,14 @@ internal static unsafe class DecodeLayer
         long kvHeads = keys.shape[1], headDim = keys.shape[3], heads = q.weight!.shape[0] / headDim, intermediate = gate.weight!.shape[0];
         if (rotation is null || rotation.numel() != batch * headDim || !rotation.is_contiguous() || keys.shape[0] != batch || keys.dtype != dtype) return null;
         if (mask is not null && (mask.dtype != dtype || mask.numel() != batch * (cache.Length + 1) || !mask.is_contiguous())) return null;
-        var qkNorms = attention.QkNorms;
-        Tensor?[] tensors =
+        Tensor inputNorm = layer.InputNorm.Weight, postNorm = layer.PostAttentionNorm.Weight;
+        Tensor? qNorm = attention.QkNorms?.Q.Weight, kNorm = attention.QkNorms?.K.Weight;
+        Tensor?[] parameters =
         [
-            layer.InputNorm.Weight, layer.PostAttentionNorm.Weight, qkNorms?.Q.Weight, qkNorms?.K.Weight,
-            q.weight, q.bias, k.weight, k.bias, v.weight, v.bias, o.weight, o.bias,
+            inputNorm, postNorm, qNorm, kNorm, q.weight, q.bias, k.weight, k.bias, v.weight, v.bias, o.weight, o.bias,
             gate.weight, gate.bias, up.weight, up.bias, down.weight, down.bias,
         ];
-        foreach (var t in tensors)
+        foreach (var t in parameters)
             if (t is not null && (t.dtype != dtype || t.device_type != DeviceType.CPU || !t.is_contiguous())) return null;
 
         int threads = torch.get_num_threads();
@@ -93,16 +93,16 @@ internal static unsafe class DecodeLayer
                 CacheCapacity = cache.Capacity, CacheLength = cache.Length, MaskStride = cache.Length + 1, Threads = threads,
                 Bf16 = dtype == ScalarType.BFloat16 ? 1 : 0,
                 Eps = layer.InputNorm.Eps, X = P(x), Out = P(y),
-                InputNorm = P(tensors[0]), PostNorm = P(tensors[1]), QNorm = P(tensors[2]), KNorm = P(tensors[3]),
-                Wq = P(tensors[4]), Bq = P(tensors[5]), Wk = P(tensors[6]), Bk = P(tensors[7]), Wv = P(tensors[8]), Bv = P(tensors[9]),
-                Wo = P(tensors[10]), Bo = P(tensors[11]), Wg = P(tensors[12]), Bg = P(tensors[13]), Wu = P(tensors[14]), Bu = P(tensors[15]),
-                Wd = P(tensors[16]), Bd = P(tensors[17]),
+                InputNorm = P(inputNorm), PostNorm = P(postNorm), QNorm = P(qNorm), KNorm = P(kNorm),
+                Wq = P(q.weight), Bq = P(q.bias), Wk = P(k.weight), Bk = P(k.bias), Wv = P(v.weight), Bv = P(v.bias),
+                Wo = P(o.weight), Bo = P(o.bias), Wg = P(gate.weight), Bg = P(gate.bias), Wu = P(up.weight), Bu = P(up.bias),
+                Wd = P(down.weight), Bd = P(down.bias),
                 Rotation = P(rotation), KCache = P(keys), VCache = P(cache.ValuesOf(attention.Layer)), Mask = P(mask), Scratch = scratch,
             };
             Kernel(&args);
         }
         GC.KeepAlive(x);
-        GC.KeepAlive(tensors);
+        GC.KeepAlive(parameters);
         GC.KeepAlive(rotation);
         GC.KeepAlive(mask);
         return y;
