@@ -155,7 +155,7 @@ public sealed class FusedKernelsTests : IDisposable
         try { plain = Step(); }
         finally { NativeKernels.FusedEnabled = true; }
 
-        Assert.Equal(plain.Loss, fused.Loss, 5);
+        Assert.Equal(plain.Loss, fused.Loss, 1e-5);
         foreach (var (name, grad) in plain.Grads)
         {
             double diff = (fused.Grads[name] - grad).abs().max().item<float>();
