@@ -48,14 +48,6 @@ long aha_decode_layer_scratch(long batch, long hidden, long heads, long kv_heads
     return activations + parameters + threads * cache_capacity;
 }
 
-static inline float bf16_to_float(uint16_t h)
-{
-    uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
 // Round to nearest, ties to even, as libtorch's conversion does.
 static inline uint16_t float_to_bf16(float f)
 {
@@ -65,17 +57,12 @@ static inline uint16_t float_to_bf16(float f)
     return (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1)) >> 16);
 }
 
-static inline float element(const void* p, long i, int bf16)
-{
-    return bf16 ? bf16_to_float(((const uint16_t*)p)[i]) : ((const float*)p)[i];
-}
-
 // p as float32: itself, or its n elements widened into `room` (advanced past them). Null stays null.
 static const float* widened(const void* p, long n, int bf16, float** room)
 {
     if (!p || !bf16) return p;
     float* f = *room;
-    for (long i = 0; i < n; i++) f[i] = bf16_to_float(((const uint16_t*)p)[i]);
+    for (long i = 0; i < n; i++) f[i] = load1_w(p, i, 1);
     *room += n;
     return f;
 }
@@ -124,31 +111,10 @@ static void rope(float* x, long dim, const float* rot)
     }
 }
 
-// Up to 16 elements from p (the rest zero), float32 or bfloat16 widened; a head's tail runs through the same vector
-// code as its body.
-static inline __attribute__((always_inline)) v16 load(const void* p, long count, int bf16)
-{
-    v16 v = {0};
-    if (bf16)
-    {
-        for (long j = 0; j < 16 && j < count; j++) v[j] = bf16_to_float(((const uint16_t*)p)[j]);
-        return v;
-    }
-    if (count >= 16) memcpy(&v, p, sizeof v);
-    else memcpy(&v, p, (size_t)count * sizeof(float));
-    return v;
-}
-
-static inline __attribute__((always_inline)) void store(float* p, v16 v, long count)
-{
-    if (count >= 16) memcpy(p, &v, sizeof v);
-    else memcpy(p, &v, (size_t)count * sizeof(float));
-}
-
 // out = softmax(q·Kᵀ/√D + mask)·V over the `keys` cached positions of one K/V head (K, V and the mask in the
 // model's type); scores: `keys` floats of scratch.
-static inline __attribute__((always_inline)) void attend_typed(const float* q, const void* k, const void* v, long keys, long dim,
-                                                               const void* mask, int bf16, float* scores, float* out)
+AHA_INLINE void attend_typed(const float* q, const void* k, const void* v, long keys, long dim, const void* mask, int bf16,
+                             float* scores, float* out)
 {
     size_t width = bf16 ? 2 : 4;
     float scale = (float)(1.0 / sqrt((double)dim)), top = -INFINITY;
@@ -156,9 +122,9 @@ static inline __attribute__((always_inline)) void attend_typed(const float* q, c
     {
         const char* kt = (const char*)k + (size_t)t * dim * width;
         v16 acc = {0};
-        for (long j = 0; j < dim; j += 16) acc += load(q + j, dim - j, 0) * load(kt + j * width, dim - j, bf16);
+        for (long j = 0; j < dim; j += 16) acc += load(q + j, dim - j) * load_w(kt, j, dim, bf16);
         float s = hsum(acc) * scale;
-        if (mask) s += element(mask, t, bf16);
+        if (mask) s += load1_w(mask, t, bf16);
         scores[t] = s;
         if (s > top) top = s;
     }
@@ -169,7 +135,7 @@ static inline __attribute__((always_inline)) void attend_typed(const float* q, c
     {
         const char* vt = (const char*)v + (size_t)t * dim * width;
         float p = scores[t] / sum;
-        for (long j = 0; j < dim; j += 16) store(out + j, load(out + j, dim - j, 0) + p * load(vt + j * width, dim - j, bf16), dim - j);
+        for (long j = 0; j < dim; j += 16) store(out + j, load(out + j, dim - j) + p * load_w(vt, j, dim, bf16), dim - j);
     }
 }
 

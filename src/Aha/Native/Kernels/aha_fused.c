@@ -17,35 +17,18 @@
 
 typedef int32_t i16 __attribute__((vector_size(64)));
 
-#define INLINE static inline __attribute__((always_inline))
-
 // Below this many elements a call runs on one thread: a parallel region costs more than the work.
 enum { ParallelMin = 1 << 15 };
 
-// Up to 16 floats from p (the rest zero), and back: the tail of a row runs through the same vector code as its body.
-INLINE v16 load(const float* p, long count)
-{
-    v16 v = {0};
-    if (count >= 16) memcpy(&v, p, sizeof v); // a fixed size: one vector load
-    else memcpy(&v, p, (size_t)count * sizeof(float));
-    return v;
-}
+AHA_INLINE v16 splat(float f) { return (v16){0} + f; }
 
-INLINE void store(float* p, v16 v, long count)
-{
-    if (count >= 16) memcpy(p, &v, sizeof v);
-    else memcpy(p, &v, (size_t)count * sizeof(float));
-}
-
-INLINE v16 splat(float f) { return (v16){0} + f; }
-
-INLINE v16 select(i16 mask, v16 a, v16 b) { return (v16)((mask & (i16)a) | (~mask & (i16)b)); }
+AHA_INLINE v16 select(i16 mask, v16 a, v16 b) { return (v16)((mask & (i16)a) | (~mask & (i16)b)); }
 
 // e^x to about 1 ulp (Cephes' expf; silu from it measured within 3 ulp of float64): x = n·ln 2 + r with
 // |r| ≤ ln 2 / 2, e^r by its degree-7 polynomial, 2^n put straight into the exponent bits. x is clamped to [−87, 88],
 // where 2^n stays a normal float: e^−87 ≈ 1.6e−38 stands for anything smaller, which as 1 + e^x or x·e^x is lost to
 // rounding anyway.
-INLINE v16 exp16(v16 x)
+AHA_INLINE v16 exp16(v16 x)
 {
     const v16 lo = splat(-87.0f), hi = splat(88.0f);
     x = select(x < lo, lo, x);
@@ -64,7 +47,7 @@ INLINE v16 exp16(v16 x)
     return p * (v16)scale;
 }
 
-INLINE v16 sigmoid16(v16 g) { return 1.0f / (1.0f + exp16(-g)); }
+AHA_INLINE v16 sigmoid16(v16 g) { return 1.0f / (1.0f + exp16(-g)); }
 
 // n = x / √(mean(x²) + ε) over each row of x [rows, dim]; rstd[row] = 1 / √(mean(x²) + ε), which the backward reads.
 AHA_CLONES

@@ -15,42 +15,11 @@
 #include "aha_kernels.h"
 #include "aha_vector.h"
 
-static inline __attribute__((always_inline)) v16 load16(const float* p)
-{
-    v16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-typedef uint16_t h16 __attribute__((vector_size(32), aligned(2)));
-typedef uint32_t u16 __attribute__((vector_size(64)));
-
-// Weight j.. j+15 (or j) of a row as floats; a bfloat16 is the high half of the float32 with the same bits.
-static inline __attribute__((always_inline)) v16 load16_w(const void* w, long j, int bf16)
-{
-    if (!bf16) return load16((const float*)w + j);
-    h16 h;
-    memcpy(&h, (const uint16_t*)w + j, sizeof h);
-    u16 bits = __builtin_convertvector(h, u16) << 16;
-    v16 v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-static inline __attribute__((always_inline)) float load1_w(const void* w, long j, int bf16)
-{
-    if (!bf16) return ((const float*)w)[j];
-    uint32_t bits = (uint32_t)((const uint16_t*)w)[j] << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
 // out[r] = Σ_j w[j]·x[r, j] for r < R (R ≤ 4, a constant once inlined, so the accumulators stay in registers). The
 // weight row streams once, sequentially, U vectors a step (4 for one x row, whose loop is bound by memory alone; 2
 // otherwise, to stay within AVX2's sixteen registers). Measured: several weight rows a step in parallel streams, or a
 // software prefetch, lost a third of the bandwidth to the hardware prefetcher alone.
-static inline __attribute__((always_inline)) void dot_rows(const void* w, int bf16, const float* x, long ldx, long k, int R, float* out)
+AHA_INLINE void dot_rows(const void* w, int bf16, const float* x, long ldx, long k, int R, float* out)
 {
     const int U = R == 1 ? 4 : 2;
     long step = 16L * U, kU = k / step * step, k16 = k & ~15L, j = 0;
@@ -78,7 +47,7 @@ static inline __attribute__((always_inline)) void dot_rows(const void* w, int bf
 
 // y[r, n] (= or +=) Σ_j x[r, j]·w[n, j] (+ bias[n]) for r < m and n in [n0, n1). Each weight row is read from
 // memory once; groups of four x rows after the first reread it from L1.
-static inline __attribute__((always_inline)) void rows_of(const float* x, long ldx, long m, const void* w, int bf16, long k,
+AHA_INLINE void rows_of(const float* x, long ldx, long m, const void* w, int bf16, long k,
                                                           const float* bias, float* y, long ldy, long n0, long n1, int accumulate)
 {
     size_t row_bytes = (size_t)k * (bf16 ? 2 : 4);

@@ -1,5 +1,6 @@
-// What both kernel sources share: 16-float vectors in GCC's vector extensions, compiled for every x86-64 CPU as
-// AVX-512, AVX2+FMA and SSE2 clones of each kernel chosen at load time (target_clones); elsewhere plain C.
+// What the kernel sources share: 16-float vectors in GCC's vector extensions, their loads (float32 or bfloat16, whole or
+// a row's tail), compiled for every x86-64 CPU as AVX-512, AVX2+FMA and SSE2 clones of each kernel chosen at load time
+// (target_clones); elsewhere plain C.
 #ifndef AHA_VECTOR_H
 #define AHA_VECTOR_H
 
@@ -12,6 +13,67 @@ typedef float v4 __attribute__((vector_size(16)));
 #else
 #define AHA_CLONES
 #endif
+
+#include <stdint.h>
+#include <string.h>
+
+#define AHA_INLINE static inline __attribute__((always_inline))
+
+typedef uint16_t h16 __attribute__((vector_size(32), aligned(2))); // 16 bfloat16 bit patterns, unaligned
+typedef uint32_t u16 __attribute__((vector_size(64)));
+
+AHA_INLINE v16 load16(const float* p)
+{
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Up to 16 floats from p (the rest zero), and back: a row's tail runs through the same vector code as its body.
+AHA_INLINE v16 load(const float* p, long count)
+{
+    v16 v = {0};
+    if (count >= 16) memcpy(&v, p, sizeof v); // a fixed size: one vector load
+    else memcpy(&v, p, (size_t)count * sizeof(float));
+    return v;
+}
+
+AHA_INLINE void store(float* p, v16 v, long count)
+{
+    if (count >= 16) memcpy(p, &v, sizeof v);
+    else memcpy(p, &v, (size_t)count * sizeof(float));
+}
+
+// Elements j.. j+15 (or j) of a float32 or bfloat16 array as floats; a bfloat16 is the high half of the float32 with
+// the same bits.
+AHA_INLINE v16 load16_w(const void* w, long j, int bf16)
+{
+    if (!bf16) return load16((const float*)w + j);
+    h16 h;
+    memcpy(&h, (const uint16_t*)w + j, sizeof h);
+    u16 bits = __builtin_convertvector(h, u16) << 16;
+    v16 v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+AHA_INLINE float load1_w(const void* w, long j, int bf16)
+{
+    if (!bf16) return ((const float*)w)[j];
+    uint32_t bits = (uint32_t)((const uint16_t*)w)[j] << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+// Elements j.. of an n-element float32 or bfloat16 array, up to 16 (the rest zero), as floats.
+AHA_INLINE v16 load_w(const void* w, long j, long n, int bf16)
+{
+    if (n - j >= 16) return load16_w(w, j, bf16);
+    v16 v = {0};
+    for (long i = 0; i < n - j; i++) v[i] = load1_w(w, j + i, bf16);
+    return v;
+}
 
 // The sum of v's lanes as a tree of halves (one 8-wide and one 4-wide add), not sixteen dependent scalar adds.
 static inline __attribute__((always_inline)) float hsum(v16 v)
