@@ -111,23 +111,20 @@ public static class GenerationBenchmark
             return Math.Max(all - one, 1e-9) / (newTokens - 1);
         }
         double step = StepSeconds();
-        double? libtorch = null, opByOp = null;
-        if (FewRowsLinear.Takes(embedding, batch)) // the head's weight, the largest of a step
+        // Tokens/s with a native path switched off, alternated with it on — on, off, off, on: each side's best of two,
+        // so that a drifting host favours neither.
+        double Without(Action<bool> setEnabled)
         {
-            // kernel, libtorch, libtorch, kernel: each side's best of two, alternated so that a drifting host favours neither
-            FewRowsLinear.Enabled = false;
-            try { libtorch = batch / Math.Min(StepSeconds(), StepSeconds()); }
-            finally { FewRowsLinear.Enabled = true; }
+            setEnabled(false);
+            double off;
+            try { off = batch / Math.Min(StepSeconds(), StepSeconds()); }
+            finally { setEnabled(true); }
             step = Math.Min(step, StepSeconds());
+            return off;
         }
-        if (DecodeLayer.Takes(model.Backbone.Block(0), batch))
-        {
-            // the same for the whole-block call: block, op by op, op by op, block
-            DecodeLayer.Enabled = false;
-            try { opByOp = batch / Math.Min(StepSeconds(), StepSeconds()); }
-            finally { DecodeLayer.Enabled = true; }
-            step = Math.Min(step, StepSeconds());
-        }
+        double? libtorch = FewRowsLinear.Takes(embedding, batch) // the head's weight, the largest of a step
+            ? Without(on => FewRowsLinear.Enabled = on) : null;
+        double? opByOp = DecodeLayer.Takes(model.Backbone.Block(0), batch) ? Without(on => DecodeLayer.Enabled = on) : null;
         long bytes = model.parameters().Sum(p => p.numel() * p.ElementSize)
             - (config.TieWordEmbeddings ? 0 : embedding.numel() * embedding.ElementSize); // an untied embedding is only looked up
         double bound = batch / (bytes / (bandwidth * 1e9));
