@@ -89,21 +89,13 @@ public sealed class RolloutEngineTests
         var greedy = new SamplingParams { MaxNewTokens = 16, Temperature = 0 };
         var shared = engine.Generate(groups, greedy);
         var unshared = engine.Generate(groups, greedy with { SharePromptPrefill = false });
-        for (int b = 0; b < groups.Length; b++)
-        {
-            Assert.Equal(unshared[b].TokenIds, shared[b].TokenIds);
-            Assert.Equal(16, shared[b].TokenIds.Length);
-            for (int i = 0; i < shared[b].LogProbs.Length; i++)
-                Assert.InRange(Math.Abs(unshared[b].LogProbs[i] - shared[b].LogProbs[i]), 0, 1e-4);
-        }
+        CompletionAssert.Same(unshared, shared);
+        Assert.All(shared, c => Assert.Equal(16, c.TokenIds.Length));
         // Sampling at T = 1 with one seed: the same draws, so the same tokens, with log-probs within rounding.
         var sampling = new SamplingParams { MaxNewTokens = 16, Temperature = 1, Seed = 9 };
         var sampledShared = engine.Generate(groups, sampling);
         var sampledUnshared = engine.Generate(groups, sampling with { SharePromptPrefill = false });
-        for (int b = 0; b < groups.Length; b++)
-            for (int i = 0; i < sampledShared[b].LogProbs.Length; i++)
-                Assert.InRange(Math.Abs(sampledUnshared[b].LogProbs[i] - sampledShared[b].LogProbs[i]), 0, 1e-4);
-        Assert.True(sampledShared.Zip(sampledUnshared).All(p => p.First.TokenIds.SequenceEqual(p.Second.TokenIds)));
+        CompletionAssert.Same(sampledUnshared, sampledShared);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Aha.Models;
 using Aha.Models.Lora;
 using Aha.Native;
+using Aha.Tests.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -152,12 +153,7 @@ public sealed class DecodeLayerTests
         IReadOnlyList<Aha.Generation.Completion> slow;
         try { slow = engine.Generate(prompts, sampling); }
         finally { DecodeLayer.Enabled = true; }
-        for (int i = 0; i < prompts.Length; i++)
-        {
-            Assert.Equal(slow[i].TokenIds, fast[i].TokenIds);
-            for (int t = 0; t < fast[i].LogProbs.Length; t++)
-                Assert.True(Math.Abs(slow[i].LogProbs[t] - fast[i].LogProbs[t]) <= 1e-4, $"row {i} token {t}: {fast[i].LogProbs[t]} vs {slow[i].LogProbs[t]}");
-        }
+        CompletionAssert.Same(slow, fast);
     }
 
     [Fact]

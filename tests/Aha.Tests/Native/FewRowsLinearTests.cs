@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Aha.Generation;
 using Aha.Models;
 using Aha.Native;
+using Aha.Tests.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -140,13 +141,7 @@ public sealed class FewRowsLinearTests
                 IReadOnlyList<Completion> withLibtorch;
                 try { withLibtorch = engine.Generate(rows, greedy); }
                 finally { FewRowsLinear.Enabled = true; }
-                for (int i = 0; i < rows.Length; i++)
-                {
-                    Assert.Equal(withLibtorch[i].TokenIds, withKernel[i].TokenIds);
-                    for (int t = 0; t < withKernel[i].LogProbs.Length; t++)
-                        Assert.True(Math.Abs(withLibtorch[i].LogProbs[t] - withKernel[i].LogProbs[t]) <= 1e-4,
-                            $"row {i} token {t}: {withKernel[i].LogProbs[t]} vs {withLibtorch[i].LogProbs[t]}");
-                }
+                CompletionAssert.Same(withLibtorch, withKernel);
             }
         }
     }
