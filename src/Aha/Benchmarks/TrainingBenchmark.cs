@@ -12,7 +12,7 @@ namespace Aha.Benchmarks;
 /// <param name="PageFaultsPerStep">mean minor page faults per timed step (Linux), null elsewhere; see <see cref="Native.RuntimeOptions.RetainFreedMemory"/>.</param>
 /// <param name="MedianPageFaultsPerStep">their median: a typical step, without the heap's occasional growth spurts.</param>
 /// <param name="RetainsFreedMemory">whether this process kept freed memory (<see cref="AhaRuntime.RetainsFreedMemory"/>).</param>
-/// <param name="FusedKernels">whether the steps ran RMSNorm and SwiGLU on the fused native kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>).</param>
+/// <param name="FusedKernels">whether the steps ran RMSNorm, SwiGLU and attention on the fused native kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>, <see cref="FusedAttention"/>).</param>
 /// <param name="LibtorchStepSeconds">with fused kernels, the median of the same steps alternated with them on libtorch's ops instead; null without.</param>
 /// <param name="LibtorchFractionOfMatmul">those steps' share of the same matmul ceiling.</param>
 public sealed record TrainingBenchmarkResult(
@@ -31,7 +31,7 @@ public sealed record TrainingBenchmarkResult(
 /// the steady state that follows. Each timed step is followed by a measurement of the matmul ceiling (best of three
 /// 1024³ matmuls), so both sides of the ratio are sampled under the same conditions on a host whose speed drifts; the
 /// figures are the medians of both series, robust to the occasional step that a shared host slows down. Where the
-/// fused RMSNorm and SwiGLU kernels are loaded, each timed step is paired with the same step on libtorch's ops
+/// fused RMSNorm, SwiGLU and attention kernels are loaded, each timed step is paired with the same step on libtorch's ops
 /// (the libtorch figures), so the two are compared under the same conditions too.
 /// </summary>
 public static class TrainingBenchmark
@@ -58,7 +58,7 @@ public static class TrainingBenchmark
         }
 
         // The fused side runs with the kernels on whatever the process's setting; the libtorch side with them off.
-        bool fused = FusedRmsNorm.IsAvailable && FusedSwiGlu.IsAvailable;
+        bool fused = FusedRmsNorm.IsAvailable && FusedSwiGlu.IsAvailable && FusedAttention.IsAvailable;
         bool enabledBefore = NativeKernels.FusedEnabled;
         double TimedStep(bool fusedKernels)
         {

@@ -36,7 +36,7 @@ public static class ScaledDotProductAttention
     /// </param>
     /// <returns>[B, T, nh, D]: token-major, as the output projection reads it.</returns>
     public static Tensor Compute(Tensor q, Tensor k, Tensor v, Tensor? mask)
-        => PrefersEager(q, k) ? Eager(q, k, v, mask) : Fused(q, k, v, mask);
+        => PrefersEager(q, k) ? Native.FusedAttention.TryCompute(q, k, v, mask) ?? Eager(q, k, v, mask) : Fused(q, k, v, mask);
 
     /// <summary>Whether <see cref="Compute"/> runs <see cref="Eager"/>: on CPU, within both score limits.</summary>
     public static bool PrefersEager(Tensor q, Tensor k)

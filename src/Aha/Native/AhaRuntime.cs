@@ -22,8 +22,8 @@ public sealed record RuntimeOptions
     public bool RetainFreedMemory { get; init; } = true;
 
     /// <summary>
-    /// Run RMSNorm and SwiGLU on the fused native kernels in float32 on the CPU (<see cref="FusedRmsNorm"/>,
-    /// <see cref="FusedSwiGlu"/>): 1–13 % off a Small4M training step, more on a busy host (README). Null leaves the process's setting, whose
+    /// Run RMSNorm, SwiGLU and causal attention on the fused native kernels in float32 on the CPU (<see cref="FusedRmsNorm"/>,
+    /// <see cref="FusedSwiGlu"/>, <see cref="FusedAttention"/>): a few % off a Small4M training step, more on a busy host (README). Null leaves the process's setting, whose
     /// default is <c>AHA_FUSED_KERNELS=1</c> or off. Off by default because they round differently from libtorch's ops,
     /// which moves every seeded run's trajectory.
     /// </summary>

@@ -27,14 +27,15 @@ internal static unsafe class NativeKernels
     }
 
     /// <summary>
-    /// Whether the fused RMSNorm and SwiGLU kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>) start enabled:
+    /// Whether the fused RMSNorm, SwiGLU and attention kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>,
+    /// <see cref="FusedAttention"/>) start enabled:
     /// <c>AHA_FUSED_KERNELS=1</c> or <see cref="RuntimeOptions.FusedKernels"/>. Off by default, as TRL's
     /// <c>use_liger_kernel</c>: they change float rounding, and with it every seeded run's trajectory.
     /// </summary>
     public static bool FusedByDefault => Environment.GetEnvironmentVariable("AHA_FUSED_KERNELS") == "1";
 
     /// <summary>
-    /// Whether RMSNorm and SwiGLU use the fused kernels where they apply (both or neither: tests and benchmarks compare
+    /// Whether RMSNorm, SwiGLU and attention use the fused kernels where they apply (all or none: tests and benchmarks compare
     /// the two ways). The default value is <see cref="FusedByDefault"/>.
     /// </summary>
     public static bool FusedEnabled { get; set; } = FusedByDefault;

@@ -28,6 +28,7 @@ public sealed class FusedKernelsTests : IDisposable
         {
             Assert.True(FusedRmsNorm.IsAvailable, "libaha_kernels.so was not built or lacks aha_rms_norm: install a C compiler (gcc) and rebuild");
             Assert.True(FusedSwiGlu.IsAvailable, "libaha_kernels.so was not built or lacks aha_swiglu: install a C compiler (gcc) and rebuild");
+            Assert.True(FusedAttention.IsAvailable, "libaha_kernels.so was not built or lacks aha_attention: install a C compiler (gcc) and rebuild");
         }
     }
 

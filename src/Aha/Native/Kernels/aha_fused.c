@@ -15,37 +15,8 @@
 #include "aha_kernels.h"
 #include "aha_vector.h"
 
-typedef int32_t i16 __attribute__((vector_size(64)));
-
 // Below this many elements a call runs on one thread: a parallel region costs more than the work.
 enum { ParallelMin = 1 << 15 };
-
-AHA_INLINE v16 splat(float f) { return (v16){0} + f; }
-
-AHA_INLINE v16 select(i16 mask, v16 a, v16 b) { return (v16)((mask & (i16)a) | (~mask & (i16)b)); }
-
-// e^x to about 1 ulp (Cephes' expf; silu from it measured within 3 ulp of float64): x = n·ln 2 + r with
-// |r| ≤ ln 2 / 2, e^r by its degree-7 polynomial, 2^n put straight into the exponent bits. x is clamped to [−87, 88],
-// where 2^n stays a normal float: e^−87 ≈ 1.6e−38 stands for anything smaller, which as 1 + e^x or x·e^x is lost to
-// rounding anyway.
-AHA_INLINE v16 exp16(v16 x)
-{
-    const v16 lo = splat(-87.0f), hi = splat(88.0f);
-    x = select(x < lo, lo, x);
-    x = select(x > hi, hi, x);
-    const float shifter = 12582912.0f; // 1.5·2^23: adding and subtracting it rounds to the nearest integer
-    v16 n = (x * 1.44269504088896341f + shifter) - shifter;
-    v16 r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    v16 p = splat(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    i16 scale = (__builtin_convertvector(n, i16) + 127) << 23;
-    return p * (v16)scale;
-}
 
 AHA_INLINE v16 sigmoid16(v16 g) { return 1.0f / (1.0f + exp16(-g)); }
 
