@@ -9,7 +9,8 @@ namespace Aha.Models;
 /// <item><see cref="Eager"/>: matmul, additive mask, softmax, matmul (HF's "eager"), on K/V as they are — no repeat.
 /// On CPU it is the faster one for training, by less as sequences grow, while forward alone it is at par with the
 /// fused kernel from 256 tokens on (measurements in docs/performance.md), so <see cref="Compute"/> stops at 512 tokens
-/// and at a bound on the scores' memory.</item>
+/// and at a bound on the scores' memory. Where the native kernels are on and there is no cached past,
+/// <see cref="Native.FusedAttention"/> computes the same in one native call each way instead.</item>
 /// <item><see cref="Fused"/>: torch's scaled_dot_product_attention (flash / memory-efficient kernels), which never
 /// materialises the [T, T_k] scores — the one for long sequences and for GPUs. TorchSharp binds no enable_gqa, so K/V
 /// are repeated to nh heads first.</item>

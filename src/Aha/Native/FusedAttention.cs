@@ -50,7 +50,7 @@ internal static unsafe class FusedAttention
 
     static long Padded(long t) => (t + 15) & ~15L;
 
-    // The forward's softmax rows, [B, nh, T, T rounded up to 16].
+    // The forward's softmax rows, [B, nh, T, T rounded up to 16] (aha_attention.c's padded_length: the two must agree).
     static Tensor Probabilities(Tensor q) => torch.empty([q.shape[0], q.shape[1], q.shape[2], Padded(q.shape[2])], ScalarType.Float32);
 
     static Tensor Compute(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor probabilities)
@@ -61,11 +61,13 @@ internal static unsafe class FusedAttention
         Strides(q, qs); Strides(k, ks); Strides(v, vs);
         Forward(NativeKernels.Floats(q), qs, NativeKernels.Floats(k), ks, NativeKernels.Floats(v), vs,
             mask is null ? null : NativeKernels.Floats(mask), mask is null || mask.shape[0] == 1 ? 0 : t * t,
-            NativeKernels.Floats(output), NativeKernels.Floats(probabilities), b, heads, kvHeads, t, d, (float)(1.0 / Math.Sqrt(d)),
-            torch.get_num_threads());
+            NativeKernels.Floats(output), NativeKernels.Floats(probabilities), b, heads, kvHeads, t, d, Scale(d), torch.get_num_threads());
         GC.KeepAlive(q); GC.KeepAlive(k); GC.KeepAlive(v); GC.KeepAlive(mask);
         return output;
     }
+
+    /// <summary>The scores' scale, 1/√D.</summary>
+    static float Scale(long d) => (float)(1.0 / Math.Sqrt(d));
 
     static void Strides(Tensor x, long* s)
     {
@@ -101,7 +103,7 @@ internal static unsafe class FusedAttention
             Strides(q, qs); Strides(k, ks); Strides(v, vs);
             Backward(NativeKernels.Floats(q), qs, NativeKernels.Floats(k), ks, NativeKernels.Floats(v), vs, NativeKernels.Floats(probabilities),
                 NativeKernels.Floats(dout), NativeKernels.Floats(dq), NativeKernels.Floats(dk), NativeKernels.Floats(dv), b, heads, kvHeads, t, d,
-                (float)(1.0 / Math.Sqrt(d)), torch.get_num_threads());
+                Scale(d), torch.get_num_threads());
             EarlyRelease.After(q, k, v, probabilities, dout, gradOutput, dq, dk, dv);
             return [dq, dk, dv, null!]; // the mask is not differentiated
         }

@@ -13,6 +13,9 @@ namespace Aha.Tests.Native;
 /// </summary>
 public sealed class FusedAttentionTests : IDisposable
 {
+    /// <summary>Of <see cref="KernelAssert.Close"/>: float32 products of 16–128 terms against float64.</summary>
+    const double Tolerance = 2e-5;
+
     readonly bool _before = NativeKernels.FusedEnabled;
 
     public FusedAttentionTests() => NativeKernels.FusedEnabled = true;
@@ -57,10 +60,10 @@ public sealed class FusedAttentionTests : IDisposable
         expected.backward([upstream.to(ScalarType.Float64)]);
 
         var kept = ignoredRows is null ? torch.ones(b, t, 1, 1) : ignoredRows.logical_not().view(b, t, 1, 1).to(ScalarType.Float32);
-        AssertClose(expected.detach() * kept, output.detach() * kept, "output");
-        AssertClose(q64.grad!, grads[0], "dq");
-        AssertClose(k64.grad!, grads[1], "dk");
-        AssertClose(v64.grad!, grads[2], "dv");
+        KernelAssert.Close(expected.detach() * kept, output.detach() * kept, Tolerance, "output");
+        KernelAssert.Close(q64.grad!, grads[0], Tolerance, "dq");
+        KernelAssert.Close(k64.grad!, grads[1], Tolerance, "dk");
+        KernelAssert.Close(v64.grad!, grads[2], Tolerance, "dv");
         Assert.True(grads[2].abs().sum().item<float>() > 0);
         if (t > 1) Assert.True(grads[0].abs().sum().item<float>() > 0 && grads[1].abs().sum().item<float>() > 0); // at T = 1 (one key) dq and dk are 0
     }
@@ -108,7 +111,7 @@ public sealed class FusedAttentionTests : IDisposable
         {
             var output = FusedAttention.TryCompute(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null)!;
             Assert.False(output.requires_grad);
-            AssertClose(expected, output, "output");
+            KernelAssert.Close(expected, output, Tolerance, "output");
         }
     }
 
@@ -123,7 +126,7 @@ public sealed class FusedAttentionTests : IDisposable
         var direct = FusedAttention.TryCompute(q, k, v, null)!;
         Assert.True(direct.equal(output).all().item<bool>());
         Assert.False(ScaledDotProductAttention.Eager(q, k, v, null).equal(output).all().item<bool>());
-        AssertClose(Reference(q, k, v, null), output, "output");
+        KernelAssert.Close(Reference(q, k, v, null), output, Tolerance, "output");
     }
 
     [Fact]
@@ -173,19 +176,6 @@ public sealed class FusedAttentionTests : IDisposable
         NativeKernels.FusedEnabled = true;
 
         Assert.True((fused.Logits - plain.Logits).abs().max().item<float>() <= 1e-5, $"logits differ by {(fused.Logits - plain.Logits).abs().max().item<float>()}");
-        foreach (var (name, grad) in plain.Grads)
-        {
-            double diff = (fused.Grads[name] - grad).abs().max().item<float>();
-            Assert.True(diff <= 1e-5, $"{name}: gradients differ by {diff}");
-        }
-    }
-
-    /// <summary>|actual − expected| ≤ 2e-5·(|expected| + mean |expected|) elementwise (and 0 where expected is 0 throughout).</summary>
-    static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        var e = expected.detach().to(ScalarType.Float64);
-        var bound = (e.abs() + e.abs().mean()) * 2e-5 + 1e-30;
-        var excess = ((actual.detach().to(ScalarType.Float64) - e).abs() / bound).max().item<double>();
-        Assert.True(excess <= 1, $"{what}: error {excess:F2}× the tolerance 2e-5");
+        KernelAssert.SameGradients(plain.Grads, fused.Grads);
     }
 }

@@ -56,8 +56,8 @@ public sealed class FusedKernelsTests : IDisposable
         Assert.True(n!.requires_grad);
         n.backward([dn]);
         var (expectedN, expectedDx) = RmsNormInFloat64(x, dn);
-        AssertClose(expectedN, n, 2e-6, "n");
-        AssertClose(expectedDx, x.grad!, 2e-6, "dx");
+        KernelAssert.Close(expectedN, n, 2e-6, "n");
+        KernelAssert.Close(expectedDx, x.grad!, 2e-6, "dx");
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class FusedKernelsTests : IDisposable
         using (torch.no_grad()) n = FusedRmsNorm.TryNormalize(x, Eps);
         Assert.NotNull(n);
         Assert.False(n!.requires_grad);
-        AssertClose(RmsNormInFloat64(x, torch.zeros_like(x)).N, n, 2e-6, "n");
+        KernelAssert.Close(RmsNormInFloat64(x, torch.zeros_like(x)).N, n, 2e-6, "n");
     }
 
     [Theory]
@@ -90,9 +90,9 @@ public sealed class FusedKernelsTests : IDisposable
         var u64 = up.to(ScalarType.Float64).detach().requires_grad_();
         var y64 = nn.functional.silu(g64) * u64;
         y64.backward([dy.to(ScalarType.Float64)]);
-        AssertClose(y64.detach(), y, 4e-6, "y");
-        AssertClose(g64.grad!, gate.grad!, 4e-6, "dg");
-        AssertClose(u64.grad!, up.grad!, 4e-6, "du");
+        KernelAssert.Close(y64.detach(), y, 4e-6, "y");
+        KernelAssert.Close(g64.grad!, gate.grad!, 4e-6, "dg");
+        KernelAssert.Close(u64.grad!, up.grad!, 4e-6, "du");
     }
 
     [Fact]
@@ -157,20 +157,7 @@ public sealed class FusedKernelsTests : IDisposable
         finally { NativeKernels.FusedEnabled = true; }
 
         Assert.Equal(plain.Loss, fused.Loss, 1e-5);
-        foreach (var (name, grad) in plain.Grads)
-        {
-            double diff = (fused.Grads[name] - grad).abs().max().item<float>();
-            Assert.True(diff <= 1e-5, $"{name}: gradients differ by {diff}");
-        }
+        KernelAssert.SameGradients(plain.Grads, fused.Grads);
         Assert.True(plain.Grads.Values.Sum(t => t.abs().sum().item<float>()) > 0);
-    }
-
-    /// <summary>|actual − expected| ≤ tol·(|expected| + mean |expected|) elementwise: relative, with the tensor's scale as a floor near zero.</summary>
-    static void AssertClose(Tensor expected, Tensor actual, double tol, string what)
-    {
-        var e = expected.to(ScalarType.Float64);
-        var bound = (e.abs() + e.abs().mean()) * tol;
-        var excess = ((actual.detach().to(ScalarType.Float64) - e).abs() / bound).max().item<double>();
-        Assert.True(excess <= 1, $"{what}: error {excess:F2}× the tolerance {tol}");
     }
 }

@@ -76,7 +76,7 @@ AHA_INLINE v16 load_w(const void* w, long j, long n, int bf16)
 }
 
 // The sum of v's lanes as a tree of halves (one 8-wide and one 4-wide add), not sixteen dependent scalar adds.
-static inline __attribute__((always_inline)) float hsum(v16 v)
+AHA_INLINE float hsum(v16 v)
 {
     v8 s8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
     v4 s4 = __builtin_shufflevector(s8, s8, 0, 1, 2, 3) + __builtin_shufflevector(s8, s8, 4, 5, 6, 7);
