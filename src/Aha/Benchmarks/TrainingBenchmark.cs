@@ -15,11 +15,13 @@ namespace Aha.Benchmarks;
 /// <param name="FusedKernels">whether the steps ran RMSNorm, SwiGLU and attention on the fused native kernels (<see cref="FusedRmsNorm"/>, <see cref="FusedSwiGlu"/>, <see cref="FusedAttention"/>).</param>
 /// <param name="LibtorchStepSeconds">with fused kernels, the median of the same steps alternated with them on libtorch's ops instead; null without.</param>
 /// <param name="LibtorchFractionOfMatmul">those steps' share of the same matmul ceiling.</param>
+/// <param name="MatmulsAloneSeconds">median of the step's matrix products replayed alone after each timed step (<see cref="StepMatmuls"/>).</param>
+/// <param name="MatmulsAloneFractionOfMatmul">their GFLOP/s over the same ceiling: what the step would reach if everything but its products were free.</param>
 public sealed record TrainingBenchmarkResult(
     long Parameters, int Batch, int SequenceLength, int WarmupSteps, int Steps, double StepSeconds, double MeanStepSeconds,
     double TokensPerSecond, double AchievedGflops, double MatmulGflops, double FractionOfMatmul, double? PageFaultsPerStep,
     double? MedianPageFaultsPerStep, bool RetainsFreedMemory, bool FusedKernels = false, double? LibtorchStepSeconds = null,
-    double? LibtorchFractionOfMatmul = null);
+    double? LibtorchFractionOfMatmul = null, double MatmulsAloneSeconds = 0, double MatmulsAloneFractionOfMatmul = 0);
 
 /// <summary>
 /// Throughput of full training steps (forward, backward, grad clip, the trainers' AdamW) on next-token prediction.
@@ -32,7 +34,9 @@ public sealed record TrainingBenchmarkResult(
 /// 1024³ matmuls), so both sides of the ratio are sampled under the same conditions on a host whose speed drifts; the
 /// figures are the medians of both series, robust to the occasional step that a shared host slows down. Where the
 /// fused RMSNorm, SwiGLU and attention kernels are loaded, each timed step is paired with the same step on libtorch's ops
-/// (the libtorch figures), so the two are compared under the same conditions too.
+/// (the libtorch figures), so the two are compared under the same conditions too. After each timed step the step's
+/// matrix products also run alone (<see cref="StepMatmuls"/>): how near the ceiling the GEMM library comes at the
+/// model's shapes, the bound the whole step sits under.
 /// </summary>
 public static class TrainingBenchmark
 {
@@ -45,6 +49,7 @@ public static class TrainingBenchmark
         var optimizer = OptimizerFactory.AdamW(model.parameters(), lr: 1e-4);
         var generator = new Generator((ulong)seed);
         using var ids = torch.randint(config.VocabSize, [batch, sequenceLength + 1], generator: generator);
+        using var matmulsAlone = new StepMatmuls(model, (long)batch * sequenceLength);
 
         void Step()
         {
@@ -75,9 +80,11 @@ public static class TrainingBenchmark
             TimedStep(fused);
             if (fused) TimedStep(false);
         }
+        matmulsAlone.Run(); // its first run faults its outputs' pages in
         var seconds = new double[steps];
         var libtorchSeconds = new double[steps];
         var matmuls = new double[steps];
+        var alone = new double[steps];
         var faults = new double[steps];
         bool faultsRead = true; // false where the count cannot be read
         for (int i = 0; i < steps; i++)
@@ -89,6 +96,7 @@ public static class TrainingBenchmark
             else faults[i] = faultsAfter.Value - faultsBefore.Value;
             if (fused) libtorchSeconds[i] = TimedStep(false);
             matmuls[i] = MatmulProbe.Gflops(1024, 1024, 1024, repeats: 3);
+            alone[i] = matmulsAlone.Run();
         }
         double stepSeconds = Median(seconds);
 
@@ -99,7 +107,8 @@ public static class TrainingBenchmark
         return new TrainingBenchmarkResult(n, batch, sequenceLength, warmupSteps, steps, stepSeconds, seconds.Average(),
             tokens / stepSeconds, achieved, matmul, achieved / matmul,
             faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null, AhaRuntime.RetainsFreedMemory, fused,
-            fused ? Median(libtorchSeconds) : null, fused ? 6.0 * n * tokens / Median(libtorchSeconds) / 1e9 / matmul : null);
+            fused ? Median(libtorchSeconds) : null, fused ? 6.0 * n * tokens / Median(libtorchSeconds) / 1e9 / matmul : null,
+            Median(alone), matmulsAlone.Flops / Median(alone) / 1e9 / matmul);
     }
 
     static double Median(double[] values)

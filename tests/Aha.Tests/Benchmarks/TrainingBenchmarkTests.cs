@@ -21,6 +21,29 @@ public sealed class TrainingBenchmarkTests
         if (r.FusedKernels)
             Assert.Equal(6.0 * r.Parameters * tokens / r.LibtorchStepSeconds!.Value / 1e9 / r.MatmulGflops, r.LibtorchFractionOfMatmul!.Value, 6);
         else Assert.Null(r.LibtorchStepSeconds);
+        // The replayed products' FLOPs, by hand (StepMatmulsFlops_AreSixTimesTheLinearWeightsPerToken): 6·16 640·16.
+        Assert.True(r.MatmulsAloneSeconds > 0);
+        Assert.Equal(6.0 * 16_640 * tokens / r.MatmulsAloneSeconds / 1e9 / r.MatmulGflops, r.MatmulsAloneFractionOfMatmul, 6);
+    }
+
+    /// <summary>
+    /// Weights the replay multiplies, counted by hand. TinyModels.Qwen2 (hidden 32, 4 heads and 2 KV of 8, SwiGLU 48,
+    /// 2 layers, vocab 40 tied): per layer q 32·32 + k 32·16 + v 32·16 + o 32·32 + gate, up, down 3·32·48 = 7 680, so
+    /// 15 360, and the head 40·32 = 1 280: 16 640 (the parameters' other 40·32 is the same tied table; biases and norm
+    /// gains are not products). Small4M (hidden 256, 4 heads and 2 KV of 64, SwiGLU 768, 4 layers, vocab 1 024): per layer
+    /// 65 536 + 32 768 + 32 768 + 65 536 + 3·196 608 = 786 432, so 3 145 728, and the head 262 144: 3 407 872 — its 3 412 224
+    /// parameters less 2 048 biases and 2 304 norm gains.
+    /// </summary>
+    [Fact]
+    public void StepMatmulsFlops_AreSixTimesTheLinearWeightsPerToken()
+    {
+        using (var tiny = TinyModels.Build(TinyModels.Qwen2()))
+        using (var replay = new StepMatmuls(tiny, 16))
+            Assert.Equal(6.0 * 16_640 * 16, replay.Flops);
+        using var small = new Aha.Models.CausalLM(BenchModels.Small4M);
+        using var smallReplay = new StepMatmuls(small, 8);
+        Assert.Equal(6.0 * 3_407_872 * 8, smallReplay.Flops);
+        Assert.True(smallReplay.Run() > 0);
     }
 
     /// <summary>
