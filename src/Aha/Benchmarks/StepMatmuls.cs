@@ -23,7 +23,6 @@ public sealed class StepMatmuls : IDisposable
     /// <param name="tokens">tokens per step (batch × sequence length): the rows of every product's activations.</param>
     public StepMatmuls(CausalLM model, long tokens)
     {
-        using var noGrad = torch.no_grad();
         var config = model.Config;
         foreach (var name in Attention.Projections.Concat(Mlp.Projections))
             for (int i = 0; i < config.NumLayers; i++)
@@ -46,10 +45,11 @@ public sealed class StepMatmuls : IDisposable
         long start = Stopwatch.GetTimestamp();
         foreach (var p in _products)
         {
-            using (var y = p.AddsToResidual ? torch.addmm(_residual, p.X, p.W.t(), 1, 1)
-                : p.B is { } b ? torch.addmm(b, p.X, p.W.t(), 1, 1) : p.X.mm(p.W.t())) { }
-            using (var dx = p.Dy.mm(p.W)) { }
-            using (var dw = p.Dy.t().mm(p.X)) { }
+            using var wt = p.W.t();
+            (p.AddsToResidual ? torch.addmm(_residual, p.X, wt, 1, 1) : p.B is { } b ? torch.addmm(b, p.X, wt, 1, 1) : p.X.mm(wt)).Dispose();
+            p.Dy.mm(p.W).Dispose();                 // dx
+            using var dyt = p.Dy.t();
+            dyt.mm(p.X).Dispose();                  // dW
         }
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
