@@ -77,6 +77,21 @@ static void gemm_causal(const float* a, long ars, long aks, const float* b, long
     }
 }
 
+static long padded_length(long t) { return (t + 15) & ~15L; }
+
+// C [t × padded] = A·B with A [t × d] (rows lda apart) and B [d × padded] (Kᵀ or Vᵀ in scratch): each tile of four rows
+// only over the keys up to its last row, rounded up to 16 — the columns the causal rows after it read (S = Q·Kᵀ
+// forward, dP = dO·Vᵀ backward).
+AHA_CLONES
+static void gemm_causal_columns(const float* a, long lda, const float* b, float* c, long t, long d, long padded)
+{
+    for (long r = 0; r < t; r += 4)
+    {
+        long rows = t - r >= 4 ? 4 : t - r;
+        gemm(a + r * lda, lda, 1, b, padded, c + r * padded, padded, rows, padded_length(r + rows), 0, d, 0);
+    }
+}
+
 // dst[j][i] = src[i·ld_src + j] for i < rows, j < cols; dst's rows are ld_dst long, the rest of them zero.
 static void transpose(const float* src, long ld_src, long rows, long cols, float* dst, long ld_dst)
 {
@@ -94,8 +109,6 @@ AHA_INLINE i16 lanes_below(long count)
     const i16 iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     return iota < (i16){0} + (int)(count < 16 ? count : 16);
 }
-
-static long padded_length(long t) { return (t + 15) & ~15L; }
 
 // Rows are computed, and read, only up to their last key rounded up to 16, which is the same for the four rows of a
 // tile (tiles start at multiples of four); a row's padding is its own, so whole vectors are read and written there.
@@ -173,11 +186,7 @@ void aha_attention(const float* q, const long* qs, const float* k, const long* k
             float* ph = p + task * t * padded;
             float* oh = out + b * t * heads * d + h * d;
             transpose(kh, ks[2], t, d, kt, padded);
-            for (long r = 0; r < t; r += 4) // S's tile rows: keys up to the tile's last query, rounded up to 16
-            {
-                long rows = t - r >= 4 ? 4 : t - r, cols = padded_length(r + rows);
-                gemm(qh + r * qs[2], qs[2], 1, kt, padded, ph + r * padded, padded, rows, cols, 0, d, 0);
-            }
+            gemm_causal_columns(qh, qs[2], kt, ph, t, d, padded); // S = Q·Kᵀ
             for (long i = 0; i < t; i++) softmax_row(ph + i * padded, mask ? mask + b * mask_b + i * t : 0, i, scale);
             gemm_causal(ph, padded, 1, vh, vs[2], oh, heads * d, t, d, t, 0, 0);
         }
@@ -213,12 +222,8 @@ void aha_attention_backward(const float* q, const long* qs, const float* k, cons
                 int first = h == g * rep;
                 // dV += Pᵀ·dO: Pᵀ's row j is zero before query j.
                 gemm_causal(ph, 1, padded, doh, heads * d, dvh, d, t, d, t, 1, !first);
-                // dP = dO·Vᵀ over keys up to each tile's last query, then dS row by row.
-                for (long r = 0; r < t; r += 4)
-                {
-                    long rows = t - r >= 4 ? 4 : t - r, cols = padded_length(r + rows);
-                    gemm(doh + r * heads * d, heads * d, 1, vt, padded, ds + r * padded, padded, rows, cols, 0, d, 0);
-                }
+                // dP = dO·Vᵀ, then dS row by row.
+                gemm_causal_columns(doh, heads * d, vt, ds, t, d, padded);
                 for (long i = 0; i < t; i++) softmax_backward_row(ds + i * padded, ph + i * padded, i, scale);
                 // dQ = dS·K; dK += dSᵀ·Q.
                 gemm_causal(ds, padded, 1, kh, ks[2], dq + (b * heads + h) * t * d, d, t, d, t, 0, 0);
