@@ -11,16 +11,10 @@ namespace Aha.Tests.Native;
 /// index comparisons — an independent computation: none of the kernel's or of <see cref="ScaledDotProductAttention"/>'s
 /// code runs there. Inputs are transposed views of token-major tensors, as the projections give them.
 /// </summary>
-public sealed class FusedAttentionTests : IDisposable
+public sealed class FusedAttentionTests : FusedKernelsOn
 {
     /// <summary>Of <see cref="KernelAssert.Close"/>: float32 products of 16–128 terms against float64.</summary>
     const double Tolerance = 2e-5;
-
-    readonly bool _before = NativeKernels.FusedEnabled;
-
-    public FusedAttentionTests() => NativeKernels.FusedEnabled = true;
-
-    public void Dispose() => NativeKernels.FusedEnabled = _before;
 
     /// <summary>[B, T, heads, D] leaves (token-major, as a projection's output is viewed) with gradients.</summary>
     static Tensor Leaf(long b, long t, long heads, long d, Generator g) => torch.randn(b, t, heads, d, generator: g).requires_grad_();

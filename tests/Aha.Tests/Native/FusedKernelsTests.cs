@@ -12,14 +12,9 @@ namespace Aha.Tests.Native;
 /// kernels on against the same step with libtorch's ops. The kernels are off by default (<c>AHA_FUSED_KERNELS</c>); each
 /// test turns them on and puts the process's setting back.
 /// </summary>
-public sealed class FusedKernelsTests : IDisposable
+public sealed class FusedKernelsTests : FusedKernelsOn
 {
     const double Eps = 1e-6;
-    readonly bool _before = NativeKernels.FusedEnabled;
-
-    public FusedKernelsTests() => NativeKernels.FusedEnabled = true;
-
-    public void Dispose() => NativeKernels.FusedEnabled = _before;
 
     [Fact]
     public void AreBuiltAndLoaded_OnLinuxX64()
