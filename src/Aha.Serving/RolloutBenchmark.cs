@@ -9,6 +9,7 @@ using Aha.Rewards;
 using Aha.Tokenization;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
+using static Aha.Benchmarks.Statistics;
 
 namespace Aha.Serving;
 
@@ -220,11 +221,5 @@ public static class RolloutBenchmark
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalSeconds;
-    }
-
-    static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 }

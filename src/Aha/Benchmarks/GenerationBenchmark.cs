@@ -3,6 +3,7 @@ using Aha.Generation;
 using Aha.Models;
 using Aha.Native;
 using static TorchSharp.torch;
+using static Aha.Benchmarks.Statistics;
 
 namespace Aha.Benchmarks;
 
@@ -183,12 +184,5 @@ public static class GenerationBenchmark
         if (completions.Any(c => c.FinishReason != FinishReason.Length))
             throw new InvalidOperationException("Benchmark rows must all run to max_new_tokens.");
         return seconds;
-    }
-
-    internal static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

@@ -4,6 +4,7 @@ using Aha.Models.Lora;
 using Aha.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static Aha.Benchmarks.Statistics;
 
 namespace Aha.Benchmarks;
 
@@ -91,11 +92,4 @@ public static class LoraBenchmark
     }
 
     static long Bytes(IEnumerable<Parameter> parameters) => parameters.Sum(p => p.numel() * p.ElementSize);
-
-    static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }

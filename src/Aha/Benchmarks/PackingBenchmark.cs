@@ -58,7 +58,7 @@ public static class PackingBenchmark
             packedSeconds[i] = Step(packed);
         }
         long useful = data.Sum(s => (long)s.Ids.Length);
-        double pad = GenerationBenchmark.Median(paddedSeconds), pack = GenerationBenchmark.Median(packedSeconds);
+        double pad = Statistics.Median(paddedSeconds), pack = Statistics.Median(packedSeconds);
         return new PackingBenchmarkResult(config.ParameterCount(), sequences, minLength, maxLength, capacity, steps, useful,
             padded.Ids.numel(), packed.Ids.numel(), (int)packed.Ids.shape[0], pad, pack, useful / pad, useful / pack, pad / pack);
     }

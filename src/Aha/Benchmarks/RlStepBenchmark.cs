@@ -5,6 +5,7 @@ using Aha.Rewards;
 using Aha.Tokenization;
 using Aha.Tracking;
 using Aha.Training.OnPolicy;
+using static Aha.Benchmarks.Statistics;
 
 namespace Aha.Benchmarks;
 
@@ -136,7 +137,6 @@ public static class RlStepBenchmark
         steps[0].Keys.Where(k => k.StartsWith("timing_s/", StringComparison.Ordinal) || k.StartsWith("perf/", StringComparison.Ordinal) || k == MetricNames.CompletionLenMean)
             .Order(StringComparer.Ordinal).ToDictionary(k => k, k => Median(steps.Select(m => m[k])));
 
-    static double Median(IEnumerable<double> values) => GenerationBenchmark.Median(values);
 
     /// <summary>A fresh random policy (same seed for every variant) and its GRPO trainer.</summary>
     sealed class Trainee : IDisposable

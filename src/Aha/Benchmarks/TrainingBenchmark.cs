@@ -3,6 +3,7 @@ using Aha.Models;
 using Aha.Native;
 using Aha.Training;
 using static TorchSharp.torch;
+using static Aha.Benchmarks.Statistics;
 
 namespace Aha.Benchmarks;
 
@@ -109,12 +110,5 @@ public static class TrainingBenchmark
             faultsRead ? faults.Average() : null, faultsRead ? Median(faults) : null, AhaRuntime.RetainsFreedMemory, fused,
             fused ? Median(libtorchSeconds) : null, fused ? 6.0 * n * tokens / Median(libtorchSeconds) / 1e9 / matmul : null,
             Median(alone), matmulsAlone.Flops / Median(alone) / 1e9 / matmul);
-    }
-
-    static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }
